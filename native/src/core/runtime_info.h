@@ -1,0 +1,18 @@
+// What the native runtime was built against and what it sees at run time.
+#pragma once
+
+#include <string>
+
+namespace pipe_core {
+
+struct RuntimeInfo {
+  std::string torch_version;  // LibTorch version the build linked
+  bool built_with_cuda = false;
+  bool cuda_available = false;
+  int cuda_device_count = 0;
+  int intra_op_threads = 0;
+};
+
+RuntimeInfo GetRuntimeInfo();
+
+}  // namespace pipe_core
