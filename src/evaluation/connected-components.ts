@@ -21,26 +21,27 @@ export function labelComponents(mask: Uint8Array, shape: Shape3): { ids: Int32Ar
   const sizes = [0];
   const stack = new Int32Array(mask.length);
   let count = 0;
+  let top = 0;
   const plane = ny * nx;
+  const visit = (w: number): void => {
+    if (mask[w] !== 0 && ids[w] === 0) {
+      ids[w] = count;
+      stack[top++] = w;
+    }
+  };
   for (let seed = 0; seed < mask.length; seed++) {
     if (mask[seed] === 0 || ids[seed] !== 0) continue;
     count++;
     let size = 0;
-    let top = 0;
+    top = 0;
     stack[top++] = seed;
     ids[seed] = count;
     while (top > 0) {
       const v = stack[--top]!;
       size++;
       const x = v % nx;
-      const y = Math.floor(v / nx) % ny;
-      const z = Math.floor(v / plane);
-      const visit = (w: number): void => {
-        if (mask[w] !== 0 && ids[w] === 0) {
-          ids[w] = count;
-          stack[top++] = w;
-        }
-      };
+      const y = ((v - x) / nx) % ny;
+      const z = (v - x - y * nx) / plane;
       if (x > 0) visit(v - 1);
       if (x < nx - 1) visit(v + 1);
       if (y > 0) visit(v - nx);
@@ -69,7 +70,8 @@ export function keepLargestComponent<T extends LabelMap>(
     for (let i = 0; i < out.length; i++) if (classes.has(out[i]!)) mask[i] = 1;
     const { ids, count, sizes } = labelComponents(mask, shape);
     if (count === 0) continue;
-    const largest = Math.max(...sizes.slice(1));
+    let largest = 0;
+    for (let id = 1; id <= count; id++) largest = Math.max(largest, sizes[id]!);
     for (let i = 0; i < out.length; i++) {
       const id = ids[i]!;
       if (id !== 0 && sizes[id] !== largest) out[i] = 0;

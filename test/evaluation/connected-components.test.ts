@@ -45,3 +45,12 @@ describe('keepLargestComponent', () => {
     expect(() => keepLargestComponent(new Uint8Array(5), [1, 2, 2], [1])).toThrow(/Expected 4 voxels/);
   });
 });
+
+describe('keepLargestComponent on many objects', () => {
+  it('handles 150k separate objects (no call-stack limits), keeping all tied largest ones', () => {
+    const labels = Uint8Array.from({ length: 300_001 }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    labels[1] = 1; // voxels 0..2 form the one largest object
+    const kept = keepLargestComponent(labels, [1, 1, 300_001], [1]);
+    expect(kept.reduce((a, b) => a + b, 0)).toBe(3);
+  });
+});
