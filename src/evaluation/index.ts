@@ -15,3 +15,5 @@ export { REFERENCE_AUTHOR, buildSummary, caseMetrics, labelKeys, meanMetrics, su
 export { checkSummary, readSummaryJson, serializeSummary, writeSummaryJson } from './summary-file.js';
 export { applyPostprocessing, determinePostprocessing, postprocessingJson } from './postprocessing.js';
 export type { PostprocessingCase, PostprocessingDecision } from './postprocessing.js';
+export { evaluateFold } from './evaluate-fold.js';
+export type { CaseToEvaluate } from './evaluate-fold.js';

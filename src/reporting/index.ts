@@ -12,3 +12,4 @@ export { writeReport } from './write-report.js';
 export type { WrittenReport } from './write-report.js';
 export { renderChart, niceTicks } from './svg.js';
 export type { ChartSpec, Series } from './svg.js';
+export { readFoldInput, readTrainingHistory } from './read-inputs.js';

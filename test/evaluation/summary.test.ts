@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { confusionCounts } from '../../src/evaluation/confusion.js';
+import { evaluateFold } from '../../src/evaluation/evaluate-fold.js';
 import { buildSummary, summaryId } from '../../src/evaluation/summary.js';
 import { readSummaryJson, serializeSummary, writeSummaryJson } from '../../src/evaluation/summary-file.js';
 import type { CaseEvaluation, LabelMap } from '../../src/evaluation/types.js';
@@ -178,5 +179,24 @@ describe('summary.json round trip', () => {
     delete s.results.all[0]!['1']!['Dice'];
     await writeFile(path, JSON.stringify(s));
     await expect(readSummaryJson(path)).rejects.toThrow(/number for results.all\[0\]\["1"\]\["Dice"\] in .*bad.json/);
+  });
+});
+
+describe('evaluateFold', () => {
+  it('loads cases one by one and gives the same summary as buildSummary', async () => {
+    const seen: string[] = [];
+    const s = await evaluateFold(
+      HEADER,
+      CASES.map((c, i) => ({
+        id: c.id,
+        test: evaluations[i]!.test,
+        reference: evaluations[i]!.reference,
+        load: async () => ({ test: c.test, reference: c.ref }),
+      })),
+      LABELS,
+      (done, total, id) => seen.push(`${done}/${total} ${id}`),
+    );
+    expect(s).toEqual(buildSummary(HEADER, evaluations, LABELS));
+    expect(seen).toEqual(['1/4 liver_3', '2/4 liver_10', '3/4 liver_27', '4/4 liver_101']);
   });
 });
