@@ -8,6 +8,7 @@ import { buildSummary } from '../../src/evaluation/summary.js';
 import type { CaseEvaluation } from '../../src/evaluation/types.js';
 import { buildReport, caseIdFromPath, sampleStd } from '../../src/reporting/aggregate.js';
 import { checkReportInput } from '../../src/reporting/check-input.js';
+import { renderHtml } from '../../src/reporting/report-html.js';
 import { renderMarkdown } from '../../src/reporting/report-markdown.js';
 import type { Report, ReportInput } from '../../src/reporting/types.js';
 import { writeReport } from '../../src/reporting/write-report.js';
@@ -173,5 +174,21 @@ describe('writeReport', () => {
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a minimal report: one fold, no training history, no reference', () => {
+  it('shows n/a where a figure does not exist and draws only the Dice plots', () => {
+    const input = reportInput(1, 3);
+    const r = buildReport({ ...input, folds: [{ fold: 3, summary: input.folds[0]!.summary }], reference: {}, referenceSource: undefined });
+    expect(r.summary[0]!.stdPercent).toBeNull();
+    expect(r.summary[0]!.referencePercent).toBeNull();
+    const md = renderMarkdown(r);
+    expect(md).toMatch(/\| liver \(1\) \| [\d.]+ \| [\d.]+ ± n\/a \| [\d.]+ \(3\/3\) \| n\/a \| n\/a \|/);
+    expect(md).toContain('| fold 3 | n/a | n/a |');
+    expect(md).not.toContain('training-fold');
+    const html = renderHtml(r);
+    expect(html).toContain('data-expected-plots="3"');
+    expect(html.match(/<svg [^>]*data-plot="/g)).toHaveLength(3);
   });
 });
