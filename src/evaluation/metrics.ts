@@ -17,7 +17,7 @@ function checkCounts(c: ConfusionCounts): void {
   if (c.tp + c.fp + c.tn + c.fn === 0) throw new Error('Expected a non-empty volume but received 0 voxels');
 }
 
-/** All 13 metrics of one label, in the reference's order. */
+/** All 13 metrics of one label, keys in the reference's (sorted) order. */
 export function labelMetrics(c: ConfusionCounts): LabelMetrics {
   checkCounts(c);
   const { tp, fp, tn, fn } = c;
@@ -35,18 +35,18 @@ export function labelMetrics(c: ConfusionCounts): LabelMetrics {
   const falseOmissionRate = testFull ? NaN : fn / (fn + tn);
 
   return {
-    'False Positive Rate': 1 - specificity,
+    Accuracy: (tp + tn) / n,
     Dice: dice,
+    'False Discovery Rate': 1 - precision,
+    'False Negative Rate': 1 - recall,
+    'False Omission Rate': falseOmissionRate,
+    'False Positive Rate': 1 - specificity,
     Jaccard: jaccard,
+    'Negative Predictive Value': 1 - falseOmissionRate,
     Precision: precision,
     Recall: recall,
-    Accuracy: (tp + tn) / n,
-    'False Omission Rate': falseOmissionRate,
-    'Negative Predictive Value': 1 - falseOmissionRate,
-    'False Negative Rate': 1 - recall,
-    'True Negative Rate': specificity,
-    'False Discovery Rate': 1 - precision,
-    'Total Positives Test': tp + fp,
     'Total Positives Reference': tp + fn,
+    'Total Positives Test': tp + fp,
+    'True Negative Rate': specificity,
   };
 }

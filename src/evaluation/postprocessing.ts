@@ -2,7 +2,8 @@
  * Decides the per-fold largest-connected-component postprocessing like nnU-Net v1's
  * `determine_postprocessing` (recipe §10.5): (1) all foreground classes as one object, accepted when
  * at least one class's mean Dice improves by more than the threshold and none gets worse; (2) then
- * per class, from step 1's output if accepted, accepted per class when its mean Dice improves.
+ * per class (only when there are several), from step 1's output if accepted, accepted per class
+ * when its mean Dice improves.
  * Cases are loaded one at a time (both candidate outputs of step 2 are evaluated on the fly, so no
  * volume is kept). `postprocessingJson` writes the reference's postprocessing.json text.
  */
@@ -68,16 +69,21 @@ export async function determinePostprocessing(
   const doForeground = improves && !worse;
   if (doForeground) forWhichClasses.push([...classes]);
 
-  const before = doForeground ? allMean : rawMean;
-  const perClassMean = means(doForeground ? perClassFromAll : perClassFromRaw);
-  classes.forEach((c, k) => {
-    if (perClassMean[k]! > before[k]! + diceThreshold) forWhichClasses.push(c);
-  });
+  // Step 2 only with several classes (with one, step 1 already covered it; the reference leaves
+  // dc_per_class_pp_per_class empty then).
+  let perClassMean: number[] = [];
+  if (classes.length > 1) {
+    const before = doForeground ? allMean : rawMean;
+    perClassMean = means(doForeground ? perClassFromAll : perClassFromRaw);
+    classes.forEach((c, k) => {
+      if (perClassMean[k]! > before[k]! + diceThreshold) forWhichClasses.push(c);
+    });
+  }
   return {
     forWhichClasses,
     dcPerClassRaw: keyed(rawMean),
     dcPerClassPpAll: keyed(allMean),
-    dcPerClassPpPerClass: keyed(perClassMean),
+    dcPerClassPpPerClass: classes.length > 1 ? keyed(perClassMean) : {},
     numSamples: cases.length,
   };
 }

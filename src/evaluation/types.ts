@@ -15,23 +15,24 @@ export interface ConfusionCounts {
 }
 
 /**
- * The 13 metric names, in the reference's order (`Evaluator.default_metrics`). The order matters:
- * it is the insertion order hashed into `summary.json`'s `id`.
+ * The 13 metric names in the order the reference evaluates them: `Evaluator.default_metrics`
+ * sorted (`self.metrics.sort()` in `Evaluator.evaluate`), i.e. Python string order. The order
+ * matters: it is the insertion order hashed into `summary.json`'s `id`.
  */
 export const METRIC_NAMES = [
-  'False Positive Rate',
+  'Accuracy',
   'Dice',
+  'False Discovery Rate',
+  'False Negative Rate',
+  'False Omission Rate',
+  'False Positive Rate',
   'Jaccard',
+  'Negative Predictive Value',
   'Precision',
   'Recall',
-  'Accuracy',
-  'False Omission Rate',
-  'Negative Predictive Value',
-  'False Negative Rate',
-  'True Negative Rate',
-  'False Discovery Rate',
-  'Total Positives Test',
   'Total Positives Reference',
+  'Total Positives Test',
+  'True Negative Rate',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

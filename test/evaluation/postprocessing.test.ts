@@ -34,6 +34,13 @@ describe('determinePostprocessing', () => {
     expect(d.forWhichClasses).toEqual([1]);
   });
 
+  it('with a single class, decides step 1 only (like the reference)', async () => {
+    const d = await determinePostprocessing([oneCase('c', '111..1', '111...')], [1]);
+    expect(d.dcPerClassRaw).toEqual({ '1': 6 / 7 });
+    expect(d.forWhichClasses).toEqual([[1]]);
+    expect(d.dcPerClassPpPerClass).toEqual({});
+  });
+
   it('rejects background as a class', async () => {
     await expect(determinePostprocessing([], [0, 1])).rejects.toThrow(/foreground class ids/);
   });

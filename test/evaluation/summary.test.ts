@@ -139,9 +139,9 @@ assert isinstance(d["results"]["mean"]["1"]["Total Positives Test"], float)
 assert math.isnan(c["2"]["Dice"])
 assert json.dumps(d, sort_keys=True, indent=4) == text
 # rebuild the dict before id in the reference's insertion order and hash it
-M = ["False Positive Rate", "Dice", "Jaccard", "Precision", "Recall", "Accuracy", "False Omission Rate",
+M = sorted(["False Positive Rate", "Dice", "Jaccard", "Precision", "Recall", "Accuracy", "False Omission Rate",
      "Negative Predictive Value", "False Negative Rate", "True Negative Rate", "False Discovery Rate",
-     "Total Positives Test", "Total Positives Reference"]
+     "Total Positives Test", "Total Positives Reference"])
 def metrics(m): return OrderedDict((k, m[k]) for k in M)
 allc = []
 for c in d["results"]["all"]:
