@@ -3,6 +3,7 @@
  * per foreground class summed over all validation batches of an epoch, Dice = 2tp/(2tp+fp+fn) per
  * class, NaN classes dropped, their mean is the epoch's pseudo-Dice. Not a per-case Dice.
  */
+import { pairwiseSum } from './nanmean.js';
 
 export interface OnlineCounts {
   readonly tp: number;
@@ -20,6 +21,7 @@ export interface OnlineDice {
 export function onlineGlobalDice(perClass: readonly OnlineCounts[]): OnlineDice {
   const dice = perClass.map(({ tp, fp, fn }) => (2 * tp) / (2 * tp + fp + fn));
   const valid = dice.filter((d) => !Number.isNaN(d));
-  const mean = valid.length === 0 ? NaN : valid.reduce((a, b) => a + b, 0) / valid.length;
+  // np.mean of the list: numpy's pairwise sum / n (NaN for an empty list)
+  const mean = pairwiseSum(valid) / valid.length;
   return { perClass: dice, mean };
 }

@@ -83,7 +83,8 @@ function labelReport(label: string, input: ReportInput, folds: readonly FoldRepo
 
 /** report.json's content. Folds are ordered by fold number; labels by id. */
 export function buildReport(input: ReportInput): Report {
-  const labels = labelKeys(input.labels);
+  // Background (label 0) is never reported, even when the caller passes dataset.json's full label map.
+  const labels = labelKeys(input.labels).filter((l) => l !== '0');
   const sorted = [...input.folds].sort((a, b) => a.fold - b.fold);
   const folds = sorted.map((f) => foldReport(f, labels));
   return {

@@ -73,7 +73,7 @@ export function checkReportInput(v: unknown): ReportInput {
     if (!/^\d+$/.test(id)) fail('a label id (digits)', `labels key "${id}"`, id);
     str(name, `labels["${id}"]`);
   }
-  if (Object.keys(labels).length === 0) fail('at least one label', 'labels', labels);
+  if (Object.keys(labels).filter((id) => id !== '0').length === 0) fail('at least one foreground label', 'labels', labels);
   const folds = input['folds'];
   if (!Array.isArray(folds) || folds.length === 0) fail('a non-empty array', 'folds', folds);
   const seen = new Set<number>();

@@ -51,7 +51,10 @@ export interface ReportInput {
   readonly pipeline: string;
   /** Task name (e.g. "Task003_Liver"). */
   readonly task: string;
-  /** Foreground label names by label id: {"1": "liver", "2": "cancer"}. Labels not listed are not reported. */
+  /**
+   * Label names by label id: {"1": "liver", "2": "cancer"}. Labels not listed are not reported;
+   * background ("0") never is, so dataset.json's full label map can be passed as is.
+   */
   readonly labels: Readonly<Record<string, string>>;
   readonly folds: readonly FoldInput[];
   /** Reference Dice in percent by label id, e.g. {"1": 95.80, "2": 65.60}. */

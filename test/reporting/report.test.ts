@@ -49,8 +49,9 @@ const EXACT: ReportInput = {
 
 describe('buildReport', () => {
   it('computes per-fold means, mean ± std over folds, pooled case mean and delta by hand', () => {
-    const r = buildReport(EXACT);
+    const r = buildReport({ ...EXACT, labels: { ...EXACT.labels, '0': 'background' } });
     expect(r.folds.map((f) => f.fold)).toEqual([0, 1]); // sorted by fold
+    expect(r.summary.map((l) => l.label)).toEqual(['1', '2']); // background is never reported
     const [liver, cancer] = r.summary;
     expect(liver!.label).toBe('1');
     expect(liver!.perFoldPercent).toEqual([75, 75]); // fold 0: (100 + 50) / 2, fold 1: 75
@@ -169,7 +170,7 @@ describe('writeReport', () => {
   it('fails before writing anything when the input is bad', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'pipe-report-bad-'));
     try {
-      await expect(writeReport(empty, { ...reportInput(1, 2), labels: {} })).rejects.toThrow(/at least one label for labels/);
+      await expect(writeReport(empty, { ...reportInput(1, 2), labels: {} })).rejects.toThrow(/at least one foreground label for labels/);
       expect(await readdir(empty)).toEqual([]);
     } finally {
       await rm(empty, { recursive: true, force: true });
