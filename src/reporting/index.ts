@@ -1,0 +1,15 @@
+/** Public API of the reporting layer: report.json/md/html and the training progress plot. */
+export type * from './types.js';
+export { buildReport, caseIdFromPath, sampleStd } from './aggregate.js';
+export { checkReportInput, checkTrainingHistory } from './check-input.js';
+export { progressPlotSvg, writeProgressPlot } from './progress-plot.js';
+export type { ProgressPlotOptions } from './progress-plot.js';
+export { caseDiceSvg, foldDiceSvg } from './dice-plots.js';
+export { renderMarkdown } from './report-markdown.js';
+export { renderHtml } from './report-html.js';
+export { reportPlots } from './report-plots.js';
+export { writeReport } from './write-report.js';
+export type { WrittenReport } from './write-report.js';
+export { renderChart, niceTicks } from './svg.js';
+export type { ChartSpec, Series } from './svg.js';
+export { readFoldInput, readTrainingHistory } from './read-inputs.js';

@@ -1,0 +1,133 @@
+/**
+ * Shapes of the reporting layer (src/reporting/): what the train and validate stages hand over
+ * (a training history, a fold's summary.json) and what the report stage writes (report.json).
+ * Only types. Dice values in the report are percentages (0..100), like the reference's tables.
+ */
+import type { SummaryJson } from '../evaluation/types.js';
+
+/** One finished epoch of a training run. */
+export interface EpochRecord {
+  /** 0-based epoch index. */
+  readonly epoch: number;
+  /** Mean training loss of the epoch (Dice+CE; negative values are normal). */
+  readonly trainLoss: number;
+  /** Mean validation loss of the epoch's online validation batches. */
+  readonly valLoss: number;
+  /** Online "global" pseudo-Dice, mean over foreground classes (recipe §8.5), 0..1. */
+  readonly pseudoDice: number;
+  /** The same per foreground class (label 1, 2, ...), NaN/null where undefined. */
+  readonly pseudoDicePerClass?: readonly (number | null)[];
+  /** Learning rate used in this epoch. */
+  readonly lr: number;
+  /** Wall time of this epoch in seconds. */
+  readonly seconds: number;
+}
+
+/** A training run's history, as the train stage writes it. */
+export interface TrainingHistory {
+  readonly epochs: readonly EpochRecord[];
+  /** Training throughput of the whole run, all devices together. */
+  readonly samplesPerSecond: number;
+  /** Wall time of the whole run in seconds (all attempts together when resumed). */
+  readonly wallSeconds: number;
+  /** Number of devices (processes) that trained. */
+  readonly worldSize: number;
+  /** Device description, e.g. "cpu", "cuda (NVIDIA H100)". */
+  readonly device: string;
+}
+
+/** One fold as given to the report. */
+export interface FoldInput {
+  readonly fold: number;
+  /** The fold's validation summary.json (src/evaluation). */
+  readonly summary: SummaryJson;
+  /** The fold's training history; absent when only validation results are available. */
+  readonly history?: TrainingHistory;
+}
+
+/** Everything the report stage gathers. */
+export interface ReportInput {
+  /** Pipeline name (e.g. "task003_5fold"). */
+  readonly pipeline: string;
+  /** Task name (e.g. "Task003_Liver"). */
+  readonly task: string;
+  /**
+   * Label names by label id: {"1": "liver", "2": "cancer"}. Labels not listed are not reported;
+   * background ("0") never is, so dataset.json's full label map can be passed as is.
+   */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly folds: readonly FoldInput[];
+  /** Reference Dice in percent by label id, e.g. {"1": 95.80, "2": 65.60}. */
+  readonly reference?: Readonly<Record<string, number>>;
+  /** Where the reference figures come from, e.g. "UNet++ README, UNet++ (average)". */
+  readonly referenceSource?: string;
+  /** ISO time the report was made; defaults to now. */
+  readonly generatedAt?: string;
+}
+
+/** Per-case Dice of one fold (report.json), null where the reference gives NaN. */
+export interface CaseDice {
+  /** Case id, from the prediction file name. */
+  readonly id: string;
+  readonly dicePercent: Readonly<Record<string, number | null>>;
+}
+
+/** Training figures of one fold (report.json). */
+export interface FoldTraining {
+  readonly epochs: number;
+  readonly wallSeconds: number;
+  readonly samplesPerSecond: number;
+  readonly worldSize: number;
+  readonly device: string;
+  readonly finalTrainLoss: number | null;
+  readonly finalValLoss: number | null;
+  /** Online pseudo-Dice of the last epoch, percent. */
+  readonly finalPseudoDicePercent: number | null;
+}
+
+/** One fold in report.json. */
+export interface FoldReport {
+  readonly fold: number;
+  /** summary.json `id` of the fold's validation. */
+  readonly summaryId: string;
+  readonly cases: number;
+  /** `results.mean[label].Dice` (nan-mean over cases), percent, per label id. */
+  readonly dicePercent: Readonly<Record<string, number | null>>;
+  readonly perCase: readonly CaseDice[];
+  readonly training: FoldTraining | null;
+  /** Per-epoch curves, for the plots (copied from the history). */
+  readonly curves: readonly EpochRecord[];
+}
+
+/** One label's cross-validation figures (report.json). */
+export interface LabelReport {
+  readonly label: string;
+  readonly name: string;
+  /** Per fold, in `folds` order, percent. */
+  readonly perFoldPercent: readonly (number | null)[];
+  /** Mean over folds of the fold means, percent. */
+  readonly meanPercent: number | null;
+  /** Sample standard deviation (n - 1) over folds, percent; null with fewer than 2 folds. */
+  readonly stdPercent: number | null;
+  /** nan-mean over all cases of all folds pooled (nnU-Net's cross-validation figure), percent. */
+  readonly pooledPercent: number | null;
+  /** Cases that count in the pooled mean (Dice not NaN) / all cases. */
+  readonly validCases: number;
+  readonly totalCases: number;
+  readonly referencePercent: number | null;
+  /** meanPercent - referencePercent. */
+  readonly deltaPercent: number | null;
+}
+
+/** report.json. Non-finite numbers are written as null. */
+export interface Report {
+  readonly pipeline: string;
+  readonly task: string;
+  readonly generatedAt: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly referenceSource: string | null;
+  readonly summary: readonly LabelReport[];
+  readonly folds: readonly FoldReport[];
+  /** Sum of the folds' training wall times, seconds. */
+  readonly totalTrainingSeconds: number;
+}
