@@ -66,6 +66,7 @@ const stage: BuiltinStage = {
     const result = await convertDecathlon(dir, ctx.out, {
       verify,
       workers: w.workers ?? 2,
+      workDir: ctx.work,
       signal: ctx.signal,
       log: (m) => ctx.report.log(m),
       onCase: (done, total, id) => ctx.report.progress({ done, total, unit: 'case', message: id }),
@@ -77,6 +78,7 @@ const stage: BuiltinStage = {
       splitFiles: result.splitFiles,
       verified: verify ? 1 : 0,
       warnings: result.warnings.length,
+      resumedCases: result.resumed,
     });
     ctx.report.log(verify ? 'Dataset OK' : 'dataset converted (integrity not verified)');
   },

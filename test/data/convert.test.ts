@@ -99,6 +99,30 @@ describe('convert_decathlon on a good task', () => {
     expect(ctx.metricsCalls.at(-1)).toMatchObject({ splitFiles: 6, channels: 2 });
   });
 
+  test('a killed run resumes case by case: finished cases are not checked again', async () => {
+    const dir = await copyTask(pristine4d);
+    const base = join(dir, '..');
+    const abort = new AbortController();
+    const first = await fakeContext('convert_decathlon', { dataset: dir, workers: 1 }, { root: base, signal: abort.signal });
+    first.report.progress = (p) => {
+      if (p.done === 2) abort.abort(new Error('killed'));
+    };
+    await expect(stage.run(first)).rejects.toThrow(/killed/);
+    const second = await fakeContext('convert_decathlon', { dataset: dir, workers: 1 }, { root: base, resume: true });
+    await stage.run(second);
+    expect(second.metricsCalls.at(-1)).toMatchObject({ resumedCases: 2, splitFiles: 6 });
+    const fresh = await fakeContext('convert_decathlon', { dataset: dir, workers: 1 });
+    await stage.run(fresh);
+    expect(fresh.metricsCalls.at(-1)).toMatchObject({ resumedCases: 0 });
+    const strip = (c: object) => JSON.stringify(c).replaceAll(second.out, '').replaceAll(fresh.out, '');
+    const a = await loadConvertedDataset(second.out);
+    const b = await loadConvertedDataset(fresh.out);
+    expect(strip(a)).toEqual(strip(b));
+    for (const [i, c] of a.training.entries()) {
+      for (const [j, f] of c.images.entries()) expect((await readFile(f)).equals(await readFile(b.training[i]!.images[j]!))).toBe(true);
+    }
+  });
+
   test('ignores macOS ._ files without deleting them, and accepts nnU-Net-style _0000 channel files', async () => {
     const dir = await copyTask();
     await writeFile(join(dir, 'imagesTr', '._liver_0.nii.gz'), 'AppleDouble junk');

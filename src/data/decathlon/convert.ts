@@ -4,12 +4,13 @@
  * input folder. All problems are gathered and thrown together as one DatasetError.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { parseDatasetJson, type DecathlonDatasetJson } from './dataset-json.js';
 import { DatasetError } from './errors.js';
 import { inspectCase, type CaseEntry, type CaseRecord } from './inspect-case.js';
 import { CASES_FILE, DATASET_FILE, type ConvertedCases, type ConvertedDatasetJson } from './manifest.js';
+import { loadSavedCase, moveSplitFiles, saveCase, splitDir } from './resume.js';
 import { isDirectory, isFile, listNiftiFiles, resolveListed } from './task-folder.js';
 
 export interface ConvertOptions {
@@ -18,6 +19,11 @@ export interface ConvertOptions {
   /** Cases inspected at once (each holds one image and its label in memory). Default 2. */
   readonly workers?: number;
   readonly compressionLevel?: number;
+  /**
+   * A folder that survives a killed run (the stage's ctx.work): finished cases are saved there and
+   * skipped on the next run; split files are staged there and moved to `outDir` at the end.
+   */
+  readonly workDir?: string;
   readonly onCase?: (done: number, total: number, id: string) => void;
   readonly log?: (message: string) => void;
   readonly signal?: AbortSignal;
@@ -30,6 +36,8 @@ export interface ConvertResult {
   readonly warnings: string[];
   /** Channel files written by splitting 4D images. */
   readonly splitFiles: number;
+  /** Cases taken from an interrupted run's work folder. */
+  readonly resumed: number;
 }
 
 export async function convertDecathlon(taskDirIn: string, outDir: string, options: ConvertOptions = {}): Promise<ConvertResult> {
@@ -73,19 +81,28 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
   // Cases, in parallel; every problem kept.
   const limit = pLimit(Math.max(1, options.workers ?? 2));
   let done = 0;
+  let resumed = 0;
+  const work = options.workDir;
   const results = await Promise.all(
     entries.map((entry) =>
       limit(async () => {
         options.signal?.throwIfAborted();
+        const saved = work ? await loadSavedCase(work, entry.id, verify) : undefined;
+        if (saved) {
+          resumed++;
+          options.onCase?.(++done, entries.length, entry.id);
+          return { record: saved, problems: [] };
+        }
         const r = await inspectCase(entry, {
           taskDir,
-          outDir,
+          outDir: work ? splitDir(work) : outDir,
           verify,
           channels,
           labels,
           labelNames,
           ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),
         });
+        if (work && r.record) await saveCase(work, r.record, verify);
         options.onCase?.(++done, entries.length, entry.id);
         return r;
       }),
@@ -93,6 +110,8 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
   );
   for (const r of results) problems.push(...r.problems);
   if (problems.length > 0) throw new DatasetError(taskDir, problems);
+  if (resumed > 0) options.log?.(`resumed: ${resumed} of ${entries.length} cases were checked by an interrupted run`);
+  if (work) await moveSplitFiles(work, outDir);
 
   const records = results.map((r) => r.record!);
   const byId = (a: CaseRecord, b: CaseRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -121,8 +140,8 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
   const cases: ConvertedCases = { version: 1, source: taskDir, verified: verify, training, test };
   await writeFile(join(outDir, DATASET_FILE), `${JSON.stringify(converted, null, 2)}\n`);
   await writeFile(join(outDir, CASES_FILE), `${JSON.stringify(cases, null, 1)}\n`);
-  const splitFiles = records.reduce((n, r) => n + r.images.filter((p) => !p.startsWith('/')).length, 0);
-  return { dataset: converted, cases, warnings, splitFiles };
+  const splitFiles = records.reduce((n, r) => n + r.images.filter((p) => !isAbsolute(p)).length, 0);
+  return { dataset: converted, cases, warnings, splitFiles, resumed };
 }
 
 /** Required layout + a valid dataset.json, or one DatasetError naming everything missing. */
