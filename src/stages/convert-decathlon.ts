@@ -12,7 +12,6 @@ import { isFile } from '../data/decathlon/task-folder.js';
 import type { BuiltinStage, StageContext } from './types.js';
 
 export const convertWithSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
   properties: {

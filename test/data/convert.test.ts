@@ -2,7 +2,7 @@ import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConvertedDataset } from '../../src/data/decathlon/manifest.js';
+import { loadConvertedDataset, readCase } from '../../src/data/decathlon/index.js';
 import { synthesizeDecathlon } from '../../src/data/synthesize/synthesize.js';
 import { geometryFromAffine, readNifti, writeNifti } from '../../src/nifti/index.js';
 import stage from '../../src/stages/convert-decathlon.js';
@@ -78,6 +78,9 @@ describe('convert_decathlon on a good task', () => {
     expect(ctx.progressCalls).toHaveLength(5);
     expect(ctx.progressCalls.at(-1)).toMatchObject({ done: 5, total: 5, unit: 'case' });
     expect(ctx.logs.at(-1)).toBe('Dataset OK');
+    const volumes = await readCase(c0);
+    expect(volumes.images[0]!.data).toEqual(img.data);
+    expect(volumes.label!.datatype).toBe('uint8');
   });
 
   test('splits 4D multi-modal images into per-channel files with the same geometry', async () => {
