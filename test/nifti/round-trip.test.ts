@@ -118,6 +118,32 @@ nib.save(z, d + '/nib_no_transform.nii.gz')
     expect(nifti2.header.version).toBe(2);
   });
 
+  test('an oblique affine (rotation + flip) survives geometryFromAffine -> write -> nibabel', async () => {
+    const a = (20 * Math.PI) / 180;
+    const [c, s] = [Math.cos(a), Math.sin(a)];
+    const spacing = [0.8, 0.9, 3];
+    // columns: rotated x/y axes (about z), z axis flipped -> improper, so qfac must be -1
+    const affine = [
+      [c * spacing[0]!, -s * spacing[1]!, 0, -12.5],
+      [s * spacing[0]!, c * spacing[1]!, 0, 40.25],
+      [0, 0, -spacing[2]!, 88],
+      [0, 0, 0, 1],
+    ];
+    const { geometry, spacing: sp } = geometryFromAffine(affine, { sformCode: 0, qformCode: 1 });
+    expect(geometry.qfac).toBe(-1);
+    sp.forEach((v, i) => expect(v).toBeCloseTo(spacing[i]!, 10));
+    const file = join(dir, 'oblique.nii.gz');
+    await writeNifti(file, { shape: SHAPE, spacing: sp, data: ARRAYS.int16!, header: geometry });
+    const [view] = await nibabelView([file], dir);
+    expect(view!.sformCode).toBe(0);
+    expect(view!.pixdim0).toBe(-1);
+    for (let r = 0; r < 4; r++) {
+      for (let k = 0; k < 4; k++) expect(view!.affine[r]![k]!, `affine[${r}][${k}]`).toBeCloseTo(affine[r]![k]!, 5);
+    }
+    const ours = await readNifti(file);
+    expectSameAsNibabel(ours, view!, file);
+  });
+
   test('geometry read from a file is written back unchanged (qfac -1, codes 2, quaternion, srow)', async () => {
     const source = '/usr/lib/python3/dist-packages/nibabel/tests/data/anatomical.nii';
     const vol = await readNifti(source);
