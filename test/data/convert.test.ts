@@ -295,6 +295,15 @@ describe('convert_decathlon on bad input: one specific error per problem, naming
     expect(await failure(dir)).toMatch(/liver_0: image imagesTr\/liver_0\.nii\.gz has 1 channel\(s\) but dataset.json declares 2 modalities/);
   });
 
+  test('a case too large for memory_gb is refused by name instead of exhausting RAM', async () => {
+    const dir = await copyTask();
+    const message = await failure(dir, { memory_gb: 1e-5 });
+    expect(message).toMatch(/liver_0: needs about 0\.00 GB of voxel memory to check, more than memory_gb \(0\.00 GB\); raise memory_gb/);
+    const ok = await fakeContext('convert_decathlon', { dataset: dir, memory_gb: 0.001, workers: 4 });
+    await stage.run(ok); // every case fits alone: they queue for the budget instead
+    expect(ok.metricsCalls.at(-1)).toMatchObject({ trainingCases: 4 });
+  });
+
   test('every bad case is reported in one message', async () => {
     const dir = await copyTask();
     await unlink(join(dir, 'labelsTr', 'liver_0.nii.gz'));
