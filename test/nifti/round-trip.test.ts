@@ -44,7 +44,7 @@ describe.skipIf(nibabelMissing !== undefined)('NIfTI round trips through nibabel
   });
 
   test('files we write open in nibabel with the same affine, shape, dtype, voxels and header codes', async () => {
-    const { geometry, spacing } = geometryFromAffine(MSD_AFFINE);
+    const { geometry, spacing } = geometryFromAffine(MSD_AFFINE, { description: 'pipe round trip' });
     const files: string[] = [];
     for (const [name, data] of Object.entries(ARRAYS)) {
       for (const ext of ['.nii', '.nii.gz']) {
@@ -69,6 +69,8 @@ describe.skipIf(nibabelMissing !== undefined)('NIfTI round trips through nibabel
       // And our own reader gives back exactly what we wrote.
       const back = await readNifti(file);
       expect(back.datatype).toBe(name);
+      expect(back.header).toEqual({ ...geometry, quatern: back.header.quatern, srow: back.header.srow });
+      expect(back.header.description).toBe('pipe round trip');
       expect(Array.from(back.data as ArrayLike<number | bigint>)).toEqual(Array.from(data as ArrayLike<number | bigint>));
       expectSameAsNibabel(back, view, file);
     }
