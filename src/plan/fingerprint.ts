@@ -1,0 +1,101 @@
+/**
+ * The dataset fingerprint (recipe 3.2-3.3): per case spacing, raw and cropped shape, crop box and
+ * classes; and, when a modality is CT, foreground intensity statistics per channel from every 10th
+ * label > 0 voxel of each cropped case, pooled over all cases.
+ */
+import pLimit from 'p-limit';
+import { loadCase } from '../preprocess/load-case.js';
+import { loadPreprocessNative } from '../preprocess/native.js';
+import type { DatasetSource } from './cases.js';
+import type { CaseFingerprint, Fingerprint, IntensityProperties } from './types.js';
+
+export const FOREGROUND_SAMPLE_STRIDE = 10;
+
+export interface FingerprintOptions {
+  /** Cases read at once. */
+  readonly workers?: number;
+  /** Threads for each native call. */
+  readonly threads?: number;
+  readonly onCase?: (done: number, total: number, id: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export function collectsIntensities(modalities: readonly string[]): boolean {
+  return modalities.some((m) => m === 'CT' || m === 'ct');
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export async function computeFingerprint(source: DatasetSource, options: FingerprintOptions = {}): Promise<Fingerprint> {
+  const native = loadPreprocessNative();
+  const collect = collectsIntensities(source.modalities);
+  const threads = Math.max(1, options.threads ?? 1);
+  const limit = pLimit(Math.max(1, options.workers ?? 1));
+  const samples: Float32Array[][] = source.modalities.map(() => []);
+  let done = 0;
+  const cases = await Promise.all(
+    source.cases.map((c, index) =>
+      limit(async (): Promise<CaseFingerprint> => {
+        options.signal?.throwIfAborted();
+        const loaded = await loadCase(c);
+        let crop;
+        try {
+          crop = await native.cropToNonzero(loaded.channels, loaded.seg, loaded.shape, threads);
+        } catch (error) {
+          throw new Error(`case ${c.id}: ${(error as Error).message}`, { cause: error });
+        }
+        if (collect) {
+          for (let ch = 0; ch < crop.channels.length; ch++) {
+            // Keep case order in the pool (the statistics do not depend on it, but it keeps runs identical).
+            (samples[ch] as Float32Array[])[index] = await native.sampleForeground(crop.channels[ch] as Float32Array, crop.seg, FOREGROUND_SAMPLE_STRIDE);
+          }
+        }
+        const present = new Set<number>();
+        for (const v of crop.seg) present.add(v);
+        const fp: CaseFingerprint = {
+          id: c.id,
+          spacing: loaded.spacing,
+          shape: loaded.shape,
+          croppedShape: crop.shape,
+          cropBbox: crop.bbox,
+          sizeReduction: (crop.shape[0] * crop.shape[1] * crop.shape[2]) / (loaded.shape[0] * loaded.shape[1] * loaded.shape[2]),
+          classes: [...present].sort((a, b) => a - b),
+        };
+        options.onCase?.(++done, source.cases.length, c.id);
+        return fp;
+      }),
+    ),
+  );
+  let intensityProperties: (IntensityProperties | null)[] | null = null;
+  if (collect) {
+    intensityProperties = [];
+    for (const perCase of samples) {
+      const s = await native.intensityStats(concat(perCase.filter((p): p is Float32Array => p !== undefined)));
+      intensityProperties.push({
+        median: s.median,
+        mean: s.mean,
+        sd: s.sd,
+        min: s.min,
+        max: s.max,
+        percentile99_5: s.percentile99_5,
+        percentile00_5: s.percentile00_5,
+        count: s.count,
+      });
+    }
+  }
+  return {
+    modalities: source.modalities,
+    allClasses: source.allClasses,
+    labels: source.labels,
+    cases,
+    intensityProperties,
+  };
+}
