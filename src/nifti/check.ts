@@ -26,6 +26,14 @@ export function uniqueValues(data: VoxelArray): number[] {
     for (let v = 0; v < 256; v++) if (seen[v]) out.push(v - offset);
     return out;
   }
+  if (data instanceof Int16Array || data instanceof Uint16Array) {
+    const offset = data instanceof Int16Array ? 32768 : 0;
+    const seen = new Uint8Array(65536);
+    for (let i = 0; i < data.length; i++) seen[(data[i] as number) + offset] = 1;
+    const out: number[] = [];
+    for (let v = 0; v < 65536; v++) if (seen[v]) out.push(v - offset);
+    return out;
+  }
   const set = new Set<number>();
   for (let i = 0; i < data.length; i++) set.add(Number(data[i]));
   return [...set].sort((a, b) => a - b);

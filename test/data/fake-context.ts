@@ -13,7 +13,7 @@ export interface FakeContext extends StageContext {
 export async function fakeContext(
   kind: string,
   withParams: Record<string, unknown>,
-  options: { root?: string; needs?: UpstreamRef[]; projectDir?: string } = {},
+  options: { root?: string; needs?: UpstreamRef[]; projectDir?: string; signal?: AbortSignal; resume?: boolean } = {},
 ): Promise<FakeContext> {
   const root = options.root ?? (await mkdtemp(join(tmpdir(), `pipe-${kind}-`)));
   const out = await mkdtemp(join(root, 'out-'));
@@ -30,12 +30,12 @@ export async function fakeContext(
     matrix: {},
     out,
     work,
-    resume: false,
+    resume: options.resume ?? false,
     projectDir: options.projectDir ?? root,
     needs: options.needs ?? [],
     devices: [],
     deviceKind: 'cpu',
-    signal: new AbortController().signal,
+    signal: options.signal ?? new AbortController().signal,
     report: {
       log: (m) => logs.push(m),
       progress: (p) => progressCalls.push(p),

@@ -107,7 +107,18 @@ function shiftedTable(rng: Random, base: Float32Array): Float32Array {
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
+/**
+ * A phantom whose label holds liver and tumour voxels: a draw where the tumours fall between voxel
+ * centres (possible in tiny test volumes) is redrawn from the same stream, so it stays deterministic.
+ */
 export function makePhantom(rng: Random, options: PhantomOptions): Phantom {
+  for (let attempt = 0; ; attempt++) {
+    const phantom = drawPhantom(rng, options);
+    if ((phantom.tumours > 0 && phantom.liverVoxels > 0) || attempt === 20) return phantom;
+  }
+}
+
+function drawPhantom(rng: Random, options: PhantomOptions): Phantom & { liverVoxels: number } {
   const nx = rng.int(options.inPlaneSize[0], options.inPlaneSize[1]);
   const ny = rng.int(options.inPlaneSize[0], options.inPlaneSize[1]);
   const nz = rng.int(options.slices[0], options.slices[1]);
@@ -169,8 +180,9 @@ export function makePhantom(rng: Random, options: PhantomOptions): Phantom {
     ];
     const depth = attempt < 1500 ? -0.2 : -0.05;
     if (liverField(c[0], c[1], c[2]) > depth || isLung(c[0], c[1], c[2])) continue;
-    const rmm = rx * rng.uniform(0.05, 0.24);
-    const radii: Vec3 = [(rmm / rx) * rng.uniform(0.8, 1.2), (rmm / ry) * rng.uniform(0.8, 1.2), (rmm / zUnit) * rng.uniform(0.8, 1.2)];
+    const rmm = Math.max(rx * rng.uniform(0.05, 0.24), 1.5 * sxy);
+    const rz = Math.max(rmm * rng.uniform(0.8, 1.2), 0.75 * sz);
+    const radii: Vec3 = [(rmm / rx) * rng.uniform(0.8, 1.2), (rmm / ry) * rng.uniform(0.8, 1.2), rz / zUnit];
     tumours.push({
       shape: new Ellipsoid(c, radii, rng.uniform(0, Math.PI)),
       wobble: new Wobble(rng, 0.15, [3, 8], 3),
@@ -270,9 +282,13 @@ export function makePhantom(rng: Random, options: PhantomOptions): Phantom {
 
   const label = new Uint8Array(count);
   let tumourVoxels = 0;
+  let liverVoxels = 0;
   for (let n = 0; n < count; n++) {
     const t = tissue[n];
-    if (t === Tissue.Liver) label[n] = 1;
+    if (t === Tissue.Liver) {
+      label[n] = 1;
+      liverVoxels++;
+    }
     else if (t === Tissue.Tumour || t === Tissue.Necrosis) {
       label[n] = 2;
       tumourVoxels++;
@@ -322,5 +338,6 @@ export function makePhantom(rng: Random, options: PhantomOptions): Phantom {
     channels,
     label,
     tumours: tumourVoxels > 0 ? tumours.length : 0,
+    liverVoxels,
   };
 }
