@@ -12,7 +12,7 @@ namespace pipe_core {
 namespace {
 
 constexpr int64_t kPad = 12;        // scipy pads lines by 12 edge values before prefiltering (mode 'nearest')
-constexpr int64_t kChunk = 256;     // columns processed together when an axis is not the last one
+constexpr int64_t kChunk = 64;      // lines resampled together (one block per work unit)
 const double kPole = std::sqrt(3.0) - 2.0;
 
 void CheckShapes(const Shape3& shape, const Shape3& new_shape, int nearest_axis) {
@@ -31,10 +31,62 @@ void CheckShapes(const Shape3& shape, const Shape3& new_shape, int nearest_axis)
 
 inline int64_t Clamp(int64_t i, int64_t n) { return i < 0 ? 0 : (i >= n ? n - 1 : i); }
 
-// Resamples axis `n -> m` of a C-order (outer, n, inner) float array with the cubic spline.
+// Prefilters a block of w lines stored row-wise (buf[r * w + j] is sample r of line j) in place:
+// the same recursions as CubicSplinePrefilter, run across the w lines at once (vectorisable).
+void PrefilterRows(double* buf, int64_t n, int64_t w) {
+  const double z = kPole;
+  const double gain = (1.0 - z) * (1.0 - 1.0 / z);
+  for (int64_t i = 0; i < n * w; ++i) buf[i] *= gain;
+  double* c0 = buf;
+  if (n <= 48) {
+    // Exact mirror initialisation (scipy's _init_causal_mirror); matters only for short lines.
+    const double z_n_1 = std::pow(z, static_cast<double>(n - 1));
+    const double* last = buf + (n - 1) * w;
+    thread_local std::vector<double> acc;
+    acc.assign(static_cast<size_t>(w), 0.0);
+    for (int64_t j = 0; j < w; ++j) acc[j] = c0[j] + z_n_1 * last[j];
+    double z_i = z;
+    for (int64_t i = 1; i < n - 1; ++i) {
+      const double* a = buf + i * w;
+      const double* b = buf + (n - 1 - i) * w;
+      for (int64_t j = 0; j < w; ++j) acc[j] += z_i * (a[j] + z_n_1 * b[j]);
+      z_i *= z;
+    }
+    const double norm = 1.0 / (1.0 - z_n_1 * z_n_1);
+    for (int64_t j = 0; j < w; ++j) c0[j] = acc[j] * norm;
+  } else {
+    // z^40 < 1e-22: later terms (and the mirrored ones, weighted by z^(n-1)) vanish in double precision.
+    thread_local std::vector<double> acc;
+    acc.assign(c0, c0 + w);
+    double z_i = z;
+    for (int64_t i = 1; i <= 40; ++i) {
+      const double* a = buf + i * w;
+      for (int64_t j = 0; j < w; ++j) acc[j] += z_i * a[j];
+      z_i *= z;
+    }
+    std::copy(acc.begin(), acc.end(), c0);
+  }
+  for (int64_t r = 1; r < n; ++r) {
+    double* cur = buf + r * w;
+    const double* prev = cur - w;
+    for (int64_t j = 0; j < w; ++j) cur[j] += z * prev[j];
+  }
+  double* last = buf + (n - 1) * w;
+  const double* before = last - w;
+  const double f = z / (z * z - 1.0);
+  for (int64_t j = 0; j < w; ++j) last[j] = (z * before[j] + last[j]) * f;
+  for (int64_t r = n - 2; r >= 0; --r) {
+    double* cur = buf + r * w;
+    const double* next = cur + w;
+    for (int64_t j = 0; j < w; ++j) cur[j] = z * (next[j] - cur[j]);
+  }
+}
+
+// Resamples axis `n -> m` of a C-order (outer, n, inner) float array with the cubic spline. Lines
+// are processed in blocks of up to kChunk: consecutive columns when inner > 1, consecutive lines
+// when the axis is the last one.
 void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t inner, int64_t m, int threads) {
   const int64_t padded = n + 2 * kPad;
-  // Per output sample: first tap in the padded line and the 4 weights.
   std::vector<int64_t> first(m);
   std::vector<std::array<double, 4>> weights(m);
   for (int64_t i = 0; i < m; ++i) {
@@ -46,32 +98,50 @@ void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t 
     weights[i] = {u * u * u / 6.0, (4.0 - 6.0 * t2 + 3.0 * t3) / 6.0, (1.0 + 3.0 * t + 3.0 * t2 - 3.0 * t3) / 6.0,
                   t3 / 6.0};
   }
-  const int64_t chunk = std::min(inner, kChunk);
-  const int64_t chunks_per_outer = (inner + chunk - 1) / chunk;
-  const int64_t units = outer * chunks_per_outer;
+  // Blocks never straddle two `outer` rows when inner > 1, so their columns are contiguous.
+  const int64_t per_outer = inner > 1 ? (inner + kChunk - 1) / kChunk : 1;
+  const int64_t units = inner > 1 ? outer * per_outer : (outer + kChunk - 1) / kChunk;
   ParallelFor(units, threads, [&](int64_t unit) {
     thread_local std::vector<double> buf;
-    const int64_t o = unit / chunks_per_outer;
-    const int64_t j0 = (unit % chunks_per_outer) * chunk;
-    const int64_t w = std::min(chunk, inner - j0);
-    buf.resize(static_cast<size_t>(padded * w));
-    const float* s = src + o * n * inner + j0;
-    for (int64_t r = 0; r < padded; ++r) {
-      const float* row = s + Clamp(r - kPad, n) * inner;
-      double* b = buf.data() + r * w;
-      for (int64_t j = 0; j < w; ++j) b[j] = row[j];
+    int64_t w, src_base, dst_base, src_col, dst_col, src_row, dst_row;
+    if (inner > 1) {
+      const int64_t o = unit / per_outer;
+      const int64_t j0 = (unit % per_outer) * kChunk;
+      w = std::min(kChunk, inner - j0);
+      src_base = o * n * inner + j0, dst_base = o * m * inner + j0;
+      src_col = 1, dst_col = 1, src_row = inner, dst_row = inner;
+    } else {
+      const int64_t o0 = unit * kChunk;
+      w = std::min(kChunk, outer - o0);
+      src_base = o0 * n, dst_base = o0 * m;
+      src_col = n, dst_col = m, src_row = 1, dst_row = 1;
     }
-    for (int64_t j = 0; j < w; ++j) CubicSplinePrefilter(buf.data() + j, padded, w);
-    float* d = dst + o * m * inner + j0;
+    buf.resize(static_cast<size_t>(padded * w));
+    for (int64_t r = 0; r < padded; ++r) {
+      const float* row = src + src_base + Clamp(r - kPad, n) * src_row;
+      double* b = buf.data() + r * w;
+      if (src_col == 1) {
+        for (int64_t j = 0; j < w; ++j) b[j] = row[j];
+      } else {
+        for (int64_t j = 0; j < w; ++j) b[j] = row[j * src_col];
+      }
+    }
+    PrefilterRows(buf.data(), padded, w);
     for (int64_t i = 0; i < m; ++i) {
       const auto& wt = weights[i];
       const double* r0 = buf.data() + Clamp(first[i], padded) * w;
       const double* r1 = buf.data() + Clamp(first[i] + 1, padded) * w;
       const double* r2 = buf.data() + Clamp(first[i] + 2, padded) * w;
       const double* r3 = buf.data() + Clamp(first[i] + 3, padded) * w;
-      float* out = d + i * inner;
-      for (int64_t j = 0; j < w; ++j) {
-        out[j] = static_cast<float>(wt[0] * r0[j] + wt[1] * r1[j] + wt[2] * r2[j] + wt[3] * r3[j]);
+      float* out = dst + dst_base + i * dst_row;
+      if (dst_col == 1) {
+        for (int64_t j = 0; j < w; ++j) {
+          out[j] = static_cast<float>(wt[0] * r0[j] + wt[1] * r1[j] + wt[2] * r2[j] + wt[3] * r3[j]);
+        }
+      } else {
+        for (int64_t j = 0; j < w; ++j) {
+          out[j * dst_col] = static_cast<float>(wt[0] * r0[j] + wt[1] * r1[j] + wt[2] * r2[j] + wt[3] * r3[j]);
+        }
       }
     }
   });
@@ -144,10 +214,10 @@ void CubicSplinePrefilter(double* c, int64_t n, int64_t stride) {
 std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
                                  int threads) {
   CheckShapes(shape, new_shape, nearest_axis);
+  if (shape == new_shape) return std::vector<float>(src, src + shape[0] * shape[1] * shape[2]);
   Shape3 cur = shape;
-  std::vector<float> a(src, src + shape[0] * shape[1] * shape[2]);
-  if (cur == new_shape) return a;
-  std::vector<float> b;
+  const float* in = src;
+  std::vector<float> a, b;
   // Axes that shrink the volume most go first: the later passes then touch fewer voxels.
   std::array<int, 3> order{0, 1, 2};
   std::stable_sort(order.begin(), order.end(), [&](int p, int q) {
@@ -158,14 +228,15 @@ std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Sh
     int64_t outer = 1, inner = 1;
     for (int k = 0; k < axis; ++k) outer *= cur[k];
     for (int k = axis + 1; k < 3; ++k) inner *= cur[k];
-    b.assign(static_cast<size_t>(outer * new_shape[axis] * inner), 0.0f);
+    b.resize(static_cast<size_t>(outer * new_shape[axis] * inner));
     if (axis == nearest_axis) {
-      NearestAxis(a.data(), b.data(), outer, cur[axis], inner, new_shape[axis], threads);
+      NearestAxis(in, b.data(), outer, cur[axis], inner, new_shape[axis], threads);
     } else {
-      SplineAxis(a.data(), b.data(), outer, cur[axis], inner, new_shape[axis], threads);
+      SplineAxis(in, b.data(), outer, cur[axis], inner, new_shape[axis], threads);
     }
     cur[axis] = new_shape[axis];
     a.swap(b);
+    in = a.data();
   }
   return a;
 }
@@ -182,31 +253,47 @@ std::vector<int8_t> ResampleLabels(const int8_t* src, const Shape3& shape, const
   const int64_t sy = shape[2], sz = shape[1] * shape[2];
   ParallelFor(new_shape[0] * new_shape[1], threads, [&](int64_t unit) {
     const int64_t z = unit / new_shape[1], y = unit % new_shape[1];
+    // The (up to 4) source rows feeding this output row, with their z*y weights.
+    const int8_t* rows[4];
+    double row_w[4];
+    int nrows = 0;
+    for (int a = 0; a < 2; ++a) {
+      if (tz.weight[z][a] == 0.0) continue;
+      for (int b = 0; b < 2; ++b) {
+        const double w = tz.weight[z][a] * ty.weight[y][b];
+        if (w == 0.0) continue;
+        rows[nrows] = src + tz.index[z][a] * sz + ty.index[y][b] * sy;
+        row_w[nrows++] = w;
+      }
+    }
     int8_t* row = out.data() + unit * new_shape[2];
     for (int64_t x = 0; x < new_shape[2]; ++x) {
+      const int64_t x0 = tx.index[x][0], x1 = tx.index[x][1];
+      const double w0 = tx.weight[x][0], w1 = tx.weight[x][1];
+      // Fast path: every contributing voxel has the same label (weights sum to 1 >= 0.5).
+      const int8_t v0 = rows[0][x0];
+      bool uniform = true;
+      for (int r = 0; r < nrows && uniform; ++r) uniform = rows[r][x0] == v0 && (w1 == 0.0 || rows[r][x1] == v0);
+      if (uniform) {
+        row[x] = v0 < -1 ? 0 : v0;
+        continue;
+      }
       int8_t labels[8];
       double sums[8];
       int count = 0;
-      for (int a = 0; a < 2; ++a) {
-        const double wa = tz.weight[z][a];
-        if (wa == 0.0) continue;
-        for (int b = 0; b < 2; ++b) {
-          const double wb = wa * ty.weight[y][b];
-          if (wb == 0.0) continue;
-          const int8_t* line = src + tz.index[z][a] * sz + ty.index[y][b] * sy;
-          for (int c = 0; c < 2; ++c) {
-            const double w = wb * tx.weight[x][c];
-            if (w == 0.0) continue;
-            const int8_t v = line[tx.index[x][c]];
-            int k = 0;
-            while (k < count && labels[k] != v) ++k;
-            if (k == count) {
-              labels[count] = v;
-              sums[count++] = 0.0;
-            }
-            sums[k] += w;
-          }
+      auto add = [&](int8_t v, double w) {
+        if (w == 0.0) return;
+        int k = 0;
+        while (k < count && labels[k] != v) ++k;
+        if (k == count) {
+          labels[count] = v;
+          sums[count++] = 0.0;
         }
+        sums[k] += w;
+      };
+      for (int r = 0; r < nrows; ++r) {
+        add(rows[r][x0], row_w[r] * w0);
+        add(rows[r][x1], row_w[r] * w1);
       }
       // Ascending label order with overwrite == the highest label whose weight reaches 0.5.
       int best = 0;
