@@ -50,6 +50,10 @@ const stage: BuiltinStage = {
       signal: ctx.signal,
       onCase: (done, total, id) => ctx.report.progress({ done, total, unit: 'case', message: `case ${id}` }),
     });
+    const empty = (fingerprint.intensityProperties ?? []).findIndex((p) => p !== null && p.count === 0);
+    if (empty >= 0) {
+      throw new Error(`no voxel with label > 0 in any case: cannot compute the CT intensity statistics of channel ${empty} (${fingerprint.modalities[empty]})`);
+    }
     const plans = planExperiment(fingerprint);
     const splits = kfoldSplits(source.cases.map((c) => c.id), w.folds ?? 5, w.split_seed ?? SPLIT_SEED);
     await writeJsonFile(join(ctx.out, 'fingerprint.json'), { source: convert.out, ...fingerprint });
