@@ -106,6 +106,24 @@ export function planStage(spacing: readonly number[], originalSpacing: readonly 
   };
 }
 
+/** Field documentation written into plans.json (`about`). */
+export const PLANS_ABOUT: Readonly<Record<string, string>> = {
+  axes: 'every per-axis array is [z, y, x] (C order of the arrays); stage arrays are in transposed order (transposeForward)',
+  numClasses: 'output classes including background',
+  allClasses: 'foreground label values',
+  normalization: "per channel: 'CT' = clip to fingerprint p0.5/p99.5 then (x - mean) / sd; 'nonCT' = per-case z-score",
+  useMaskForNorm: 'per channel: z-score only inside the nonzero mask, voxels outside set to 0',
+  targetSpacing: 'full-resolution spacing in mm before transposition (median, or 10th percentile for a coarse axis)',
+  'configurations.*.spacing': 'spacing in mm the stage data is resampled to',
+  'configurations.*.medianShape': 'median case shape in voxels at that spacing',
+  'configurations.*.patchSize': 'network input patch in voxels; default of the train parameter patch_size',
+  'configurations.*.batchSize': 'default of the train parameter batch_size (VRAM proxy, capped at 5% of the dataset)',
+  'configurations.*.poolKernels': 'pooling kernel per down-sampling step',
+  'configurations.*.convKernels': 'conv kernel per resolution level (pools + 1)',
+  'configurations.*.vramEstimate': "nnU-Net's activation-count proxy for this patch; vramReference is its limit",
+  'fingerprint.intensityProperties': 'per channel foreground statistics (every 10th label > 0 voxel, all cases pooled)',
+};
+
 function normalizationOf(modality: string): NormalizationScheme {
   return modality === 'CT' || modality === 'ct' ? 'CT' : 'nonCT';
 }
@@ -155,6 +173,7 @@ export function planExperiment(fp: Fingerprint): Plans {
   return {
     format: 'pipe-plans/1',
     planner: 'ExperimentPlanner3D_v21',
+    about: PLANS_ABOUT,
     numClasses,
     labels: fp.labels,
     allClasses: fp.allClasses,

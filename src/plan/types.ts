@@ -81,6 +81,8 @@ export interface Plans {
   readonly format: 'pipe-plans/1';
   /** The reference planner these numbers follow. */
   readonly planner: 'ExperimentPlanner3D_v21';
+  /** One line per field: what it means (units, axis order), for readers of the JSON file. */
+  readonly about: Readonly<Record<string, string>>;
   /** Number of output classes including background. */
   readonly numClasses: number;
   /** Label names keyed by value, from dataset.json. */

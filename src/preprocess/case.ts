@@ -131,7 +131,7 @@ export async function preprocessCase(source: CaseSource, plans: Plans, configura
     geometry: loaded.geometry,
   };
   const tmp = join(dir, `${source.id}.json.partial`);
-  await writeJsonFile(tmp, properties, 0);
+  await writeJsonFile(tmp, properties, false);
   await rename(tmp, join(dir, `${source.id}.json`));
   return properties;
 }
