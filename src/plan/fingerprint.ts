@@ -4,6 +4,7 @@
  * label > 0 voxel of each cropped case, pooled over all cases.
  */
 import pLimit from 'p-limit';
+import { presentLabels } from '../preprocess/class-locations.js';
 import { loadCase } from '../preprocess/load-case.js';
 import { loadPreprocessNative } from '../preprocess/native.js';
 import type { DatasetSource } from './cases.js';
@@ -46,28 +47,29 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
       limit(async (): Promise<CaseFingerprint> => {
         options.signal?.throwIfAborted();
         const loaded = await loadCase(c);
+        const { shape, spacing } = loaded;
         let crop;
         try {
           crop = await native.cropToNonzero(loaded.channels, loaded.seg, loaded.shape, threads);
         } catch (error) {
           throw new Error(`case ${c.id}: ${(error as Error).message}`, { cause: error });
         }
+        loaded.channels.length = 0;
+        loaded.seg = new Int8Array(0);
         if (collect) {
           for (let ch = 0; ch < crop.channels.length; ch++) {
             // Keep case order in the pool (the statistics do not depend on it, but it keeps runs identical).
             (samples[ch] as Float32Array[])[index] = await native.sampleForeground(crop.channels[ch] as Float32Array, crop.seg, FOREGROUND_SAMPLE_STRIDE);
           }
         }
-        const present = new Set<number>();
-        for (const v of crop.seg) present.add(v);
         const fp: CaseFingerprint = {
           id: c.id,
-          spacing: loaded.spacing,
-          shape: loaded.shape,
+          spacing,
+          shape,
           croppedShape: crop.shape,
           cropBbox: crop.bbox,
-          sizeReduction: (crop.shape[0] * crop.shape[1] * crop.shape[2]) / (loaded.shape[0] * loaded.shape[1] * loaded.shape[2]),
-          classes: [...present].sort((a, b) => a - b),
+          sizeReduction: (crop.shape[0] * crop.shape[1] * crop.shape[2]) / (shape[0] * shape[1] * shape[2]),
+          classes: presentLabels(crop.seg),
         };
         options.onCase?.(++done, source.cases.length, c.id);
         return fp;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CaseSource } from '../plan/cases.js';
 import type { NormalizationScheme, Plans, StagePlan } from '../plan/types.js';
 import { writeJsonFile } from '../plan/write-json.js';
-import { classLocations } from './class-locations.js';
+import { classLocations, presentLabels } from './class-locations.js';
 import { loadCase, type SourceGeometry } from './load-case.js';
 import { loadPreprocessNative } from './native.js';
 import { writeNpy } from './npy.js';
@@ -76,7 +76,9 @@ export async function preprocessCase(source: CaseSource, plans: Plans, configura
     fail(new Error(`expected ${plans.numInputChannels} channel(s) but received ${loaded.channels.length}`));
   }
   const crop = await native.cropToNonzero(loaded.channels, loaded.seg, loaded.shape, options.threads).catch(fail);
-  const classes = [...new Set(crop.seg)].sort((a, b) => a - b);
+  loaded.channels.length = 0; // the cropped copies replace the source voxels
+  loaded.seg = new Int8Array(0);
+  const classes = presentLabels(crop.seg);
   const tf = plans.transposeForward;
   const shapeT = tf.map((a) => crop.shape[a] as number);
   const spacingT = tf.map((a) => loaded.spacing[a] as number);

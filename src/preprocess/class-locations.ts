@@ -9,6 +9,15 @@ export const CLASS_LOCATION_SEED = 1234;
 export const MAX_SAMPLES_PER_CLASS = 10_000;
 export const MIN_PERCENT_COVERAGE = 0.01;
 
+/** Sorted label values present in `seg` (np.unique). */
+export function presentLabels(seg: Int8Array): number[] {
+  const seen = new Uint8Array(256);
+  for (let i = 0; i < seg.length; i++) seen[(seg[i] as number) + 128] = 1;
+  const out: number[] = [];
+  for (let v = 0; v < 256; v++) if (seen[v]) out.push(v - 128);
+  return out;
+}
+
 /** {"1": [[z, y, x], ...], ...}; an absent class maps to []. */
 export function classLocations(seg: Int8Array, shape: readonly number[], classes: readonly number[],
   seed = CLASS_LOCATION_SEED): Record<string, number[][]> {

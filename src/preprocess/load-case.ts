@@ -22,8 +22,9 @@ export interface LoadedCase {
   readonly shape: [number, number, number];
   /** [z, y, x] in mm */
   readonly spacing: [number, number, number];
-  readonly channels: Float32Array[];
-  readonly seg: Int8Array;
+  /** Voxels; callers may drop them (empty the array, replace seg) once copied elsewhere. */
+  channels: Float32Array[];
+  seg: Int8Array;
   readonly geometry: SourceGeometry;
 }
 
