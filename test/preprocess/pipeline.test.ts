@@ -190,6 +190,11 @@ print(json.dumps(res))`);
     }
   });
 
+  it('refuses a configuration the plan does not have', async () => {
+    const ctx = await fakeContext('preprocess', { configuration: '3d_lowres' }, { root: sub('lowres'), needs: [planOut, convertOut] });
+    await expect(preprocessStage.run(ctx)).rejects.toThrow(/plans.json has no configuration 3d_lowres \(available: 3d_fullres\)/);
+  });
+
   it('fails naming the case when one case cannot fit the memory budget', async () => {
     const ctx = await fakeContext('preprocess', { workers: 2, memory_gb: 0.01 }, { root: sub('small'), needs: [planOut, convertOut] });
     await expect(preprocessStage.run(ctx)).rejects.toThrow(/memory_gb = 0\.01 is too small:\n {2}case liver_\d+ needs an estimated/);

@@ -4,7 +4,7 @@
 // Debian python3-scipy via /usr/bin/python3, single process as nnU-Net runs one case per process),
 // on the same CT-like volume, in the same run. Prints accuracy agreement and, last,
 //   BENCH preprocess ratio=<ours/scipy> ...
-// Usage: npm run build && node bench/preprocess/bench.mjs [--threads 2] [--repeats 3]
+// Usage: npx tsc -p tsconfig.json && npm run build:native && node bench/preprocess/run.mjs [--threads 2] [--repeats 3]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
