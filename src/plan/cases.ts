@@ -13,6 +13,8 @@ export interface CaseSource {
   readonly images: readonly string[];
   /** Absolute label path. */
   readonly label: string;
+  /** Voxels per channel, when the manifest records the shape (convert's cases.json does); for memory budgeting. */
+  readonly voxels?: number;
 }
 
 export interface DatasetSource {
@@ -79,7 +81,11 @@ export async function loadDatasetSource(dir: string): Promise<DatasetSource> {
     if (images.length !== modalityKeys.length) {
       fail(casesFile, `training case ${c['id']}: expected ${modalityKeys.length} channel file(s) but received ${images.length}`);
     }
-    return { id: c['id'], images, label: abs(c['label']) };
+    const shape = c['shape'];
+    const voxels = Array.isArray(shape) && shape.every((v) => typeof v === 'number' && v > 0)
+      ? (shape as number[]).reduce((p, v) => p * v, 1)
+      : undefined;
+    return { id: c['id'], images, label: abs(c['label']), ...(voxels !== undefined ? { voxels } : {}) };
   });
   const ids = training.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);

@@ -3,9 +3,9 @@
  * classes; and, when a modality is CT, foreground intensity statistics per channel from every 10th
  * label > 0 voxel of each cropped case, pooled over all cases.
  */
-import pLimit from 'p-limit';
 import { presentLabels } from '../preprocess/class-locations.js';
 import { loadCase } from '../preprocess/load-case.js';
+import { formatGiB, runWithBudget } from '../preprocess/memory.js';
 import { loadPreprocessNative } from '../preprocess/native.js';
 import type { DatasetSource } from './cases.js';
 import type { CaseFingerprint, Fingerprint, IntensityProperties } from './types.js';
@@ -17,6 +17,8 @@ export interface FingerprintOptions {
   readonly workers?: number;
   /** Threads for each native call. */
   readonly threads?: number;
+  /** Memory budget in GiB for the cases in flight (estimated from the manifest's shapes). */
+  readonly memoryGb?: number;
   readonly onCase?: (done: number, total: number, id: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -39,12 +41,22 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
   const native = loadPreprocessNative();
   const collect = collectsIntensities(source.modalities);
   const threads = Math.max(1, options.threads ?? 1);
-  const limit = pLimit(Math.max(1, options.workers ?? 1));
+  const budget = (options.memoryGb ?? Number.POSITIVE_INFINITY) * 2 ** 30;
+  const channels = source.modalities.length;
+  // Source voxels as read (<= 8 bytes) and as float32 per channel, the label twice, the cropped copies and mask.
+  const estimate = (voxels: number) => voxels * (channels * 12 + 9) + voxels * (channels * 4 + 2) + 64 * 2 ** 20;
+  const tooBig = source.cases
+    .filter((c) => c.voxels !== undefined && estimate(c.voxels) > budget)
+    .map((c) => `case ${c.id} needs an estimated ${formatGiB(estimate(c.voxels ?? 0))}`);
+  if (tooBig.length > 0) {
+    throw new Error(`plan: memory_gb = ${options.memoryGb} is too small:\n  ${tooBig.join('\n  ')}\nraise memory_gb`);
+  }
   const samples: Float32Array[][] = source.modalities.map(() => []);
   let done = 0;
-  const cases = await Promise.all(
-    source.cases.map((c, index) =>
-      limit(async (): Promise<CaseFingerprint> => {
+  const cases = await runWithBudget(
+    source.cases.map((c, index) => ({
+      bytes: c.voxels !== undefined ? estimate(c.voxels) : 0,
+      run: async (): Promise<CaseFingerprint> => {
         options.signal?.throwIfAborted();
         const loaded = await loadCase(c);
         const { shape, spacing } = loaded;
@@ -73,8 +85,11 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
         };
         options.onCase?.(++done, source.cases.length, c.id);
         return fp;
-      }),
-    ),
+      },
+    })),
+    Math.max(1, options.workers ?? 1),
+    budget,
+    options.signal,
   );
   let intensityProperties: (IntensityProperties | null)[] | null = null;
   if (collect) {

@@ -22,6 +22,7 @@ export const planWithSchema = {
   additionalProperties: false,
   properties: {
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases read and cropped at once.' },
+    memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
     folds: { type: 'integer', minimum: 2, default: 5, description: 'Cross-validation folds (KFold).' },
     split_seed: { type: 'integer', minimum: 0, default: SPLIT_SEED, description: 'KFold shuffle seed (the reference uses 12345).' },
   },
@@ -29,6 +30,7 @@ export const planWithSchema = {
 
 interface PlanWith {
   workers?: number;
+  memory_gb?: number;
   folds?: number;
   split_seed?: number;
 }
@@ -46,6 +48,7 @@ const stage: BuiltinStage = {
     ctx.report.progress({ done: 0, total: source.cases.length, unit: 'case' });
     const fingerprint = await computeFingerprint(source, {
       workers,
+      memoryGb: w.memory_gb ?? 8,
       threads: Math.max(1, Math.floor(availableParallelism() / workers)),
       signal: ctx.signal,
       onCase: (done, total, id) => ctx.report.progress({ done, total, unit: 'case', message: `case ${id}` }),

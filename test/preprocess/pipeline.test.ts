@@ -90,6 +90,11 @@ describe('plan on a generated task', () => {
     expect(ip && ip.percentile00_5 < ip.mean && ip.mean < ip.percentile99_5 && ip.sd > 0 && ip.count > 100).toBe(true);
   });
 
+  it('fails naming the cases that cannot fit its memory budget', async () => {
+    const ctx = await fakeContext('plan', { memory_gb: 0.01 }, { root: sub('plan-small'), needs: [convertOut] });
+    await expect(planStage.run(ctx)).rejects.toThrow(/memory_gb = 0\.01 is too small:\n {2}case liver_0 needs an estimated/);
+  });
+
   it('writes a deterministic, disjoint 5-fold split', async () => {
     const splits = await json<Split[]>(join(planOut.out, 'splits.json'));
     expect(splits).toEqual(kfoldSplits(task.training.map((c) => c.id)));
