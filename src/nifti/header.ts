@@ -102,9 +102,16 @@ export function parseHeader(bytes: Buffer, file: string): NiftiHeaderInfo {
       qfac,
       srow,
       xyztUnits: h.xyzt_units,
-      description: h.description.replace(/\0+$/, ''),
+      description: cString(bytes, version === 1 ? 148 : 240, 80),
     },
   };
+}
+
+/** A NUL-terminated latin1 field (nifti-reader-js drops NULs but keeps what follows them). */
+function cString(bytes: Buffer, start: number, length: number): string {
+  const field = bytes.subarray(start, start + length);
+  const end = field.indexOf(0);
+  return field.toString('latin1', 0, end < 0 ? field.length : end);
 }
 
 /** The raw srow_x/y/z rows (nifti-reader-js only exposes them when it picks the sform). */

@@ -43,7 +43,9 @@ export async function isGzipFile(file: string): Promise<boolean> {
   const handle = await openOrThrow(file);
   try {
     const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0).catch((error: NodeJS.ErrnoException) => {
+      throw new NiftiError(file, `cannot read (${error.code ?? error.message})`, { cause: error });
+    });
     return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
   } finally {
     await handle.close();
@@ -104,7 +106,8 @@ async function readPlain(file: string, withData: boolean): Promise<RawRead> {
     const bytes = allocateVoxels(file, header);
     let filled = 0;
     while (filled < need) {
-      const { bytesRead } = await handle.read(bytes, filled, need - filled, header.voxOffset + filled);
+      const length = Math.min(need - filled, 1 << 30);
+      const { bytesRead } = await handle.read(bytes, filled, length, header.voxOffset + filled);
       if (bytesRead === 0) throw shortDataError(file, header, filled);
       filled += bytesRead;
     }

@@ -12,7 +12,6 @@ import { isFile } from '../data/decathlon/task-folder.js';
 import type { BuiltinStage, StageContext } from './types.js';
 
 export const convertWithSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -25,6 +24,11 @@ export const convertWithSchema = {
     },
     verify: { type: 'boolean', default: true, description: "nnU-Net's --verify_dataset_integrity checks." },
     workers: { type: 'integer', minimum: 1, maximum: 64, default: 2, description: 'Cases checked at once.' },
+    memory_gb: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'Voxel memory the cases checked at once may hold together (default: half the RAM).',
+    },
   },
 } as const;
 
@@ -32,6 +36,7 @@ interface ConvertWith {
   dataset?: string;
   verify?: boolean;
   workers?: number;
+  memory_gb?: number;
 }
 
 /** The task folder: `with.dataset`, or the one an upstream synthesize_decathlon wrote. */
@@ -66,6 +71,7 @@ const stage: BuiltinStage = {
     const result = await convertDecathlon(dir, ctx.out, {
       verify,
       workers: w.workers ?? 2,
+      ...(w.memory_gb !== undefined ? { memoryGb: w.memory_gb } : {}),
       workDir: ctx.work,
       signal: ctx.signal,
       log: (m) => ctx.report.log(m),

@@ -16,7 +16,6 @@ const range = (min: number, max: number, dflt: [number, number]) => ({
 });
 
 export const synthesizeWithSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
   properties: {

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConvertedDataset } from '../../src/data/decathlon/manifest.js';
+import { loadConvertedDataset, readCase } from '../../src/data/decathlon/index.js';
 import { synthesizeDecathlon } from '../../src/data/synthesize/synthesize.js';
 import { geometryFromAffine, readNifti, writeNifti } from '../../src/nifti/index.js';
 import stage from '../../src/stages/convert-decathlon.js';
@@ -78,6 +78,9 @@ describe('convert_decathlon on a good task', () => {
     expect(ctx.progressCalls).toHaveLength(5);
     expect(ctx.progressCalls.at(-1)).toMatchObject({ done: 5, total: 5, unit: 'case' });
     expect(ctx.logs.at(-1)).toBe('Dataset OK');
+    const volumes = await readCase(c0);
+    expect(volumes.images[0]!.data).toEqual(img.data);
+    expect(volumes.label!.datatype).toBe('uint8');
   });
 
   test('splits 4D multi-modal images into per-channel files with the same geometry', async () => {
@@ -290,6 +293,15 @@ describe('convert_decathlon on bad input: one specific error per problem, naming
     json.modality = { '0': 'CT', '1': 'PET' };
     await writeFile(jsonPath, JSON.stringify(json));
     expect(await failure(dir)).toMatch(/liver_0: image imagesTr\/liver_0\.nii\.gz has 1 channel\(s\) but dataset.json declares 2 modalities/);
+  });
+
+  test('a case too large for memory_gb is refused by name instead of exhausting RAM', async () => {
+    const dir = await copyTask();
+    const message = await failure(dir, { memory_gb: 1e-5 });
+    expect(message).toMatch(/liver_0: needs about 0\.00 GB of voxel memory to check, more than memory_gb \(0\.00 GB\); raise memory_gb/);
+    const ok = await fakeContext('convert_decathlon', { dataset: dir, memory_gb: 0.001, workers: 4 });
+    await stage.run(ok); // every case fits alone: they queue for the budget instead
+    expect(ok.metricsCalls.at(-1)).toMatchObject({ trainingCases: 4 });
   });
 
   test('every bad case is reported in one message', async () => {

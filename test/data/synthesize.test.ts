@@ -7,6 +7,8 @@ import { synthesizeDecathlon, type SynthesizeResult } from '../../src/data/synth
 import { readNifti, type NiftiVolume } from '../../src/nifti/index.js';
 import stage from '../../src/stages/synthesize-decathlon.js';
 import { fakeContext } from './fake-context.js';
+import { nibabelMissing, nibabelView } from '../nifti/nibabel.js';
+import { expectSameAsNibabel } from '../nifti/compare.js';
 
 const SMALL = { inPlaneSize: [28, 40] as [number, number], slices: [10, 16] as [number, number] };
 
@@ -99,6 +101,20 @@ describe('synthesize_decathlon', () => {
     expect(shapes.size).toBeGreaterThan(3);
     const xs = centroids.map((c) => c[0]!);
     expect(Math.max(...xs) - Math.min(...xs)).toBeGreaterThan(0.02);
+  });
+
+  test.skipIf(nibabelMissing !== undefined)('nibabel reads the phantoms as we do: int16/uint8, MSD-like qform/sform', async () => {
+    const c = first.training[1]!;
+    const files = [join(first.dir, c.image), join(first.dir, c.label!)];
+    const views = await nibabelView(files, root);
+    for (const [i, f] of files.entries()) {
+      expectSameAsNibabel(await readNifti(f), views[i]!, f);
+      expect(views[i]!.qformCode).toBe(1);
+      expect(views[i]!.sformCode).toBe(1);
+      expect(views[i]!.affine[0]![0]).toBeLessThan(0);
+      expect(views[i]!.affine[1]![1]).toBeLessThan(0);
+    }
+    expect(views.map((v) => v.dtype)).toEqual(['int16', 'uint8']);
   });
 
   test('channels: 2 writes 4D images with two modalities', async () => {

@@ -44,7 +44,7 @@ describe.skipIf(nibabelMissing !== undefined)('NIfTI round trips through nibabel
   });
 
   test('files we write open in nibabel with the same affine, shape, dtype, voxels and header codes', async () => {
-    const { geometry, spacing } = geometryFromAffine(MSD_AFFINE);
+    const { geometry, spacing } = geometryFromAffine(MSD_AFFINE, { description: 'pipe round trip' });
     const files: string[] = [];
     for (const [name, data] of Object.entries(ARRAYS)) {
       for (const ext of ['.nii', '.nii.gz']) {
@@ -69,6 +69,8 @@ describe.skipIf(nibabelMissing !== undefined)('NIfTI round trips through nibabel
       // And our own reader gives back exactly what we wrote.
       const back = await readNifti(file);
       expect(back.datatype).toBe(name);
+      expect(back.header).toEqual({ ...geometry, quatern: back.header.quatern, srow: back.header.srow });
+      expect(back.header.description).toBe('pipe round trip');
       expect(Array.from(back.data as ArrayLike<number | bigint>)).toEqual(Array.from(data as ArrayLike<number | bigint>));
       expectSameAsNibabel(back, view, file);
     }
@@ -116,6 +118,32 @@ nib.save(z, d + '/nib_no_transform.nii.gz')
     expect(scaled.data).toBeInstanceOf(Float32Array);
     const nifti2 = await readNifti(join(dir, 'nib_nifti2_be.nii'));
     expect(nifti2.header.version).toBe(2);
+  });
+
+  test('an oblique affine (rotation + flip) survives geometryFromAffine -> write -> nibabel', async () => {
+    const a = (20 * Math.PI) / 180;
+    const [c, s] = [Math.cos(a), Math.sin(a)];
+    const spacing = [0.8, 0.9, 3];
+    // columns: rotated x/y axes (about z), z axis flipped -> improper, so qfac must be -1
+    const affine = [
+      [c * spacing[0]!, -s * spacing[1]!, 0, -12.5],
+      [s * spacing[0]!, c * spacing[1]!, 0, 40.25],
+      [0, 0, -spacing[2]!, 88],
+      [0, 0, 0, 1],
+    ];
+    const { geometry, spacing: sp } = geometryFromAffine(affine, { sformCode: 0, qformCode: 1 });
+    expect(geometry.qfac).toBe(-1);
+    sp.forEach((v, i) => expect(v).toBeCloseTo(spacing[i]!, 10));
+    const file = join(dir, 'oblique.nii.gz');
+    await writeNifti(file, { shape: SHAPE, spacing: sp, data: ARRAYS.int16!, header: geometry });
+    const [view] = await nibabelView([file], dir);
+    expect(view!.sformCode).toBe(0);
+    expect(view!.pixdim0).toBe(-1);
+    for (let r = 0; r < 4; r++) {
+      for (let k = 0; k < 4; k++) expect(view!.affine[r]![k]!, `affine[${r}][${k}]`).toBeCloseTo(affine[r]![k]!, 5);
+    }
+    const ours = await readNifti(file);
+    expectSameAsNibabel(ours, view!, file);
   });
 
   test('geometry read from a file is written back unchanged (qfac -1, codes 2, quaternion, srow)', async () => {

@@ -5,19 +5,27 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { totalmem } from 'node:os';
 import pLimit from 'p-limit';
+import { estimateCaseBytes, formatGb } from './case-memory.js';
+import { MemoryBudget } from './memory-budget.js';
 import { parseDatasetJson, type DecathlonDatasetJson } from './dataset-json.js';
 import { DatasetError } from './errors.js';
 import { inspectCase, type CaseEntry, type CaseRecord } from './inspect-case.js';
 import { CASES_FILE, DATASET_FILE, type ConvertedCases, type ConvertedDatasetJson } from './manifest.js';
 import { loadSavedCase, moveSplitFiles, saveCase, splitDir } from './resume.js';
-import { isDirectory, isFile, listNiftiFiles, resolveListed } from './task-folder.js';
+import { isDirectory, isFile, listNiftiFiles, resolveImageFiles, resolveListed } from './task-folder.js';
 
 export interface ConvertOptions {
   /** Run nnU-Net's integrity checks (reads every training voxel). Default true. */
   readonly verify?: boolean;
   /** Cases inspected at once (each holds one image and its label in memory). Default 2. */
   readonly workers?: number;
+  /**
+   * Voxel memory the cases checked at once may hold together, in GiB. A case waits for room; a case
+   * that needs more than the whole budget is reported as a problem. Default: half the machine's RAM.
+   */
+  readonly memoryGb?: number;
   readonly compressionLevel?: number;
   /**
    * A folder that survives a killed run (the stage's ctx.work): finished cases are saved there and
@@ -80,6 +88,7 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
 
   // Cases, in parallel; every problem kept.
   const limit = pLimit(Math.max(1, options.workers ?? 2));
+  const budget = new MemoryBudget((options.memoryGb ?? totalmem() / 2 ** 31) * 2 ** 30);
   let done = 0;
   let resumed = 0;
   const work = options.workDir;
@@ -93,15 +102,36 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
           options.onCase?.(++done, entries.length, entry.id);
           return { record: saved, problems: [] };
         }
-        const r = await inspectCase(entry, {
-          taskDir,
-          outDir: work ? splitDir(work) : outDir,
-          verify,
-          channels,
-          labels,
-          labelNames,
-          ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),
-        });
+        // Voxels are read when verifying, and for 4D images (to split them).
+        const found = await resolveImageFiles(entry.image, channels);
+        const images = found.kind === 'single' ? [found.file] : found.kind === 'channels' ? found.files : [];
+        const bytes = await estimateCaseBytes([...images, ...(entry.label ? [entry.label] : [])], (f) =>
+          verify || (found.kind === 'single' && f === found.file && channels > 1),
+        );
+        if (!budget.fits(bytes)) {
+          options.onCase?.(++done, entries.length, entry.id);
+          return {
+            problems: [
+              `${entry.id}: needs about ${formatGb(bytes)} of voxel memory to check, more than memory_gb ` +
+                `(${formatGb(budget.capacity)}); raise memory_gb or run with verify: false`,
+            ],
+          };
+        }
+        const release = await budget.acquire(bytes);
+        let r;
+        try {
+          r = await inspectCase(entry, {
+            taskDir,
+            outDir: work ? splitDir(work) : outDir,
+            verify,
+            channels,
+            labels,
+            labelNames,
+            ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),
+          });
+        } finally {
+          release();
+        }
         if (work && r.record) await saveCase(work, r.record, verify);
         options.onCase?.(++done, entries.length, entry.id);
         return r;

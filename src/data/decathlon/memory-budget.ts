@@ -1,0 +1,49 @@
+/**
+ * A byte budget shared by cases checked in parallel: a case waits until its estimated voxel memory
+ * fits beside the cases already running, so a large dataset never exhausts RAM silently. A case
+ * that cannot fit even alone is refused by the caller, by name.
+ */
+export class MemoryBudget {
+  readonly #capacity: number;
+  #used = 0;
+  readonly #waiting: { bytes: number; wake: () => void }[] = [];
+
+  constructor(capacityBytes: number) {
+    this.#capacity = capacityBytes;
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  fits(bytes: number): boolean {
+    return bytes <= this.#capacity;
+  }
+
+  /** Waits until `bytes` are free (FIFO), then holds them until the returned release is called. */
+  async acquire(bytes: number): Promise<() => void> {
+    if (!this.fits(bytes)) throw new Error(`Internal error: ${bytes} bytes can never fit a budget of ${this.#capacity}`);
+    if (this.#waiting.length > 0 || this.#used + bytes > this.#capacity) {
+      await new Promise<void>((wake) => this.#waiting.push({ bytes, wake }));
+    } else {
+      this.#used += bytes;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#used -= bytes;
+      this.#drain();
+    };
+  }
+
+  #drain(): void {
+    while (this.#waiting.length > 0) {
+      const next = this.#waiting[0]!;
+      if (this.#used + next.bytes > this.#capacity) return;
+      this.#waiting.shift();
+      this.#used += next.bytes;
+      next.wake();
+    }
+  }
+}
