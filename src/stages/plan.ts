@@ -17,7 +17,6 @@ import { writeJsonFile } from '../plan/write-json.js';
 import type { BuiltinStage, StageContext } from './types.js';
 
 export const planWithSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
   properties: {

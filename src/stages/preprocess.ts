@@ -20,7 +20,6 @@ import { upstreamOfKind } from '../plan/upstream.js';
 import type { BuiltinStage, StageContext } from './types.js';
 
 export const preprocessWithSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   additionalProperties: false,
   properties: {
