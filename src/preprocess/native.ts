@@ -31,8 +31,11 @@ export interface IntensityStats {
 }
 
 export interface PreprocessNative {
-  /** Order-3 spline resampling (scipy zoom, grid_mode, mode nearest); `nearestAxis` gets order 0 (-1: none). */
-  resampleImage(data: Float32Array, shape: Shape3, newShape: Shape3, nearestAxis: number, threads: number): Promise<Float32Array>;
+  /**
+   * Spline resampling like skimage resize (mode edge, no anti-aliasing) == scipy zoom (grid_mode, mode nearest):
+   * order 3 (default; images) or 1 (linear; probabilities on export). `nearestAxis` gets order 0 (-1: none).
+   */
+  resampleImage(data: Float32Array, shape: Shape3, newShape: Shape3, nearestAxis: number, threads: number, order?: 1 | 3): Promise<Float32Array>;
   /** nnU-Net resize_segmentation order 1 (label-wise linear, >= 0.5), order 0 along `nearestAxis`. */
   resampleLabels(seg: Int8Array, shape: Shape3, newShape: Shape3, nearestAxis: number, threads: number): Promise<Int8Array>;
   cropToNonzero(channels: Float32Array[], seg: Int8Array | null, shape: Shape3, threads: number): Promise<CropOutput>;

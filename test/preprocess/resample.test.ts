@@ -64,6 +64,21 @@ np.save('${dir}/scipy.npy', r.astype(np.float32))`);
     expect(worst).toBeLessThan(1e-3);
   });
 
+  it('resamples linearly (order 1, for probabilities on export) like scipy zoom(order=1)', async () => {
+    const outShape: V3 = [9, 50, 21];
+    const r = await native.resampleImage(vol, inShape, outShape, -1, 2, 1);
+    await writeNpy(join(dir, 'in.npy'), [vol], inShape);
+    python(`
+import numpy as np, scipy.ndimage as nd
+v = np.load('${dir}/in.npy').astype(np.float64)
+r = nd.zoom(v, np.array((${outShape.join(',')})) / np.array(v.shape), order=1, mode='nearest', grid_mode=True)
+np.save('${dir}/scipy.npy', r.astype(np.float32))`);
+    const ref = readNpy(join(dir, 'scipy.npy'));
+    let worst = 0;
+    for (let i = 0; i < r.length; i++) worst = Math.max(worst, Math.abs((r[i] as number) - (ref.data[i] as number)));
+    expect(worst).toBeLessThan(1e-3);
+  });
+
   it('takes the separate-z path for 2.5 mm slices and matches nnU-Net (in-plane order 3, z order 0)', async () => {
     const rp = resamplePlan(inShape, inSpacing, target);
     expect(rp.nearestAxis).toBe(0);

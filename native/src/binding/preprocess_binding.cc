@@ -84,17 +84,19 @@ Napi::Value ToTyped(Napi::Env env, std::shared_ptr<std::vector<T>> data) {
   return Napi::TypedArrayOf<T>::New(env, n, buffer, 0);
 }
 
-// resampleImage(data: Float32Array, shape, newShape, nearestAxis, threads): Promise<Float32Array>
+// resampleImage(data: Float32Array, shape, newShape, nearestAxis, threads, order = 3): Promise<Float32Array>
 Napi::Value ResampleImage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto [data, n] = TypedData<float>(env, info[0], napi_float32_array, "a Float32Array for data");
   const Shape3 shape = ShapeArg(env, info[1], "shape"), next = ShapeArg(env, info[2], "newShape");
   if (static_cast<int64_t>(n) != Voxels(shape)) Fail(env, "data length does not match shape");
   const int axis = info[3].As<Napi::Number>().Int32Value(), threads = info[4].As<Napi::Number>().Int32Value();
+  const int order = info.Length() > 5 && info[5].IsNumber() ? info[5].As<Napi::Number>().Int32Value() : 3;
+  if (order != 1 && order != 3) Fail(env, "Expected order 1 or 3 for resampleImage");
   auto out = std::make_shared<std::vector<float>>();
   auto* w = new PromiseWorker(
       env, "resampleImage",
-      [=, data = data]() { *out = pipe_core::ResampleImage(data, shape, next, axis, threads); },
+      [=, data = data]() { *out = pipe_core::ResampleImage(data, shape, next, axis, threads, order); },
       [out](Napi::Env e) { return ToTyped(e, out); });
   w->Pin(info[0]);
   w->Queue();

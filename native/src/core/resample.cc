@@ -85,7 +85,8 @@ void PrefilterRows(double* buf, int64_t n, int64_t w) {
 // Resamples axis `n -> m` of a C-order (outer, n, inner) float array with the cubic spline. Lines
 // are processed in blocks of up to kChunk: consecutive columns when inner > 1, consecutive lines
 // when the axis is the last one.
-void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t inner, int64_t m, int threads) {
+void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t inner, int64_t m, int order,
+                int threads) {
   const int64_t padded = n + 2 * kPad;
   std::vector<int64_t> first(m);
   std::vector<std::array<double, 4>> weights(m);
@@ -93,6 +94,12 @@ void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t 
     const double c = GridCoordinate(i, n, m) + kPad;
     const double f = std::floor(c);
     const double t = c - f;
+    if (order == 1) {
+      // Linear: taps floor(c), floor(c) + 1 of the edge-padded line (== clamped indices, mode 'nearest').
+      first[i] = static_cast<int64_t>(f);
+      weights[i] = {1.0 - t, t, 0.0, 0.0};
+      continue;
+    }
     first[i] = static_cast<int64_t>(f) - 1;
     const double t2 = t * t, t3 = t2 * t, u = 1.0 - t;
     weights[i] = {u * u * u / 6.0, (4.0 - 6.0 * t2 + 3.0 * t3) / 6.0, (1.0 + 3.0 * t + 3.0 * t2 - 3.0 * t3) / 6.0,
@@ -126,7 +133,7 @@ void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t 
         for (int64_t j = 0; j < w; ++j) b[j] = row[j * src_col];
       }
     }
-    PrefilterRows(buf.data(), padded, w);
+    if (order == 3) PrefilterRows(buf.data(), padded, w);
     for (int64_t i = 0; i < m; ++i) {
       const auto& wt = weights[i];
       const double* r0 = buf.data() + Clamp(first[i], padded) * w;
@@ -212,18 +219,19 @@ void CubicSplinePrefilter(double* c, int64_t n, int64_t stride) {
 }
 
 std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
-                                 int threads) {
+                                 int threads, int order) {
   CheckShapes(shape, new_shape, nearest_axis);
+  if (order != 1 && order != 3) throw std::invalid_argument("Expected order 1 or 3 but received " + std::to_string(order));
   if (shape == new_shape) return std::vector<float>(src, src + shape[0] * shape[1] * shape[2]);
   Shape3 cur = shape;
   const float* in = src;
   std::vector<float> a, b;
   // Axes that shrink the volume most go first: the later passes then touch fewer voxels.
-  std::array<int, 3> order{0, 1, 2};
-  std::stable_sort(order.begin(), order.end(), [&](int p, int q) {
+  std::array<int, 3> axes{0, 1, 2};
+  std::stable_sort(axes.begin(), axes.end(), [&](int p, int q) {
     return static_cast<double>(new_shape[p]) / shape[p] < static_cast<double>(new_shape[q]) / shape[q];
   });
-  for (int axis : order) {
+  for (int axis : axes) {
     if (cur[axis] == new_shape[axis]) continue;
     int64_t outer = 1, inner = 1;
     for (int k = 0; k < axis; ++k) outer *= cur[k];
@@ -232,7 +240,7 @@ std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Sh
     if (axis == nearest_axis) {
       NearestAxis(in, b.data(), outer, cur[axis], inner, new_shape[axis], threads);
     } else {
-      SplineAxis(in, b.data(), outer, cur[axis], inner, new_shape[axis], threads);
+      SplineAxis(in, b.data(), outer, cur[axis], inner, new_shape[axis], order, threads);
     }
     cur[axis] = new_shape[axis];
     a.swap(b);

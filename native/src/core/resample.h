@@ -25,8 +25,10 @@ namespace pipe_core {
 
 using Shape3 = std::array<int64_t, 3>;
 
+// order 3 (images) or 1 (linear, e.g. softmax probabilities when exporting predictions: skimage resize
+// order 1, mode edge).
 std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
-                                 int threads);
+                                 int threads, int order = 3);
 
 std::vector<int8_t> ResampleLabels(const int8_t* src, const Shape3& shape, const Shape3& new_shape,
                                    int nearest_axis, int threads);
