@@ -4,7 +4,7 @@
 // Debian python3-scipy via /usr/bin/python3, single process as nnU-Net runs one case per process),
 // on the same CT-like volume, in the same run. Prints accuracy agreement and, last,
 //   BENCH preprocess ratio=<ours/scipy> ...
-// Usage: npx tsc -p tsconfig.json && npm run build:native && node bench/preprocess/run.mjs [--threads 2] [--repeats 3]
+// Usage: npx tsc -p tsconfig.json && npm run build:native && node bench/preprocess/run.mjs [--threads 2] [--repeats 3] [--slice 2.5]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ function ctLike([Z, Y, X], seed = 1) {
 }
 
 const shape = [100, 256, 256];
-const spacing = [2.5, 0.8, 0.8];
+const spacing = [arg('slice', 2.5), 0.8, 0.8]; // --slice 1.5 benches the joint 3D path (ratio <= 3)
 const target = [1, 0.77, 0.77];
 const stats = { lo: -90, hi: 160, mean: 58, sd: 22 };
 const { img, seg } = ctLike(shape);
