@@ -3,10 +3,13 @@
  * classes; and, when a modality is CT, foreground intensity statistics per channel from every 10th
  * label > 0 voxel of each cropped case, pooled over all cases.
  */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { presentLabels } from '../preprocess/class-locations.js';
 import { loadCase } from '../preprocess/load-case.js';
 import { formatGiB, runWithBudget } from '../preprocess/memory.js';
 import { loadPreprocessNative } from '../preprocess/native.js';
+import { loadCachedCase, saveCachedCase } from './case-cache.js';
 import type { DatasetSource } from './cases.js';
 import type { CaseFingerprint, Fingerprint, IntensityProperties } from './types.js';
 
@@ -19,7 +22,10 @@ export interface FingerprintOptions {
   readonly threads?: number;
   /** Memory budget in GiB for the cases in flight (estimated from the manifest's shapes). */
   readonly memoryGb?: number;
-  readonly onCase?: (done: number, total: number, id: string) => void;
+  /** Keep finished cases in `<workDir>/fingerprint/` and, with `resume`, reuse those found there. */
+  readonly workDir?: string;
+  readonly resume?: boolean;
+  readonly onCase?: (done: number, total: number, id: string, resumed: boolean) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -53,11 +59,24 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
   }
   const samples: Float32Array[][] = source.modalities.map(() => []);
   let done = 0;
+  const cacheDir = options.workDir ? join(options.workDir, 'fingerprint') : undefined;
+  if (cacheDir) {
+    if (!options.resume) await rm(cacheDir, { recursive: true, force: true });
+    await mkdir(cacheDir, { recursive: true });
+  }
   const cases = await runWithBudget(
     source.cases.map((c, index) => ({
       bytes: c.voxels !== undefined ? estimate(c.voxels) : 0,
       run: async (): Promise<CaseFingerprint> => {
         options.signal?.throwIfAborted();
+        const cached = cacheDir && options.resume ? await loadCachedCase(cacheDir, c.id) : undefined;
+        if (cached && (cached.samples !== null) === collect) {
+          cached.samples?.forEach((s, ch) => {
+            (samples[ch] as Float32Array[])[index] = s;
+          });
+          options.onCase?.(++done, source.cases.length, c.id, true);
+          return cached.fingerprint;
+        }
         const loaded = await loadCase(c);
         const { shape, spacing } = loaded;
         let crop;
@@ -83,7 +102,8 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
           sizeReduction: (crop.shape[0] * crop.shape[1] * crop.shape[2]) / (shape[0] * shape[1] * shape[2]),
           classes: presentLabels(crop.seg),
         };
-        options.onCase?.(++done, source.cases.length, c.id);
+        if (cacheDir) await saveCachedCase(cacheDir, fp, collect ? samples.map((perCase) => perCase[index] as Float32Array) : null);
+        options.onCase?.(++done, source.cases.length, c.id, false);
         return fp;
       },
     })),

@@ -50,7 +50,10 @@ const stage: BuiltinStage = {
       memoryGb: w.memory_gb ?? 8,
       threads: Math.max(1, Math.floor(availableParallelism() / workers)),
       signal: ctx.signal,
-      onCase: (done, total, id) => ctx.report.progress({ done, total, unit: 'case', message: `case ${id}` }),
+      workDir: ctx.work,
+      resume: ctx.resume,
+      onCase: (done, total, id, resumed) =>
+        ctx.report.progress({ done, total, unit: 'case', message: `case ${id}${resumed ? ' (done before)' : ''}` }),
     });
     const empty = (fingerprint.intensityProperties ?? []).findIndex((p) => p !== null && p.count === 0);
     if (empty >= 0) {

@@ -95,6 +95,26 @@ describe('plan on a generated task', () => {
     await expect(planStage.run(ctx)).rejects.toThrow(/memory_gb = 0\.01 is too small:\n {2}case liver_0 needs an estimated/);
   });
 
+  it('resumes case by case after an interruption, with the same plan', async () => {
+    const controller = new AbortController();
+    const first = await fakeContext('plan', { workers: 1 }, { root: sub('plan-resume'), needs: [convertOut] });
+    let seen = 0;
+    const aborting: StageContext = {
+      ...first,
+      signal: controller.signal,
+      report: { ...first.report, progress: (p) => { if (p.done > 0 && ++seen === 7) controller.abort(new Error('killed')); } },
+    };
+    await expect(planStage.run(aborting)).rejects.toThrow(/killed/);
+    const again = await fakeContext('plan', { workers: 2 }, { root: sub('plan-resume2'), needs: [convertOut] });
+    await planStage.run({ ...again, work: first.work, resume: true });
+    const reused = again.progressCalls.filter((p) => p.message?.endsWith('(done before)')).length;
+    expect(reused).toBeGreaterThanOrEqual(7);
+    expect(reused).toBeLessThan(20);
+    for (const f of ['plans.json', 'fingerprint.json', 'splits.json']) {
+      expect(await readFile(join(again.out, f), 'utf8')).toBe(await readFile(join(planOut.out, f), 'utf8'));
+    }
+  });
+
   it('writes a deterministic, disjoint 5-fold split', async () => {
     const splits = await json<Split[]>(join(planOut.out, 'splits.json'));
     expect(splits).toEqual(kfoldSplits(task.training.map((c) => c.id)));
