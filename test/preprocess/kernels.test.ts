@@ -88,6 +88,39 @@ print(json.dumps(dict(count=int(v.size), median=float(np.median(v)), mean=float(
   });
 });
 
+describe('normalisation (GenericPreprocessor)', () => {
+  it('nonCT: z-scores per case like numpy, inside the mask (label >= 0) when asked, 0 outside', async () => {
+    const n = 50_000;
+    const rnd = lcg(11);
+    const base = new Float32Array(n).map(() => rnd() * 500 + 20);
+    const mask = new Int8Array(n).map(() => (rnd() < 0.3 ? -1 : 1));
+    const all = Float32Array.from(base);
+    const masked = Float32Array.from(base);
+    await native.normalizeZScore(all, null, 2);
+    await native.normalizeZScore(masked, mask, 2);
+    await writeNpy(join(dir, 'zimg.npy'), [base], [n]);
+    await writeNpy(join(dir, 'zmask.npy'), [mask], [n]);
+    python(`
+import numpy as np
+d = np.load('${dir}/zimg.npy'); m = np.load('${dir}/zmask.npy') >= 0
+a = (d - d.mean()) / (d.std() + 1e-8)
+b = np.zeros_like(d); b[m] = (d[m] - d[m].mean()) / (d[m].std() + 1e-8)
+np.save('${dir}/za.npy', a.astype(np.float32)); np.save('${dir}/zb.npy', b.astype(np.float32))`);
+    const a = readNpy(join(dir, 'za.npy')).data;
+    const b = readNpy(join(dir, 'zb.npy')).data;
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs((all[i] as number) - (a[i] as number)), Math.abs((masked[i] as number) - (b[i] as number)));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('CT: clips to the percentiles, then (x - mean) / sd', async () => {
+    const v = Float32Array.from([-2000, -100, 0, 50, 3000]);
+    await native.normalizeCT(v, -100, 200, 50, 25, 1);
+    expect(Array.from(v)).toEqual([-6, -6, -2, 0, 6]);
+    await expect(native.normalizeCT(v, -100, 200, 50, 0, 1)).rejects.toThrow(/sd > 0/);
+  });
+});
+
 describe('class locations (GenericPreprocessor, RandomState(1234))', () => {
   it('draws the same voxels as numpy for each class', async () => {
     const shape = [20, 40, 30];
