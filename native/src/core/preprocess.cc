@@ -92,10 +92,17 @@ CropResult CropToNonzero(const std::vector<const float*>& channels, const int8_t
   if (n > static_cast<int64_t>(std::numeric_limits<uint32_t>::max())) {
     throw std::invalid_argument("cropped volume has more than 2^32 voxels");
   }
-  for (int64_t z = 0; z < cz; ++z)
-    for (int64_t y = 0; y < cy; ++y)
-      for (int64_t x = 0; x < cx; ++x)
-        if (z == 0 || z == cz - 1 || y == 0 || y == cy - 1 || x == 0 || x == cx - 1) push((z * cy + y) * cx + x);
+  for (int64_t z = 0; z < cz; ++z) {
+    for (int64_t y = 0; y < cy; ++y) {
+      const int64_t row = (z * cy + y) * cx;
+      if (z == 0 || z == cz - 1 || y == 0 || y == cy - 1) {
+        for (int64_t x = 0; x < cx; ++x) push(row + x);
+      } else {
+        push(row);
+        push(row + cx - 1);
+      }
+    }
+  }
   while (!stack.empty()) {
     const int64_t i = stack.back();
     stack.pop_back();
