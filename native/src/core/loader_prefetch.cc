@@ -1,0 +1,109 @@
+#include "core/loader_prefetch.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace pipe_core {
+
+PrefetchLoader::PrefetchLoader(std::shared_ptr<const PatchLoader> loader, PrefetchOptions options)
+    : loader_(std::move(loader)), options_(options) {
+  if (!loader_) throw std::invalid_argument("Expected a PatchLoader for PrefetchLoader but received null");
+  if (options_.threads < 1)
+    throw std::invalid_argument("Expected threads >= 1 for PrefetchOptions.threads but received " +
+                                std::to_string(options_.threads));
+  if (options_.depth < 1)
+    throw std::invalid_argument("Expected depth >= 1 for PrefetchOptions.depth but received " +
+                                std::to_string(options_.depth));
+  next_claim_ = next_deliver_ = options_.first_iteration;
+  workers_.reserve(static_cast<size_t>(options_.threads));
+  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+PrefetchLoader::~PrefetchLoader() { Stop(); }
+
+void PrefetchLoader::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  ready_cv_.notify_all();
+  for (std::thread& t : workers_)
+    if (t.joinable()) t.join();
+}
+
+int64_t PrefetchLoader::next_iteration() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return next_deliver_;
+}
+
+void PrefetchLoader::Work() {
+  for (;;) {
+    int64_t iteration;
+    std::unique_ptr<LoadedBatch> batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_cv_.wait(lock, [this] { return stopping_ || error_ || next_claim_ < next_deliver_ + options_.depth; });
+      if (stopping_ || error_) return;
+      iteration = next_claim_++;
+      if (!free_.empty()) {
+        batch = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    try {
+      if (!batch) batch = std::make_unique<LoadedBatch>();
+      batch->iteration = iteration;
+      batch->image.resize(loader_->image_floats_per_batch());
+      batch->label.resize(loader_->label_bytes_per_batch());
+      batch->samples.resize(static_cast<size_t>(loader_->params().batch_size));
+      loader_->SampleBatch(iteration, batch->image.data(), batch->label.data(), batch->samples.data());
+    } catch (...) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      work_cv_.notify_all();
+      ready_cv_.notify_all();
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ready_[iteration] = std::move(batch);
+    }
+    ready_cv_.notify_all();
+  }
+}
+
+std::unique_ptr<LoadedBatch> PrefetchLoader::Next() {
+  std::unique_ptr<LoadedBatch> out;
+  std::exception_ptr error;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_cv_.wait(lock, [this] { return stopping_ || error_ || ready_.count(next_deliver_) > 0; });
+    if (error_) {
+      error = error_;
+    } else if (stopping_) {
+      throw std::runtime_error("Internal error: PrefetchLoader::Next called after Stop");
+    } else {
+      auto it = ready_.find(next_deliver_);
+      out = std::move(it->second);
+      ready_.erase(it);
+      ++next_deliver_;
+    }
+  }
+  if (error) {
+    Stop();
+    std::rethrow_exception(error);
+  }
+  work_cv_.notify_all();
+  return out;
+}
+
+void PrefetchLoader::Recycle(std::unique_ptr<LoadedBatch> batch) {
+  if (!batch) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (free_.size() < static_cast<size_t>(options_.depth)) free_.push_back(std::move(batch));
+}
+
+}  // namespace pipe_core
