@@ -37,7 +37,9 @@ void CheckRange(double lo, double hi, const char* field) {
                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
 }
 
-void CheckParams(const AugmentParams& p) {
+}  // namespace
+
+void ValidateAugmentParams(const AugmentParams& p) {
   CheckProbability(p.p_elastic, "p_elastic");
   CheckProbability(p.p_rotation, "p_rotation");
   CheckProbability(p.p_rotation_per_axis, "p_rotation_per_axis");
@@ -68,6 +70,8 @@ void CheckParams(const AugmentParams& p) {
   if (!(p.gamma_min > 0.0)) throw std::invalid_argument("Expected gamma_min > 0 for AugmentParams.gamma_min but received " + std::to_string(p.gamma_min));
 }
 
+namespace {
+
 // batchgenerators elastic_deform_coordinates: per axis U(-1, 1) noise, Gaussian-smoothed with a
 // constant-0 border, times alpha; displacement in output voxels, added before rotation.
 void ElasticField(const Shape3& patch, double alpha, double sigma, AugmentRng& rng, AugmentScratch* scratch) {
@@ -93,7 +97,7 @@ AugmentParams NoAugmentation() {
 
 AppliedAugmentation AugmentSample(const AugmentParams& params, const SourceWindow& source, const Shape3& patch,
                                   AugmentRng& rng, float* out_image, int8_t* out_label, AugmentScratch* scratch) {
-  CheckParams(params);
+  ValidateAugmentParams(params);
   const Volume& v = source.volume;
   if (!v.image || !v.label || v.channels < 1)
     throw std::invalid_argument("Expected an image, a label and channels >= 1 for AugmentSample's volume but received channels " +

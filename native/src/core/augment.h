@@ -75,6 +75,9 @@ struct AugmentParams {
   std::array<bool, 3> mirror_axes{true, true, true};
 };
 
+// Throws std::invalid_argument naming the first bad field (probabilities, ranges).
+void ValidateAugmentParams(const AugmentParams& params);
+
 // Everything off: the validation loader's chain (centre crop, label -1 -> 0).
 AugmentParams NoAugmentation();
 

@@ -40,6 +40,7 @@ PatchLoader::PatchLoader(std::vector<LoaderCase> cases, LoaderParams params)
       throw std::invalid_argument("Expected patch_size >= 1 and source_patch_size >= patch_size for LoaderParams but received patch " +
                                   ShapeText(params_.patch_size) + " and source " + ShapeText(params_.source_patch_size));
   }
+  ValidateAugmentParams(params_.augment);
   channels_ = cases_.front().volume.channels;
   for (const LoaderCase& c : cases_) {
     const Volume& v = c.volume;

@@ -5,9 +5,21 @@
 
 namespace pipe_core {
 
+BatchMaker PatchLoaderBatches(std::shared_ptr<const PatchLoader> loader) {
+  if (!loader) throw std::invalid_argument("Expected a PatchLoader for PrefetchLoader but received null");
+  return [loader](int64_t iteration, LoadedBatch& batch) {
+    batch.image.resize(loader->image_floats_per_batch());
+    batch.label.resize(loader->label_bytes_per_batch());
+    batch.samples.resize(static_cast<size_t>(loader->params().batch_size));
+    loader->SampleBatch(iteration, batch.image.data(), batch.label.data(), batch.samples.data());
+  };
+}
+
 PrefetchLoader::PrefetchLoader(std::shared_ptr<const PatchLoader> loader, PrefetchOptions options)
-    : loader_(std::move(loader)), options_(options) {
-  if (!loader_) throw std::invalid_argument("Expected a PatchLoader for PrefetchLoader but received null");
+    : PrefetchLoader(PatchLoaderBatches(std::move(loader)), options) {}
+
+PrefetchLoader::PrefetchLoader(BatchMaker make, PrefetchOptions options) : make_(std::move(make)), options_(options) {
+  if (!make_) throw std::invalid_argument("Expected a batch maker for PrefetchLoader but received none");
   if (options_.threads < 1)
     throw std::invalid_argument("Expected threads >= 1 for PrefetchOptions.threads but received " +
                                 std::to_string(options_.threads));
@@ -54,10 +66,7 @@ void PrefetchLoader::Work() {
     try {
       if (!batch) batch = std::make_unique<LoadedBatch>();
       batch->iteration = iteration;
-      batch->image.resize(loader_->image_floats_per_batch());
-      batch->label.resize(loader_->label_bytes_per_batch());
-      batch->samples.resize(static_cast<size_t>(loader_->params().batch_size));
-      loader_->SampleBatch(iteration, batch->image.data(), batch->label.data(), batch->samples.data());
+      make_(iteration, *batch);
     } catch (...) {
       {
         std::lock_guard<std::mutex> lock(mutex_);

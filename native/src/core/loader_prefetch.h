@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,10 +29,17 @@ struct PrefetchOptions {
   int64_t first_iteration = 0;   // e.g. epoch * iterations_per_epoch when resuming
 };
 
+// Fills `batch` (whose buffers may hold an earlier batch) for `iteration`; may throw.
+using BatchMaker = std::function<void(int64_t iteration, LoadedBatch& batch)>;
+
+// Makes batches with `loader` (shared, so it lives as long as the workers).
+BatchMaker PatchLoaderBatches(std::shared_ptr<const PatchLoader> loader);
+
 class PrefetchLoader {
  public:
-  // Starts the workers at once. `loader` must outlive this object (it is shared).
+  // Starts the workers at once.
   PrefetchLoader(std::shared_ptr<const PatchLoader> loader, PrefetchOptions options);
+  PrefetchLoader(BatchMaker make, PrefetchOptions options);
   ~PrefetchLoader();  // Stop() and join
   PrefetchLoader(const PrefetchLoader&) = delete;
   PrefetchLoader& operator=(const PrefetchLoader&) = delete;
@@ -49,7 +57,7 @@ class PrefetchLoader {
  private:
   void Work();
 
-  std::shared_ptr<const PatchLoader> loader_;
+  BatchMaker make_;
   PrefetchOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable work_cv_;   // workers wait for room
