@@ -55,8 +55,12 @@ void PrefetchLoader::Work() {
     std::unique_ptr<LoadedBatch> batch;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      work_cv_.wait(lock, [this] { return stopping_ || error_ || next_claim_ < next_deliver_ + options_.depth; });
-      if (stopping_ || error_) return;
+      // After a failure only the iterations before it are still made.
+      const auto room = [this] {
+        return next_claim_ < next_deliver_ + options_.depth && (!error_ || next_claim_ < error_iteration_);
+      };
+      work_cv_.wait(lock, [&] { return stopping_ || room() || (error_ && next_claim_ >= error_iteration_); });
+      if (stopping_ || !room()) return;
       iteration = next_claim_++;
       if (!free_.empty()) {
         batch = std::move(free_.back());
@@ -70,7 +74,10 @@ void PrefetchLoader::Work() {
     } catch (...) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (!error_) error_ = std::current_exception();
+        if (!error_ || iteration < error_iteration_) {
+          error_ = std::current_exception();
+          error_iteration_ = iteration;
+        }
       }
       work_cv_.notify_all();
       ready_cv_.notify_all();
@@ -89,8 +96,9 @@ std::unique_ptr<LoadedBatch> PrefetchLoader::Next() {
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    ready_cv_.wait(lock, [this] { return stopping_ || error_ || ready_.count(next_deliver_) > 0; });
-    if (error_) {
+    const auto failed = [this] { return error_ && next_deliver_ == error_iteration_; };
+    ready_cv_.wait(lock, [&] { return stopping_ || failed() || ready_.count(next_deliver_) > 0; });
+    if (failed()) {
       error = error_;
     } else if (stopping_) {
       throw std::runtime_error("Internal error: PrefetchLoader::Next called after Stop");

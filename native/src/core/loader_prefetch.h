@@ -44,8 +44,9 @@ class PrefetchLoader {
   PrefetchLoader(const PrefetchLoader&) = delete;
   PrefetchLoader& operator=(const PrefetchLoader&) = delete;
 
-  // Blocks until the next iteration's batch is ready and returns it. If a worker failed, stops the
-  // pool and rethrows its exception here; after Stop() throws std::runtime_error.
+  // Blocks until the next iteration's batch is ready and returns it. If making that iteration
+  // failed, stops the pool and rethrows the worker's exception here (earlier batches are still
+  // delivered first); after Stop() throws std::runtime_error.
   std::unique_ptr<LoadedBatch> Next();
   // Optionally hands a used batch back so its buffers are reused instead of reallocated.
   void Recycle(std::unique_ptr<LoadedBatch> batch);
@@ -66,7 +67,8 @@ class PrefetchLoader {
   int64_t next_deliver_ = 0;          // next iteration the consumer gets
   std::map<int64_t, std::unique_ptr<LoadedBatch>> ready_;
   std::vector<std::unique_ptr<LoadedBatch>> free_;
-  std::exception_ptr error_;
+  std::exception_ptr error_;   // the failure of the earliest failed iteration
+  int64_t error_iteration_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };
