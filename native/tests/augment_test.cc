@@ -542,9 +542,76 @@ void TestBadInput() {
   Check(threw, "a probability above 1 is rejected naming the field");
 }
 
+template <typename T>
+bool ReadRaw(const std::string& path, std::vector<T>* out, size_t n) {
+  out->resize(n);
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  const size_t got = std::fread(out->data(), sizeof(T), n, f);
+  std::fclose(f);
+  return got == n;
+}
+
+// Compares WarpPatch and GaussianBlur with scipy's map_coordinates / gaussian_filter outputs
+// written by test/native-augment/scipy_reference.py into `dir`.
+void TestAgainstScipy(const std::string& dir) {
+  FILE* meta = std::fopen((dir + "/meta.txt").c_str(), "r");
+  Shape3 S{}, P{};
+  long long v[6];
+  if (!meta || std::fscanf(meta, "%lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) {
+    Check(false, "scipy reference: cannot read " + dir + "/meta.txt");
+    if (meta) std::fclose(meta);
+    return;
+  }
+  S = {v[0], v[1], v[2]};
+  P = {v[3], v[4], v[5]};
+  std::vector<float> src;
+  std::vector<int8_t> lab;
+  if (!ReadRaw(dir + "/source.f32", &src, Voxels(S)) || !ReadRaw(dir + "/source.i8", &lab, Voxels(S))) {
+    Check(false, "scipy reference: cannot read the source files");
+    std::fclose(meta);
+    return;
+  }
+  double a0, a1, a2, scale;
+  for (int k = 0; std::fscanf(meta, "%lf %lf %lf %lf", &a0, &a1, &a2, &scale) == 4; ++k) {
+    std::vector<float> want;
+    std::vector<int8_t> want_l;
+    const bool ok = ReadRaw(dir + "/warp" + std::to_string(k) + ".f32", &want, Voxels(P)) &&
+                    ReadRaw(dir + "/warp" + std::to_string(k) + ".i8", &want_l, Voxels(P));
+    Check(ok, "scipy reference: warp " + Num(k) + " files");
+    if (!ok) continue;
+    std::vector<float> coef = src;
+    std::vector<float> out(static_cast<size_t>(Voxels(P)));
+    std::vector<int8_t> out_l(static_cast<size_t>(Voxels(P)));
+    SpatialDraw draw;
+    draw.angles_rad = {a0, a1, a2};
+    draw.scale = scale;
+    WarpPatch(coef.data(), lab.data(), 1, S, draw, P, out.data(), out_l.data());
+    const double err = MaxAbsDiff(out.data(), want.data(), Voxels(P));
+    int64_t label_diff = 0;
+    for (int64_t i = 0; i < Voxels(P); ++i) label_diff += out_l[i] != want_l[i];
+    Check(err < 1e-3, "warp " + Num(k) + " (angles " + Num(a0) + "," + Num(a1) + "," + Num(a2) + ", scale " + Num(scale) +
+                          ") matches scipy map_coordinates order 3 (max err " + Num(err) + ")");
+    Check(label_diff == 0, "warp " + Num(k) + " labels match scipy's per-label order-1 masks (" + Num(label_diff) + " of " +
+                               Num(Voxels(P)) + " differ)");
+  }
+  std::fclose(meta);
+  std::vector<float> want_blur;
+  if (ReadRaw(dir + "/blur.f32", &want_blur, Voxels(S))) {
+    std::vector<float> b = src, work;
+    GaussianBlur(b.data(), S, 0.8, &work);
+    const double err = MaxAbsDiff(b.data(), want_blur.data(), Voxels(S));
+    Check(err < 1e-4, "blur matches scipy gaussian_filter(sigma 0.8, reflect) (max err " + Num(err) + ")");
+  } else {
+    Check(false, "scipy reference: blur file");
+  }
+}
+
 }  // namespace
 
-int main() {
+// Optional argument: a folder written by test/native-augment/scipy_reference.py.
+int main(int argc, char** argv) {
+  if (argc > 1) TestAgainstScipy(argv[1]);
   TestEnlargedPatchSize();
   TestIdentityWarpIsCentreCrop();
   TestRotation90IsTransposeFlip();

@@ -1,14 +1,26 @@
 // Runs the Node-free C++ tests of the native augmentation and patch loader
 // (native/tests/augment_test.cc, loader_test.cc) and checks their "N passed, M failed" summary.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const buildDir = path.join(root, 'native/build');
 const executables = ['augment_test', 'loader_test'];
+const python = '/usr/bin/python3'; // Debian's Python: the one with scipy (common.md)
+
+function hasScipy(): boolean {
+  if (!existsSync(python)) return false;
+  try {
+    execaSync(python, ['-c', 'import scipy.ndimage']);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Newest modification time under a folder (recursive), 0 if absent. */
 function newest(dir: string): number {
@@ -43,18 +55,32 @@ describe('native augmentation and patch loader (C++ tests)', () => {
     if (stale()) await execa('bash', ['scripts/build-native.sh'], { cwd: root, stdio: 'inherit' });
   }, 600_000);
 
+  async function run(name: string, args: string[]): Promise<void> {
+    const result = await execa(path.join(buildDir, name), args, { reject: false, timeout: 120_000 });
+    const counts = summary(result.stdout);
+    if (result.exitCode !== 0 || !counts || counts.failed !== 0) {
+      // Print the failing lines so the report shows which check broke.
+      console.error(`${name} exited ${String(result.exitCode)}\n${result.stdout}\n${result.stderr}`);
+    }
+    expect(counts).toBeDefined();
+    expect(counts?.failed).toBe(0);
+    expect(counts?.passed).toBeGreaterThan(20);
+    expect(result.exitCode).toBe(0);
+  }
+
+  it.runIf(hasScipy())('the spatial transform and blur match scipy (map_coordinates, gaussian_filter)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pipe-augment-scipy-'));
+    try {
+      await execa(python, [path.join(root, 'test/native-augment/scipy_reference.py'), dir]);
+      await run('augment_test', [dir]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const name of executables) {
     it(`${name} passes every check`, async () => {
-      const result = await execa(path.join(buildDir, name), [], { reject: false, timeout: 120_000 });
-      const counts = summary(result.stdout);
-      if (result.exitCode !== 0 || !counts || counts.failed !== 0) {
-        // Print the failing lines so the report shows which check broke.
-        console.error(`${name} exited ${String(result.exitCode)}\n${result.stdout}\n${result.stderr}`);
-      }
-      expect(counts).toBeDefined();
-      expect(counts?.failed).toBe(0);
-      expect(counts?.passed).toBeGreaterThan(20);
-      expect(result.exitCode).toBe(0);
+      await run(name, []);
     });
   }
 });
