@@ -605,6 +605,20 @@ void TestAgainstScipy(const std::string& dir) {
   } else {
     Check(false, "scipy reference: blur file");
   }
+  FILE* zooms = std::fopen((dir + "/lowres.txt").c_str(), "r");
+  double z;
+  int k = 0;
+  for (; zooms && std::fscanf(zooms, "%lf", &z) == 1; ++k) {
+    std::vector<float> want;
+    if (!ReadRaw(dir + "/lowres" + std::to_string(k) + ".f32", &want, Voxels(S))) break;
+    std::vector<float> b = src, wa, wb;
+    SimulateLowResolution(b.data(), S, z, &wa, &wb);
+    const double err = MaxAbsDiff(b.data(), want.data(), Voxels(S));
+    Check(err < 1e-3, "low resolution at zoom " + Num(z) + " matches scipy zoom (nearest down, cubic up) (max err " +
+                          Num(err) + ")");
+  }
+  if (zooms) std::fclose(zooms);
+  Check(k == 2, "scipy reference: both low-resolution files read");
 }
 
 }  // namespace

@@ -8,12 +8,14 @@ Writes raw little-endian files read by native/tests/augment_test.cc (argument OU
   source.i8           source labels (S), int8 in {-1, 0, 1, 2}
   warp<k>.f32/.i8     image (order 3, constant 0) and labels (per-label order 1, constant -1, >= 0.5) (P)
   blur.f32            gaussian_filter(source, 0.8), mode reflect, truncate 4 (S)
+  lowres<k>.f32       simulated low resolution of source at zoom LOWRES_ZOOMS[k]: skimage.resize's
+                      ndi.zoom(grid_mode=True, mode 'nearest') order 0 down to round(S * zoom), order 3 back (S)
 """
 import os
 import sys
 
 import numpy as np
-from scipy.ndimage import gaussian_filter, map_coordinates
+from scipy.ndimage import gaussian_filter, map_coordinates, zoom
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -55,3 +57,15 @@ with open(os.path.join(out, 'meta.txt'), 'w') as meta:
         image.astype(np.float32).tofile(os.path.join(out, f'warp{k}.f32'))
         seg.tofile(os.path.join(out, f'warp{k}.i8'))
 gaussian_filter(source, 0.8, mode='reflect', truncate=4.0).astype(np.float32).tofile(os.path.join(out, 'blur.f32'))
+
+LOWRES_ZOOMS = [0.5, 0.73]
+with open(os.path.join(out, 'lowres.txt'), 'w') as f:
+    f.write(' '.join(repr(z) for z in LOWRES_ZOOMS) + '\n')
+for k, z in enumerate(LOWRES_ZOOMS):
+    target = np.round(np.array(S) * z).astype(int)
+    x = source.astype(float)
+    down = zoom(x, target / np.array(S), order=0, mode='nearest', grid_mode=True)
+    assert down.shape == tuple(target), (down.shape, target)
+    up = zoom(down, np.array(S) / target, order=3, mode='nearest', grid_mode=True)
+    assert up.shape == S
+    up.astype(np.float32).tofile(os.path.join(out, f'lowres{k}.f32'))
