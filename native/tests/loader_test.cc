@@ -81,6 +81,34 @@ void TestFirstForcedSample() {
   Check(FirstForcedSample(1, 0.34) == 1 && FirstForcedSample(1, 1.0) == 0, "percent 1 forces everything");
 }
 
+// Recipe 11.2's worked examples of the DDP split.
+void TestSplitBatchAcrossRanks() {
+  auto forced = [](const std::vector<RankBatch>& r) {
+    std::vector<int> f;
+    for (const RankBatch& b : r) f.push_back(b.batch_size - std::min(b.batch_size, FirstForcedSample(b.batch_size, b.oversample_foreground_percent)));
+    return f;
+  };
+  auto a = SplitBatchAcrossRanks(2, 2, true, 0.33);
+  Check(a.size() == 2 && a[0].batch_size == 1 && a[1].batch_size == 1 && a[0].oversample_foreground_percent == 0.0 &&
+            std::abs(a[1].oversample_foreground_percent - 0.66) < 1e-9 && forced(a) == std::vector<int>({0, 1}),
+        "B=2, W=2, --dbs: [1,1], percents [0, 0.66], forced [0,1]");
+  auto b = SplitBatchAcrossRanks(2, 2, false, 0.33);
+  Check(b[0].batch_size == 2 && b[1].batch_size == 2 && std::abs(b[1].oversample_foreground_percent - 0.66) < 1e-9 &&
+            forced(b) == std::vector<int>({0, 1}),
+        "B=2, W=2, no dbs: [2,2], percents [0, 0.66], forced [0,1]");
+  auto c = SplitBatchAcrossRanks(2, 4, false, 0.33);
+  Check(std::abs(c[2].oversample_foreground_percent - 0.32) < 1e-9 && c[3].oversample_foreground_percent == 1.0 &&
+            forced(c) == std::vector<int>({0, 0, 1, 2}),
+        "B=2, W=4, no dbs: percents [0,0,0.32,1], forced [0,0,1,2]");
+  auto d = SplitBatchAcrossRanks(2, 3, true, 0.33);
+  Check(d[0].batch_size == 1 && d[1].batch_size == 1 && d[2].batch_size == 0, "B=2, W=3, --dbs: [1,1,0]");
+  auto e = SplitBatchAcrossRanks(2, 4, true, 0.33);
+  Check(e[2].batch_size == 0 && e[3].batch_size == 0, "B=2, W=4, --dbs: the tail is clamped at 0, not negative");
+  auto f = SplitBatchAcrossRanks(2, 1, true, 0.33);
+  Check(f.size() == 1 && f[0].batch_size == 2 && FirstForcedSample(2, f[0].oversample_foreground_percent) == 1,
+        "one rank: the single-device rule");
+}
+
 void TestCornerBounds() {
   SyntheticCase c("a", {20, 20, 20}, {10, 10, 10}, false, 1);
   LoaderParams p;  // 128 / 205
@@ -352,6 +380,7 @@ void TestBadCases() {
 
 int main() {
   TestFirstForcedSample();
+  TestSplitBatchAcrossRanks();
   TestCornerBounds();
   TestOversampling();
   TestForcedCorner();

@@ -26,6 +26,39 @@ int FirstForcedSample(int batch_size, double oversample_foreground_percent) {
   return static_cast<int>(std::nearbyint(static_cast<double>(batch_size) * (1.0 - oversample_foreground_percent)));
 }
 
+std::vector<RankBatch> SplitBatchAcrossRanks(int plan_batch_size, int world_size, bool split_batch,
+                                             double oversample_foreground_percent) {
+  if (plan_batch_size < 1 || world_size < 1)
+    throw std::invalid_argument("Expected batch size and world size >= 1 for SplitBatchAcrossRanks but received " +
+                                std::to_string(plan_batch_size) + " and " + std::to_string(world_size));
+  const double global = split_batch ? plan_batch_size : static_cast<double>(plan_batch_size) * world_size;
+  const int per_rank = (plan_batch_size + world_size - 1) / world_size;
+  const double q = 1.0 - oversample_foreground_percent;
+  std::vector<RankBatch> out;
+  int64_t low = 0;
+  for (int rank = 0; rank < world_size; ++rank) {
+    RankBatch r;
+    if (split_batch) {
+      const int over = (rank + 1) * per_rank - plan_batch_size;
+      r.batch_size = std::max(0, over > 0 ? per_rank - over : per_rank);
+    } else {
+      r.batch_size = plan_batch_size;
+    }
+    const int64_t high = low + r.batch_size;
+    const double lo = static_cast<double>(low) / global, hi = static_cast<double>(high) / global;
+    if (hi < q) {
+      r.oversample_foreground_percent = 0.0;
+    } else if (lo > q) {
+      r.oversample_foreground_percent = 1.0;
+    } else {
+      r.oversample_foreground_percent = 1.0 - (q - lo) / (hi - lo);
+    }
+    out.push_back(r);
+    low = high;
+  }
+  return out;
+}
+
 PatchLoader::PatchLoader(std::vector<LoaderCase> cases, LoaderParams params)
     : cases_(std::move(cases)), params_(std::move(params)) {
   if (cases_.empty()) throw std::invalid_argument("Expected at least one case for PatchLoader but received none");

@@ -49,6 +49,19 @@ struct SampleRecord {
 // Python round() (half to even) of batch * (1 - percent): samples at or above it are forced.
 int FirstForcedSample(int batch_size, double oversample_foreground_percent);
 
+// One rank's share in multi-device training (recipe 11.2, nnUNetTrainerV2_DDP
+// set_batch_size_and_oversample): its batch size and the oversample percent its own loader uses,
+// so that, as on one device, the last ~33% of the global batch is foreground-forced.
+struct RankBatch {
+  int batch_size = 0;
+  double oversample_foreground_percent = 0.0;
+};
+// `split_batch` (--dbs): the plan batch is the global batch, ceil(batch / world) per rank with the
+// tail cut (a rank may get 0; the reference would go negative there, this clamps at 0); otherwise
+// every rank runs the plan batch. Feed each rank's values (and stream = rank) into LoaderParams.
+std::vector<RankBatch> SplitBatchAcrossRanks(int plan_batch_size, int world_size, bool split_batch,
+                                             double oversample_foreground_percent);
+
 class PatchLoader {
  public:
   // Validates the cases (pointers, shapes, channels, class locations inside the volume) and params;
