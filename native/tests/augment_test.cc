@@ -264,6 +264,42 @@ void TestLabelsStayAligned(bool elastic) {
                                     Num(worst) + ")");
 }
 
+// Two channels share one spatial transform and mirroring (channel 1 = 2 * channel 0 + 1 stays so:
+// the spline is linear and reproduces constants); per-channel intensity draws differ.
+void TestChannels() {
+  const Shape3 S{31, 31, 31}, P{19, 19, 19};
+  const int64_t n = Voxels(S), m = Voxels(P);
+  std::vector<float> img = RandomImage(2 * n, 15);
+  for (int64_t i = 0; i < n; ++i) img[n + i] = 2.0f * img[i] + 1.0f;
+  std::vector<int8_t> lab = BlobLabels(S);
+  Volume v{img.data(), lab.data(), 2, S};
+  AugmentParams p = OnlySpatial();
+  p.do_mirror = true;
+  AugmentScratch scratch;
+  std::vector<float> out(static_cast<size_t>(2 * m));
+  std::vector<int8_t> out_l(static_cast<size_t>(m));
+  // Points outside the source give 0 in both channels and break the relation, so zoom in (scale
+  // 0.8): every output point then lies inside the source.
+  int64_t bad = 0, total = 0;
+  {
+    AugmentRng rng = AugmentRng::ForSample(21, 0, 7, 0);
+    AugmentParams q = p;
+    q.scale_min = q.scale_max = 0.8;  // zoom in: every output point lies inside the source
+    AugmentSample(q, SourceWindow{v, {0, 0, 0}, S}, P, rng, out.data(), out_l.data(), &scratch);
+    for (int64_t i = 0; i < m; ++i, ++total) bad += std::abs(out[m + i] - (2.0 * out[i] + 1.0)) > 1e-3;
+  }
+  Check(bad == 0, "channels share the spatial transform and mirroring (" + Num(bad) + "/" + Num(total) + " off)");
+  // Brightness draws one factor per channel.
+  AugmentParams b = NoAugmentation();
+  b.do_brightness = true;
+  b.p_brightness = 1.0;
+  std::vector<float> ones(static_cast<size_t>(2 * n), 1.0f);
+  Volume vo{ones.data(), lab.data(), 2, S};
+  AugmentRng rng = AugmentRng::ForSample(22, 0, 0, 0);
+  AugmentSample(b, SourceWindow{vo, {0, 0, 0}, S}, P, rng, out.data(), out_l.data(), &scratch);
+  Check(out[0] != out[m], "brightness draws a factor per channel (" + Num(out[0]) + " vs " + Num(out[m]) + ")");
+}
+
 void TestNoise() {
   const Shape3 s{32, 32, 32};
   std::vector<float> a = RandomImage(Voxels(s), 4);
@@ -632,6 +668,7 @@ int main(int argc, char** argv) {
   TestAffineMapOnRamp();
   TestLabelsStayAligned(false);
   TestLabelsStayAligned(true);
+  TestChannels();
   TestNoise();
   TestBlur();
   TestContrast();
