@@ -19,20 +19,37 @@ struct Stats {
 Stats ComputeStats(const float* x, int64_t n) {
   Stats s;
   if (n == 0) return s;
-  double sum = 0.0;
+  // Eight partial sums in double (independent add chains, vectorisable), then the centred second
+  // pass for the variance, as numpy computes std.
+  constexpr int kLanes = 8;
+  double acc[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
   float mn = x[0], mx = x[0];
-  for (int64_t i = 0; i < n; ++i) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      acc[l] += x[i + l];
+      mn = std::min(mn, x[i + l]);
+      mx = std::max(mx, x[i + l]);
+    }
+  double sum = 0.0;
+  for (; i < n; ++i) {
     sum += x[i];
     mn = std::min(mn, x[i]);
     mx = std::max(mx, x[i]);
   }
+  for (double a : acc) sum += a;
   s.mean = sum / static_cast<double>(n);
-  double sq = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
-    const double d = x[i] - s.mean;
-    sq += d * d;
-  }
-  s.sd = std::sqrt(sq / static_cast<double>(n));
+  double sq[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+  i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      const double d = x[i + l] - s.mean;
+      sq[l] += d * d;
+    }
+  double total = 0.0;
+  for (; i < n; ++i) total += (x[i] - s.mean) * (x[i] - s.mean);
+  for (double a : sq) total += a;
+  s.sd = std::sqrt(total / static_cast<double>(n));
   s.min = mn;
   s.max = mx;
   return s;
