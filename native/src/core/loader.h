@@ -2,6 +2,16 @@
 // augmentation chain: draws cases with replacement, cuts the enlarged source patch with the
 // reference's foreground oversampling, augments it to the final patch. Seeded per sample, so a
 // batch is the same whatever thread makes it.
+//
+// Use (the train stage, one rank):
+//   LoaderParams p;                                   // recipe defaults: 128^3, batch 2, 0.33
+//   p.patch_size = plan.patch_size;
+//   p.source_patch_size = ReferenceSourcePatchSize(p.patch_size, p.augment);  // 205^3 for 128^3
+//   p.seed = seed; p.stream = rank;                   // + SplitBatchAcrossRanks(...) for DDP
+//   auto loader = std::make_shared<const PatchLoader>(cases, p);   // cases: views of .npy data
+//   PrefetchLoader pool(loader, PrefetchOptions{threads, depth, epoch * iterations_per_epoch});
+//   for (...) { auto batch = pool.Next(); /* batch->image, batch->label */ pool.Recycle(std::move(batch)); }
+// Validation loader: p.source_patch_size = p.patch_size; p.augment = NoAugmentation().
 #pragma once
 
 #include <array>
