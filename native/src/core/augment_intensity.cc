@@ -78,11 +78,11 @@ void ConvolveAxis(const float* in, float* out, const Shape3& s, int axis, const 
         line[static_cast<size_t>(i + r)] = j < 0 ? 0.0f : src[j];
       }
       float* dst = out + row * n;
-      for (int64_t i = 0; i < n; ++i) {
-        float acc = 0.0f;
-        const float* l = line.data() + i;
-        for (int64_t k = 0; k <= 2 * r; ++k) acc += w[static_cast<size_t>(k)] * l[k];
-        dst[i] = acc;
+      std::fill(dst, dst + n, 0.0f);
+      for (int64_t k = 0; k <= 2 * r; ++k) {  // taps outside, outputs inside: vectorises over i
+        const float wk = w[static_cast<size_t>(k)];
+        const float* l = line.data() + k;
+        for (int64_t i = 0; i < n; ++i) dst[i] += wk * l[i];
       }
     }
     return;
