@@ -28,7 +28,12 @@ PrefetchLoader::PrefetchLoader(BatchMaker make, PrefetchOptions options) : make_
                                 std::to_string(options_.depth));
   next_claim_ = next_deliver_ = options_.first_iteration;
   workers_.reserve(static_cast<size_t>(options_.threads));
-  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { Work(); });
+  try {
+    for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { Work(); });
+  } catch (...) {
+    Stop();  // join the threads that did start before failing
+    throw;
+  }
 }
 
 PrefetchLoader::~PrefetchLoader() { Stop(); }
