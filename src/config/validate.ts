@@ -4,10 +4,8 @@
  * built-in `with` against the kind's schema). Every problem is a located diagnostic; all of them are
  * collected before throwing one PipelineError.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { findCycle } from '../dag/cycle.js';
 import { knownKinds, loadBuiltin } from '../stages/registry.js';
@@ -19,21 +17,12 @@ import { lookupParam, scanRefs, substitute, type Ref } from './interpolate.js';
 import type { RawDocument } from './load.js';
 import { applyOverrides } from './overrides.js';
 import { schemaDiagnostics } from './schema-errors.js';
+import { pipelineSchemaValidator } from './schema-validator.js';
 import type { Pipeline, StageConfig, StageId, SourceSpan } from './types.js';
 
-const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/pipeline.schema.json', import.meta.url));
-
-let compiled: ValidateFunction | undefined;
-function pipelineValidator(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object);
-  }
-  return compiled;
-}
-
-/** Compiles a built-in kind's `withSchema` (defaults filled in place). */
-export function compileWithSchema(schema: Readonly<Record<string, unknown>>): ValidateFunction {
+/** Compiles a built-in kind's `withSchema` (defaults filled in place). Loads ajv on first use. */
+export async function compileWithSchema(schema: Readonly<Record<string, unknown>>): Promise<ValidateFunction> {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
   const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
   return ajv.compile(schema);
 }
@@ -78,7 +67,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
   const fail = (diagnostics: Diagnostic[]): never => {
     throw new PipelineError(diagnostics, texts);
   };
-  const validate = pipelineValidator();
+  const validate = await pipelineSchemaValidator();
   if (!validate(doc.value)) fail(schemaDiagnostics(validate.errors ?? [], doc, doc.value));
   const raw = doc.value as RawPipeline;
   const errors: Diagnostic[] = [];
@@ -187,7 +176,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
       if (stage === undefined) {
         error(`unknown stage kind "${s.uses}": expected one of ${kinds.length ? kinds.join(', ') : '(no built-in kinds are registered)'}${suggestion(s.uses, kinds)}`, [...base, 'uses']);
       } else {
-        const check = compileWithSchema(stage.withSchema);
+        const check = await compileWithSchema(stage.withSchema);
         const seen = new Set<string>();
         for (const combo of matrixCombinations(matrix)) {
           const resolved = resolveWithForCheck(s.with ?? {}, params, combo);

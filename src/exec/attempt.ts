@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
+import type { execa as ExecaFn } from 'execa';
 import { parseMessage, type PipeMessage } from '../stages/protocol.js';
 import { groupAlive, processStartTime, signalGroup } from '../util/process-info.js';
 
@@ -53,7 +53,15 @@ export async function endGroup(pgid: number, graceMs: number): Promise<void> {
   for (let i = 0; i < 40 && groupAlive(pgid); i++) await sleep(25);
 }
 
+let execa: typeof ExecaFn | undefined;
+
+/** Loads execa (kept out of CLI start-up: a fully cached run never spawns anything). */
+export async function loadSpawner(): Promise<void> {
+  execa ??= (await import('execa')).execa;
+}
+
 export function startAttempt(spec: AttemptSpec): RunningAttempt {
+  if (execa === undefined) throw new Error('Internal error: startAttempt before loadSpawner');
   const log = createWriteStream(spec.logPath, { flags: 'a' });
   log.write(spec.header);
   const child = execa(spec.file, [...spec.args], {

@@ -16,7 +16,7 @@ import type { DeviceKind, Progress, StageContextData, UpstreamRef } from '../sta
 import { removeTree } from '../util/fs.js';
 import { shellQuote } from '../util/shell-quote.js';
 import type { Admission, Grant } from './admission.js';
-import { startAttempt, type AttemptResult, type RunningAttempt } from './attempt.js';
+import { loadSpawner, startAttempt, type AttemptResult, type RunningAttempt } from './attempt.js';
 import { visibilityEnv } from './devices.js';
 import type { Plan, PlannedInstance } from './plan.js';
 import { releasePort, reservePort } from './ports.js';
@@ -132,6 +132,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       mkdirSync(work, { recursive: true });
       const log = store.logPath(inst.name, inst.key, attempt);
       const port = await reservePort();
+      await loadSpawner();
       const r = resolver(inst, out, grant.devices, grant.kind, true);
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(o.env ?? process.env)) if (v !== undefined) env[k] = v;

@@ -116,7 +116,7 @@ export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets
       builtin = await loadBuiltin(s.uses);
       if (builtin === undefined) throw new Error(`Internal error: kind "${s.uses}" vanished after validation`);
       let check = validators.get(s.uses);
-      if (check === undefined) validators.set(s.uses, (check = compileWithSchema(builtin.withSchema)));
+      if (check === undefined) validators.set(s.uses, (check = await compileWithSchema(builtin.withSchema)));
       withResolved = resolveValue(structuredClone(s.with), resolver);
       check(withResolved); // fills defaults; validity was checked at load time
       if (builtin.inputs) {
