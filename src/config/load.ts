@@ -28,9 +28,11 @@ export function readPipelineFile(file: string): RawDocument {
 
 export function parsePipelineText(file: string, text: string): RawDocument {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  // An error at the end of the file (an unclosed bracket) points at the last character instead.
+  const last = Math.max(0, text.trimEnd().length - 1);
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) => ({
     message: `invalid YAML: ${e.message.split('\n')[0] ?? e.code}`,
-    span: { file, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) },
+    span: e.pos[0] > last ? { file, start: last, end: last + 1 } : { file, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) },
   }));
   if (diagnostics.length > 0) throw new PipelineError(diagnostics, new Map([[file, text]]));
   const value: unknown = doc.toJS({ maxAliasCount: 100 });

@@ -19,6 +19,8 @@ export interface SchemaCheck {
 const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/pipeline.schema.json', import.meta.url));
 const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/pipe/', import.meta.url));
 const require = createRequire(import.meta.url);
+/** verbose: errors carry parentSchema (for listing allowed keys). Part of the cache name. */
+const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
 
 let compiled: SchemaCheck | undefined;
 
@@ -34,7 +36,7 @@ function evaluate(code: string): SchemaCheck {
 export async function pipelineSchemaValidator(): Promise<SchemaCheck> {
   if (compiled) return compiled;
   const text = readFileSync(SCHEMA_FILE, 'utf8');
-  const cacheFile = `${CACHE_DIR}pipeline-schema-${sha256Hex(text).slice(0, 16)}.cjs`;
+  const cacheFile = `${CACHE_DIR}pipeline-schema-${sha256Hex(text + JSON.stringify(AJV_OPTIONS)).slice(0, 16)}.cjs`;
   try {
     compiled = evaluate(readFileSync(cacheFile, 'utf8'));
     return compiled;
@@ -44,7 +46,7 @@ export async function pipelineSchemaValidator(): Promise<SchemaCheck> {
   const { Ajv2020 } = await import('ajv/dist/2020.js');
   type Gen = (ajv: unknown, fn: unknown) => string;
   const mod = (await import('ajv/dist/standalone/index.js')) as unknown as { default: Gen | { default: Gen } };
-  const ajv = new Ajv2020({ allErrors: true, strict: false, code: { source: true } });
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true } });
   const fn = ajv.compile(JSON.parse(text) as object);
   compiled = fn as SchemaCheck;
   try {

@@ -23,7 +23,7 @@ import type { Pipeline, StageConfig, StageId, SourceSpan } from './types.js';
 /** Compiles a built-in kind's `withSchema` (defaults filled in place). Loads ajv on first use. */
 export async function compileWithSchema(schema: Readonly<Record<string, unknown>>): Promise<ValidateFunction> {
   const { Ajv2020 } = await import('ajv/dist/2020.js');
-  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, verbose: true });
   return ajv.compile(schema);
 }
 
@@ -68,7 +68,11 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     throw new PipelineError(diagnostics, texts);
   };
   const validate = await pipelineSchemaValidator();
-  if (!validate(doc.value)) fail(schemaDiagnostics(validate.errors ?? [], doc, doc.value));
+  if (!validate(doc.value)) {
+    // An empty list means only run-xor-uses (oneOf) failed: the semantic checks below say it better.
+    const diagnostics = schemaDiagnostics(validate.errors ?? [], doc, doc.value);
+    if (diagnostics.length > 0) fail(diagnostics);
+  }
   const raw = doc.value as RawPipeline;
   const errors: Diagnostic[] = [];
   const at = (path: ReadonlyArray<string | number>, key = false): SourceSpan => doc.spanOf(path, key);
