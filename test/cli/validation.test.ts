@@ -22,7 +22,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'bad YAML (unclosed flow sequence)', yaml: `${OK_HEAD}  a:\n    run: echo\n    needs: [b\n`, at: '7:14', message: /invalid YAML: Flow sequence .* must .* end with a \]/ },
+  { name: 'bad YAML (unclosed flow sequence)', yaml: `${OK_HEAD}  a:\n    run: echo\n    needs: [b\n`, at: '7:13', message: /invalid YAML: Flow sequence .* must .* end with a \]/ },
   { name: 'duplicate key', yaml: `${OK_HEAD}  a:\n    run: echo\n    run: echo again\n`, at: '7:5', message: /invalid YAML: Map keys must be unique/ },
   { name: 'unknown top-level key', yaml: `name: bad\nstagse:\n  a: {run: echo}\n`, at: '2:1', message: /unknown key "stagse" at the top level: expected one of .*did you mean "stages"/ },
   { name: 'unknown stage key with suggestion', yaml: `${OK_HEAD}  a:\n    run: echo\n    need: [b]\n`, at: '7:5', message: /unknown key "need" in stages\.a: expected one of .*\(did you mean "needs"\?\)/ },
