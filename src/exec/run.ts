@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { removeTree } from '../util/fs.js';
 import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
 import { loadPipeline } from '../config/load-pipeline.js';
 import type { Pipeline } from '../config/types.js';
@@ -130,6 +132,8 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     const graceMs = options.graceMs ?? Number(env['PIPE_KILL_GRACE_MS'] ?? 5000);
     const swept = await sweepLeftovers(journal, graceMs);
     for (const s of swept) if (s.killed) logger.info?.(`ended leftover process group ${s.pid} of ${s.stage} from a runner that died`);
+    // We hold the lock, so nothing else writes temporary outputs: what is left there is half-written.
+    for (const name of readdirSync(join(store.root, 'tmp'))) removeTree(join(store.root, 'tmp', name));
     const run = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const record: RunOptionsRecord = {
       targets: options.targets ?? [], overrides: options.overrides ?? [],
