@@ -34,7 +34,9 @@ export class Journal {
     this.path = path;
   }
   append(record: JournalRecord): void {
-    appendDurable(this.path, `${JSON.stringify(record)}\n`, record.t !== 'progress');
+    // Progress and cache hits are not worth an fsync each: losing the last few changes nothing.
+    const sync = record.t !== 'progress' && !(record.t === 'instance-end' && record.outcome === 'cached');
+    appendDurable(this.path, `${JSON.stringify(record)}\n`, sync);
   }
   read(): JournalRecord[] {
     let text: string;
