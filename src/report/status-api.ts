@@ -24,7 +24,11 @@ export interface PipelineStatus {
 async function planFor(file: string, options: StatusOptions) {
   const pipeline = await loadPipeline(file, { overrides: options.overrides ?? [], env: options.env ?? process.env });
   const store = new Store(pipeline.store);
-  const plan = await planPipeline(pipeline, new DigestMemo(store.root));
+  const memo = new DigestMemo(store.root);
+  const plan = await planPipeline(pipeline, memo);
+  // The digest memo is a cache, replaced atomically: saving it spares the next status a rehash of
+  // large inputs. Nothing else is written, and nothing at all when the store does not exist yet.
+  if (store.exists()) memo.save();
   return { pipeline, store, plan };
 }
 
