@@ -62,7 +62,7 @@ export async function loadSpawner(): Promise<void> {
 
 export function startAttempt(spec: AttemptSpec): RunningAttempt {
   if (execa === undefined) throw new Error('Internal error: startAttempt before loadSpawner');
-  const log = createWriteStream(spec.logPath, { flags: 'a' });
+  const log = createWriteStream(spec.logPath, { flags: 'w' });
   log.write(spec.header);
   const child = execa(spec.file, [...spec.args], {
     cwd: spec.cwd,

@@ -89,9 +89,12 @@ export function computeStatus(plan: Plan, store: Store, journal: Journal, record
     const committed = store.committed(inst.key);
     if (committed) {
       const end = h?.lastEnd;
+      const ranWith = h?.lastStart?.devices.length;
+      const note = ranWith !== undefined && ranWith !== inst.stage.resources.devices
+        ? { reason: `execution-only change: devices ${ranWith}->${inst.stage.resources.devices} (not in the key, no rerun)` } : {};
       out.set(inst.name, {
         ...base, state: end?.outcome === 'cached' ? 'cached' : 'done', out: store.objectDir(inst.key),
-        ...(end?.durationMs !== undefined ? { durationMs: end.durationMs } : {}), ...metrics,
+        ...(end?.durationMs !== undefined ? { durationMs: end.durationMs } : {}), ...metrics, ...note,
       });
       continue;
     }

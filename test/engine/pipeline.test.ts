@@ -139,5 +139,6 @@ describe('five-stage pipeline with a five-fold matrix', () => {
     expect(ran(outcomes(r.stdout))).toEqual([]);
     const st = await rig.run(['status', 'p.yaml']);
     expect(st.stdout).not.toContain('stale');
+    expect(st.stdout).toMatch(/train\[fold=0\] +(done|cached) .*execution-only change: devices 1->2 \(not in the key, no rerun\)/);
   });
 });
