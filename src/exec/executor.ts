@@ -36,6 +36,8 @@ export interface ExecuteOptions {
   readonly logger: Logger;
   readonly signal?: AbortSignal;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Called once, before the first stage process starts (the runner starts its watchdog here). */
+  readonly beforeFirstStart?: () => void;
 }
 
 export interface ExecuteResult {
@@ -58,6 +60,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const running = new Set<RunningAttempt>();
   let stopping = false; // no new instance starts (failure without keep-going, or interrupt)
   let interrupted = false;
+  let startedAny = false;
   const selected = new Set(plan.instances.map((i) => i.name));
   const now = (): string => new Date().toISOString();
 
@@ -133,6 +136,10 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       const log = store.logPath(inst.name, inst.key, attempt);
       const port = await reservePort();
       await loadSpawner();
+      if (!startedAny) {
+        startedAny = true;
+        o.beforeFirstStart?.();
+      }
       const r = resolver(inst, out, grant.devices, grant.kind, true);
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(o.env ?? process.env)) if (v !== undefined) env[k] = v;

@@ -26,6 +26,7 @@ import { defaultKind, makePools, type DevicePool } from './devices.js';
 import { execute } from './executor.js';
 import { planPipeline, type Plan } from './plan.js';
 import { sweepLeftovers } from './sweep.js';
+import { startWatchdog } from './watchdog.js';
 import { availableParallelism } from 'node:os';
 
 export interface RunOptions {
@@ -150,10 +151,14 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     memo.save();
     logger.runStarted?.({ pipeline: pipeline.file, store: store.root, instances: plan.instances.length });
     const admission = new Admission(options.jobs ?? availableParallelism(), pools);
+    let stopWatchdog: (() => void) | undefined;
     const result = await execute({
       plan, store, journal, run, admission, defaultKind: kind, keepGoing: options.keepGoing ?? false, graceMs, logger,
       ...(options.signal ? { signal: options.signal } : {}), env,
-    });
+      beforeFirstStart: () => {
+        stopWatchdog = startWatchdog(store.journalPath, run, pidStart, graceMs);
+      },
+    }).finally(() => stopWatchdog?.());
     const counts = { ...empty };
     for (const o of result.outcomes.values()) counts[o]++;
     const reason = options.signal?.reason as { signal?: string } | undefined;

@@ -15,11 +15,12 @@ export interface SweptInstance {
   readonly killed: boolean;
 }
 
-export async function sweepLeftovers(journal: Journal, graceMs: number, records: readonly JournalRecord[] = journal.read()): Promise<SweptInstance[]> {
+export async function sweepLeftovers(journal: Journal, graceMs: number, records: readonly JournalRecord[] = journal.read(), onlyRun?: string): Promise<SweptInstance[]> {
   const ended = new Set<string>();
   const open = new Map<string, Extract<JournalRecord, { t: 'instance-start' }>>();
   const runsOpen = new Set<string>();
   for (const r of records) {
+    if (onlyRun !== undefined && r.run !== onlyRun) continue;
     if (r.t === 'run-start') runsOpen.add(r.run);
     else if (r.t === 'run-end') runsOpen.delete(r.run);
     else if (r.t === 'instance-start') open.set(`${r.run}|${r.stage}`, r);

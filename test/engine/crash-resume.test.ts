@@ -82,13 +82,19 @@ describe('crash and interrupt', () => {
     }
     const orphan = Number(/pid=(\d+)/.exec(rig.calls().find((l) => l.startsWith('train[1]')) ?? '')?.[1]);
     {
+      // The runner's watchdog ends the orphaned stage within seconds (poll 0.5 s + 2 s grace).
+      const killedAt = Date.now();
+      await waitFor(() => !alive(orphan), 10_000, 'orphaned stage to be ended by the watchdog');
+      console.log(`orphaned stage ended ${Date.now() - killedAt} ms after the runner's kill -9 was observed`);
+    }
+    {
       // status: prep and fold 0 done, fold 1 interrupted, fold 2 pending; nothing partial committed.
       const st = JSON.parse((await rig.run(['status', 'p.yaml', '--json'])).stdout) as { stages: { stage: string; state: string; reason: string | null }[] };
       const by = Object.fromEntries(st.stages.map((s) => [s.stage, s]));
       expect(by['prep']?.state).toBe('done');
       expect(by['train[fold=0]']?.state).toBe('done');
       expect(by['train[fold=1]']?.state).toBe('interrupted');
-      expect(by['train[fold=1]']?.reason).toMatch(/last progress: epoch \d+\/24/);
+      expect(by['train[fold=1]']?.reason).toMatch(/^the runner died while this instance ran \(last progress: epoch \d+\/24\)/);
       expect(by['train[fold=2]']?.state).toBe('pending');
       for (const key of rig.objects()) expect(rig.exists(`cache/objects/${key}.commit`)).toBe(true);
       expect(rig.objects()).toHaveLength(2);
@@ -98,7 +104,6 @@ describe('crash and interrupt', () => {
       const r = await rig.run(['resume', 'p.yaml', '--json']);
       expect(r.code, r.stderr + r.stdout).toBe(0);
       expect(outcomes(r.stdout)).toEqual({ prep: 'cached', 'train[fold=0]': 'cached', 'train[fold=1]': 'ran', 'train[fold=2]': 'ran', report: 'ran' });
-      expect(alive(orphan)).toBe(false);
       const calls = rig.calls();
       expect(calls.filter((l) => l.startsWith('prep'))).toHaveLength(1);
       expect(calls.filter((l) => l.startsWith('train[0]'))).toHaveLength(1);
@@ -114,6 +119,27 @@ describe('crash and interrupt', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(objectContents(rig)).toEqual(objectContents(reference));
     }
+  });
+
+  test('if the watchdog dies with the runner, the next run ends the leftover stage before restarting it', async () => {
+    rig.write({ 'long.yaml': 'stages:\n  long:\n    run: node $FIXTURES/trainer.mjs long 60 10 50\n' });
+    const child = rig.spawn(['run', 'long.yaml']);
+    const done = collect(child);
+    await waitFor(() => rig.calls().some((l) => l.startsWith('long start=0')), 15_000, 'stage start');
+    const orphan = Number(/pid=(\d+)/.exec(rig.calls().find((l) => l.startsWith('long start=0')) ?? '')?.[1]);
+    const journal = rig.path('cache', 'journal.jsonl');
+    const watchdog = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').find((l) => l.includes('watchdog.js') && l.includes(journal));
+    expect(watchdog, 'a watchdog runs beside the runner').toBeDefined();
+    process.kill(Number(watchdog?.trim().split(/\s+/)[0]), 'SIGKILL');
+    child.kill('SIGKILL');
+    await done;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(orphan)).toBe(true);
+    const r = await rig.run(['run', 'long.yaml']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`ended leftover process group ${orphan} of long from a runner that died`);
+    expect(alive(orphan)).toBe(false);
+    expect(rig.calls().filter((l) => l.startsWith('long'))[1]).toMatch(/^long start=\d+/);
   });
 
   test('SIGINT tears down a forking process tree, including a child that ignores SIGTERM', async () => {
