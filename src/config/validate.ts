@@ -101,9 +101,6 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     if (s.run !== undefined && s.uses !== undefined) error(`stage "${id}" has both run and uses: expected exactly one of them`, [...base, 'uses'], true);
     if (s.run === undefined && s.uses === undefined) error(`stage "${id}" has neither run nor uses: expected a shell command (run) or a built-in kind (uses)`, base, true);
     if (s.run !== undefined && s.with !== undefined) error(`"with" is only for built-in stages (uses); a run stage takes parameters as \${params.*} in its command`, [...base, 'with'], true);
-    if (s.uses === undefined && s.outputs === undefined) {
-      /* outputs are optional for run stages */
-    }
     const needs = s.needs ?? [];
     needs.forEach((n, i) => {
       if (n === id) error(`stage "${id}" cannot need itself`, [...base, 'needs', i]);

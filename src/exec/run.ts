@@ -11,7 +11,6 @@ import { removeTree } from '../util/fs.js';
 import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
 import { loadPipeline } from '../config/load-pipeline.js';
 import type { Pipeline } from '../config/types.js';
-import { substitute } from '../config/interpolate.js';
 import { DigestMemo } from '../cache/digests.js';
 import { Journal, type RunOptionsRecord } from '../cache/journal.js';
 import { acquireLock } from '../cache/lock.js';
@@ -112,12 +111,11 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
       const st = status.get(inst.name);
       const verdict = st?.state === 'done' || st?.state === 'cached' ? 'hit' : st?.state === 'stale' ? 'stale' : 'miss';
       const d = devices.get(inst.name) ?? { kind, ids: [] };
-      const command = inst.stage.run !== undefined
-        ? substitute(inst.stage.run, (ref) => ref.kind === 'params' || ref.kind === 'matrix' ? null : ref.kind === 'resources' ? (ref.field === 'devices' ? String(d.ids.length) : d.kind) : null)
-        : `${inst.stage.uses} (built-in)`;
+      // The command as hashed: params and matrix resolved, paths and resources symbolic.
+      const command = inst.material.command ?? `${inst.stage.uses ?? ''} (built-in) with ${JSON.stringify(inst.material.with)}`;
       logger.planned?.({
         stage: inst.name, key: inst.key, verdict, reasons: st?.reason ? [st.reason] : [],
-        command: inst.material.command ?? command, devices: d.ids, deviceKind: d.kind, needs: inst.needs,
+        command, devices: d.ids, deviceKind: d.kind, needs: inst.needs,
       });
     }
     const summary = { pipeline: pipeline.file, exitCode: 0, ...empty, durationMs: Date.now() - started };

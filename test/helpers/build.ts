@@ -20,9 +20,16 @@ function newestMtime(dir: string): number {
 
 export async function ensureBuilt(): Promise<void> {
   const stamp = join(ROOT, 'dist', '.engine-test-build');
-  const fresh = (): boolean => existsSync(stamp) && existsSync(join(ROOT, 'dist', 'cli', 'main.js')) && statSync(stamp).mtimeMs >= newestMtime(join(ROOT, 'src'));
+  // scripts/setup.sh (npm test) leaves dist/.build-stamp after its own build: either stamp will do.
+  const stamps = [stamp, join(ROOT, 'dist', '.build-stamp')];
+  const fresh = (): boolean => {
+    if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) return false;
+    const newest = Math.max(...stamps.map((s) => (existsSync(s) ? statSync(s).mtimeMs : 0)));
+    return newest >= newestMtime(join(ROOT, 'src'));
+  };
   if (fresh()) return;
-  const lock = join(ROOT, '.engine-build-lock');
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  const lock = join(ROOT, 'dist', '.engine-build-lock');
   for (;;) {
     try {
       mkdirSync(lock);
