@@ -127,8 +127,10 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     const started = Date.now();
     let last: { result: AttemptResult; log: string; error: string } | undefined;
     const attempts = s.retry + 1;
+    let tried = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (stopping && (interrupted || !o.keepGoing)) break;
+      tried = attempt;
       const out = store.freshOutput(inst.key);
       const work = store.workDir(inst.key);
       const resume = existsSync(work) && readdirSync(work).length > 0;
@@ -240,7 +242,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     }
     if (last === undefined) return finish(inst, 'skipped', { error: 'run stopped before it started' });
     return finish(inst, 'failed', {
-      durationMs: Date.now() - started, attempts, exitCode: last.result.exitCode, error: last.error, log: last.log, tail: tailOf(last.log),
+      durationMs: Date.now() - started, attempts: tried, exitCode: last.result.exitCode, error: last.error, log: last.log, tail: tailOf(last.log),
     });
   };
 
