@@ -35,6 +35,8 @@ export interface KeyMaterial {
   readonly inputs: Readonly<Record<string, FileDigest>>;
   /** Declared outputs of a shell stage (checked before commit). */
   readonly outputs: readonly string[];
+  /** Device count, only for stages that declare it result-affecting (`resources.keyed: true`). */
+  readonly devices?: number;
 }
 
 export function stageKey(material: KeyMaterial): StageKey {
@@ -91,9 +93,11 @@ export function describeChanges(changes: readonly KeyChange[]): string {
   if (withs.length && !params.length) parts.push(`with: ${withs.map((c) => `${c.field.slice(5)} ${c.from ?? '(none)'}->${c.to ?? '(none)'}`).join(', ')}`);
   if (changes.some((c) => c.field === 'command') && !params.length) parts.push('command changed');
   if (changes.some((c) => c.field === 'version')) parts.push('implementation version changed');
+  const devices = changes.find((c) => c.field === 'devices');
+  if (devices) parts.push(`devices ${devices.from ?? '(not keyed)'}->${devices.to ?? '(not keyed)'}`);
   const needs = changes.filter((c) => c.field.startsWith('needs.'));
   if (needs.length && !parts.length) parts.push(`upstream changed: ${needs.map((c) => c.field.slice(6)).join(', ')}`);
-  const other = changes.filter((c) => !/^(params|inputs|with|command|needs|version)\b/.test(c.field));
+  const other = changes.filter((c) => !/^(params|inputs|with|command|needs|version|devices)\b/.test(c.field));
   if (other.length) parts.push(`${other.map((c) => c.field).join(', ')} changed`);
   return parts.join('; ');
 }

@@ -21,6 +21,8 @@ export interface Resources {
   readonly devices: number;
   /** Device kind the devices come from (default: the pool's kind). Execution-only: never in the key. */
   readonly device?: DeviceKind;
+  /** Declared result-affecting: the device count then goes into the key (`devices` field). */
+  readonly keyed: boolean;
 }
 
 export interface StageConfig {

@@ -33,7 +33,7 @@ interface RawStage {
   with?: Record<string, unknown>;
   needs?: string[];
   matrix?: Record<string, MatrixValue[]>;
-  resources?: { devices?: number; device?: DeviceKind };
+  resources?: { devices?: number; device?: DeviceKind; keyed?: boolean };
   inputs?: string[];
   outputs?: string[];
   retry?: number;
@@ -199,7 +199,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
       with: s.with ?? {},
       needs: needs as StageId[],
       matrix,
-      resources: { devices: s.resources?.devices ?? 0, ...(s.resources?.device ? { device: s.resources.device } : {}) },
+      resources: { devices: s.resources?.devices ?? 0, keyed: s.resources?.keyed ?? false, ...(s.resources?.device ? { device: s.resources.device } : {}) },
       inputs: s.inputs ?? [],
       outputs: s.outputs ?? [],
       retry: s.retry ?? 0,

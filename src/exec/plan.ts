@@ -142,6 +142,7 @@ export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets
       needs,
       inputs,
       outputs: s.outputs.map((o) => substitute(o, (ref) => textOf(resolver(ref)))),
+      ...(s.resources.keyed ? { devices: s.resources.devices } : {}),
     };
     byName.set(inst.name, { ...inst, key: stageKey(material), material, ...(builtin ? { builtin } : {}) });
   }

@@ -90,7 +90,7 @@ export function computeStatus(plan: Plan, store: Store, journal: Journal, record
     if (committed) {
       const end = h?.lastEnd;
       const ranWith = h?.lastStart?.devices.length;
-      const note = ranWith !== undefined && ranWith !== inst.stage.resources.devices
+      const note = ranWith !== undefined && ranWith !== inst.stage.resources.devices && !inst.stage.resources.keyed
         ? { reason: `execution-only change: devices ${ranWith}->${inst.stage.resources.devices} (not in the key, no rerun)` } : {};
       out.set(inst.name, {
         ...base, state: end?.outcome === 'cached' ? 'cached' : 'done', out: store.objectDir(inst.key),

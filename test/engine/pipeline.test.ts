@@ -141,4 +141,13 @@ describe('five-stage pipeline with a five-fold matrix', () => {
     expect(st.stdout).not.toContain('stale');
     expect(st.stdout).toMatch(/train\[fold=0\] +(done|cached) .*execution-only change: devices 1->2 \(not in the key, no rerun\)/);
   });
+
+  test('a device count declared result-affecting (keyed) reruns its stage and dependents', async () => {
+    rig.write({ 'p.yaml': fiveStage({ batchSize: 4, devices: 2, keyed: true }) });
+    const st = JSON.parse((await rig.run(['status', 'p.yaml', '--json'])).stdout) as { stages: { stage: string; state: string; reason: string | null }[] };
+    expect(st.stages.find((s) => s.stage === 'train[fold=0]')).toMatchObject({ state: 'stale', reason: 'devices (not keyed)->2' });
+    const r = await rig.run(['run', 'p.yaml', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ran(outcomes(r.stdout))).toEqual([...TRAIN, ...VALIDATE, 'report'].sort());
+  });
 });

@@ -1,7 +1,7 @@
 /** Pipelines used by the end-to-end tests. */
 
 /** Five stages, a five-fold matrix: convert -> plan -> train[fold] -> validate[fold] -> report (13 instances). */
-export function fiveStage(opts: { batchSize?: number; devices?: number; note?: string } = {}): string {
+export function fiveStage(opts: { batchSize?: number; devices?: number; note?: string; keyed?: boolean } = {}): string {
   return `# A five-stage test pipeline
 name: five
 params:
@@ -20,7 +20,7 @@ stages:
     needs: [plan]
     matrix:
       fold: [0, 1, 2, 3, 4]
-    resources: {devices: ${opts.devices ?? 1}, device: cpu}
+    resources: {devices: ${opts.devices ?? 1}, device: cpu${opts.keyed ? ', keyed: true' : ''}}
   validate:
     run: node $FIXTURES/step.mjs "validate[\${matrix.fold}]" val.txt "val \${matrix.fold}" --from \${stages.train.out}/model.txt val.cfg
     needs: [train]
