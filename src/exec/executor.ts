@@ -56,6 +56,9 @@ function tailOf(path: string, lines = 15): string {
 
 export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const { plan, store, journal, logger } = o;
+  // Progress reaches the journal at most this often per instance (the last one always does):
+  // days-long stages must not grow the journal without bound.
+  const progressEveryMs = Number((o.env ?? process.env)['PIPE_PROGRESS_INTERVAL_MS'] ?? 5000);
   const outcomes = new Map<string, Outcome>();
   const running = new Set<RunningAttempt>();
   let stopping = false; // no new instance starts (failure without keep-going, or interrupt)
@@ -197,7 +200,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
             firstProgress ??= { at: Date.now(), done: p.done };
             logger.progress?.({ stage: inst.name, progress: p });
             pendingProgress = p;
-            if (Date.now() - lastJournalled >= 1000) {
+            if (Date.now() - lastJournalled >= progressEveryMs) {
               lastJournalled = Date.now();
               journal.append({ t: 'progress', run: o.run, time: now(), stage: inst.name, key: inst.key, progress: p });
               pendingProgress = undefined;

@@ -12,7 +12,7 @@ describe('live status', () => {
   afterAll(() => rig.cleanup());
 
   test('shows the running instance with epoch, loss and ETA', async () => {
-    const child = rig.spawn(['run', 'p.yaml']);
+    const child = rig.spawn(['run', 'p.yaml'], { PIPE_PROGRESS_INTERVAL_MS: '300' });
     const done = collect(child);
     await waitFor(() => rig.exists('cache/journal.jsonl') && rig.read('cache/journal.jsonl').split('"t":"progress"').length > 2, 20_000, 'progress');
     const r = await rig.run(['status', 'p.yaml']);
