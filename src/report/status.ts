@@ -26,6 +26,8 @@ export interface InstanceStatus {
   /** When it started (running/interrupted). */
   readonly startedAt?: string;
   readonly progress?: Progress;
+  /** When the last progress record of a running or interrupted instance was written. */
+  readonly lastProgressAt?: string;
   /** Units per ms since the first progress of the current attempt (for an ETA). */
   readonly rate?: number;
   readonly attempts?: number;
@@ -106,7 +108,7 @@ export function computeStatus(plan: Plan, store: Store, journal: Journal, record
       const isRunning = h.lastEnd === undefined && liveRun !== undefined && s.run === liveRun.run;
       out.set(inst.name, {
         ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt,
-        ...(last ? { progress: last.progress } : {}), ...(rate !== undefined && Number.isFinite(rate) ? { rate } : {}),
+        ...(last ? { progress: last.progress, lastProgressAt: last.time } : {}), ...(rate !== undefined && Number.isFinite(rate) ? { rate } : {}),
         ...(isRunning ? {} : { reason: `${h.lastEnd?.error ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${last.progress.unit} ${last.progress.done}${last.progress.total ? `/${last.progress.total}` : ''})` : ''}; pipe resume restarts it with its workspace` }),
         ...metrics,
       });

@@ -5,6 +5,7 @@
 import type { Logger } from './logger.js';
 import { progressText } from './progress-text.js';
 import { formatDuration } from '../util/duration.js';
+import { unreachable } from '../util/unreachable.js';
 
 export function terminalLogger(out: NodeJS.WritableStream = process.stdout, progressEveryMs = 10_000): Logger {
   const lastProgress = new Map<string, number>();
@@ -31,6 +32,8 @@ export function terminalLogger(out: NodeJS.WritableStream = process.stdout, prog
           w(`  FAILED ${pad(e.stage)} ${e.error ?? ''}${e.attempts && e.attempts > 1 ? ` (${e.attempts} attempts)` : ''}${e.log ? `\n         log: ${e.log}` : ''}`);
           if (e.tail) w(e.tail.split('\n').map((l) => `         | ${l}`).join('\n'));
           return;
+        default:
+          return unreachable(e.outcome);
       }
     },
     progress: (e) => {

@@ -6,6 +6,9 @@ import { formatDuration } from '../../util/duration.js';
 import { parse } from '../options.js';
 import { relative } from 'node:path';
 
+/** A running instance quiet for longer than this is flagged as possibly hung. */
+const HUNG_AFTER_MS = Number(process.env['PIPE_HUNG_AFTER_MS'] ?? 15 * 60_000);
+
 export async function statusCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse('status', args, { json: { type: 'boolean' }, why: { type: 'string' }, set: { type: 'string', multiple: true } });
   const file = positionals[0];
@@ -46,6 +49,9 @@ export async function statusCommand(args: string[]): Promise<number> {
     if (s.state === 'running') {
       detail = s.progress ? progressText(s.progress, s.rate) : `started ${s.startedAt ?? ''}`;
       if (s.devices?.length) detail += ` [devices ${s.devices.join(',')}]`;
+      // A day-long stage that stopped reporting may be hung: say how long it has been quiet.
+      const quietMs = Date.now() - Date.parse(s.lastProgressAt ?? s.startedAt ?? '');
+      if (Number.isFinite(quietMs) && quietMs > HUNG_AFTER_MS) detail += ` (no progress for ${formatDuration(quietMs)}: hung?)`;
     }
     const d = s.durationMs !== undefined ? formatDuration(s.durationMs) : '';
     lines.push(`  ${s.stage.padEnd(w)}  ${s.state.padEnd(11)} ${s.key.slice(0, 12)}  ${d.padEnd(7)} ${detail}`.trimEnd());
