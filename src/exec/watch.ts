@@ -39,6 +39,7 @@ export async function watch(file: string, options: WatchOptions = {}): Promise<v
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   const watcher = chokidarWatch(await watchedPaths(file, options), { ignoreInitial: true, cwd: dirname(resolve(file)) });
+  await new Promise<void>((res) => watcher.once('ready', () => res()));
   const runOnce = async (): Promise<void> => {
     if (running) {
       again = true;
