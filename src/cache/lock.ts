@@ -4,7 +4,7 @@
  * reused by another process) is taken over, never obeyed. A live holder makes a second run fail at
  * once with its identity, or wait with `--wait`.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isProcessAlive, processStartTime } from '../util/process-info.js';
 
@@ -80,8 +80,8 @@ export async function acquireLock(path: string, command: string, options: { wait
     }
     const alive = holder.host !== hostname() || isProcessAlive(holder.pid, holder.pidStart);
     if (!alive) {
-      tookOverFrom = holder;
-      unlinkQuiet(path);
+      if (takeOver(path, holder)) tookOverFrom = holder;
+      else await sleep(20);
       continue;
     }
     if (!options.wait) throw new StoreBusyError(path, holder);
@@ -94,6 +94,38 @@ export async function acquireLock(path: string, command: string, options: { wait
       if (holder?.pid === process.pid) unlinkQuiet(path);
     },
   };
+}
+
+/**
+ * Removes a dead holder's lock under a short-lived mutex (`lock.takeover`, mkdir is atomic), and
+ * only if the file still names that holder: two runners that both found the same stale lock cannot
+ * both remove it and so end up both holding a fresh one.
+ */
+function takeOver(path: string, dead: LockHolder): boolean {
+  const mutex = `${path}.takeover`;
+  try {
+    mkdirSync(mutex);
+  } catch {
+    const age = Date.now() - (statSync(mutex, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > 10_000) rmdirQuiet(mutex); // left by a runner that died while taking over
+    return false;
+  }
+  try {
+    const now = readLock(path);
+    if (now?.pid !== dead.pid || now.pidStart !== dead.pidStart || now.since !== dead.since) return false;
+    unlinkQuiet(path);
+    return true;
+  } finally {
+    rmdirQuiet(mutex);
+  }
+}
+
+function rmdirQuiet(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    /* already gone */
+  }
 }
 
 function unlinkQuiet(path: string): void {

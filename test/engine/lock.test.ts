@@ -1,5 +1,7 @@
 /** Two runs on one store: the second refuses at once naming the holder (or waits); a dead holder's lock is taken over. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/build.js';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
@@ -35,5 +37,23 @@ describe('store lock', () => {
     const r = await rig.run(['run', 'quick.yaml']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`took over a stale lock of PID ${dead} (pipe run old.yaml)`);
+  });
+
+  test('runners racing to take over one stale lock: exactly one wins', async () => {
+    const lock = rig.path('race', 'lock');
+    const dead = spawnSync('true').pid;
+    rig.write({ 'race/lock': JSON.stringify({ pid: dead, pidStart: '1', host: hostname(), command: 'old', since: 'x' }) });
+    const script = `import { acquireLock } from ${JSON.stringify(join(ROOT, 'dist', 'cache', 'lock.js'))};
+      const h = await acquireLock(${JSON.stringify(lock)}, 'race').catch(() => null);
+      console.log(h ? 'won' : 'lost');
+      if (h) setTimeout(() => h.release(), 1500);`;
+    const results = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
+      let out = '';
+      const c = spawn(process.execPath, ['--input-type=module', '-e', script]);
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      c.on('close', () => resolve(out.trim()));
+    })));
+    expect(results.filter((r) => r === 'won')).toHaveLength(1);
+    expect(results.filter((r) => r === 'lost')).toHaveLength(5);
   });
 });
