@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { lookupParam, substitute } from '../config/interpolate.js';
 import { resolveValue } from '../config/validate.js';
 import type { Journal, Outcome } from '../cache/journal.js';
+import type { StageId } from '../config/types.js';
 import type { Store } from '../cache/store.js';
 import { matchingUpstream } from '../dag/instances.js';
 import type { Logger } from '../report/logger.js';
@@ -101,6 +102,14 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       return { stage: up.name, id: up.stage.id, kind: up.stage.uses ?? 'run', key: up.key, out: store.objectDir(up.key), matrix: up.matrix };
     });
 
+  /** Committed output folders of the instances of `stage` that `inst` needs (matching matrix axes). */
+  const upstreamOuts = (inst: PlannedInstance, stage: string): string[] =>
+    matchingUpstream(plan.graph.byStage.get(stage as StageId) ?? [], inst.matrix).map((u) => {
+      const planned = plan.byName.get(u.name);
+      if (planned === undefined) throw new Error(`Internal error: upstream ${u.name} was not planned`);
+      return store.objectDir(planned.key);
+    });
+
   /** Run-time resolution: paths and resources become concrete. */
   const resolver = (inst: PlannedInstance, out: string, devices: readonly string[], kind: DeviceKind, quote: boolean) =>
     (ref: Parameters<Parameters<typeof substitute>[1]>[0]): string => {
@@ -113,13 +122,8 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
           return String(inst.matrix[ref.axis]);
         case 'out':
           return quote ? shellQuote(out) : out;
-        case 'stage-out': {
-          const ups = matchingUpstream(plan.graph.byStage.get(ref.stage as never) ?? [], inst.matrix);
-          return ups.map((u) => {
-            const p = store.objectDir((plan.byName.get(u.name) as PlannedInstance).key);
-            return quote ? shellQuote(p) : p;
-          }).join(' ');
-        }
+        case 'stage-out':
+          return upstreamOuts(inst, ref.stage).map((p) => (quote ? shellQuote(p) : p)).join(' ');
         case 'resources':
           return ref.field === 'devices' ? String(devices.length) : kind;
       }
@@ -167,7 +171,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       } else {
         const withResolved = resolveValue(structuredClone(s.with), (ref) => {
           if (ref.kind === 'stage-out') {
-            const ups = matchingUpstream(plan.graph.byStage.get(ref.stage as never) ?? [], inst.matrix).map((u) => store.objectDir((plan.byName.get(u.name) as PlannedInstance).key));
+            const ups = upstreamOuts(inst, ref.stage);
             return { value: ups.length === 1 ? ups[0] : ups };
           }
           if (ref.kind === 'params') return { value: lookupParam(plan.pipeline.params, ref.path) };
