@@ -12,6 +12,7 @@ import { lockHeldByLiveProcess } from '../cache/lock.js';
 import type { Store } from '../cache/store.js';
 import type { Plan } from '../exec/plan.js';
 import type { Progress } from '../stages/types.js';
+import { progressText } from './progress-text.js';
 
 export type InstanceState = 'done' | 'cached' | 'running' | 'interrupted' | 'failed' | 'pending' | 'stale';
 
@@ -109,7 +110,7 @@ export function computeStatus(plan: Plan, store: Store, journal: Journal, record
       out.set(inst.name, {
         ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt,
         ...(last ? { progress: last.progress, lastProgressAt: last.time } : {}), ...(rate !== undefined && Number.isFinite(rate) ? { rate } : {}),
-        ...(isRunning ? {} : { reason: `${h.lastEnd?.error ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${last.progress.unit} ${last.progress.done}${last.progress.total ? `/${last.progress.total}` : ''})` : ''}; pipe resume restarts it with its workspace` }),
+        ...(isRunning ? {} : { reason: `${h.lastEnd?.error ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${progressText(last.progress)})` : ''}; pipe resume restarts it with its workspace` }),
         ...metrics,
       });
       continue;

@@ -94,7 +94,7 @@ describe('crash and interrupt', () => {
       expect(by['prep']?.state).toBe('done');
       expect(by['train[fold=0]']?.state).toBe('done');
       expect(by['train[fold=1]']?.state).toBe('interrupted');
-      expect(by['train[fold=1]']?.reason).toMatch(/^the runner died while this instance ran \(last progress: epoch \d+\/24\)/);
+      expect(by['train[fold=1]']?.reason).toMatch(/^the runner died while this instance ran \(last progress: epoch \d+\/24 loss [\d.]+\)/);
       expect(by['train[fold=2]']?.state).toBe('pending');
       for (const key of rig.objects()) expect(rig.exists(`cache/objects/${key}.commit`)).toBe(true);
       expect(rig.objects()).toHaveLength(2);
