@@ -18,10 +18,20 @@ export interface RunOptionsRecord {
   readonly keepGoing?: boolean;
 }
 
+/** Where a run happened (recorded, never part of a key). */
+export interface Provenance {
+  readonly node: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly cpus: number;
+  /** `nvidia-smi -L` lines. */
+  readonly gpus: readonly string[];
+}
+
 export type Outcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'interrupted';
 
 export type JournalRecord =
-  | { readonly t: 'run-start'; readonly run: string; readonly time: string; readonly pipeline: string; readonly pid: number; readonly pidStart?: string; readonly host: string; readonly command: string; readonly options: RunOptionsRecord }
+  | { readonly t: 'run-start'; readonly run: string; readonly time: string; readonly pipeline: string; readonly pid: number; readonly pidStart?: string; readonly host: string; readonly command: string; readonly options: RunOptionsRecord; readonly provenance?: Provenance }
   | { readonly t: 'run-end'; readonly run: string; readonly time: string; readonly exitCode: number }
   | { readonly t: 'instance-start'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly attempt: number; readonly pid: number; readonly pidStart?: string; readonly devices: readonly string[]; readonly deviceKind: string; readonly port?: number; readonly log: string; readonly resume: boolean }
   | { readonly t: 'progress'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly progress: Progress }

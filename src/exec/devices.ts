@@ -12,13 +12,23 @@ export interface DevicePool {
   readonly ids: readonly string[];
 }
 
-export function detectCudaDevices(): string[] {
-  try {
-    const out = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.split('\n').filter((l) => /^GPU \d+:/.test(l)).map((l) => /^GPU (\d+):/.exec(l)?.[1] ?? '');
-  } catch {
-    return [];
+let listed: string[] | undefined;
+
+/** `nvidia-smi -L` lines (`GPU 0: NVIDIA H100 ... (UUID: ...)`), once per process; empty without GPUs. */
+export function listCudaDevices(): string[] {
+  if (listed === undefined) {
+    try {
+      const out = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+      listed = out.split('\n').filter((l) => /^GPU \d+:/.test(l));
+    } catch {
+      listed = [];
+    }
   }
+  return listed;
+}
+
+export function detectCudaDevices(): string[] {
+  return listCudaDevices().map((l) => /^GPU (\d+):/.exec(l)?.[1] ?? '');
 }
 
 export function cpuSlots(): string[] {

@@ -21,7 +21,7 @@ import { computeStatus } from '../report/status.js';
 import type { DeviceKind } from '../stages/types.js';
 import { processStartTime } from '../util/process-info.js';
 import { Admission } from './admission.js';
-import { defaultKind, makePools, type DevicePool } from './devices.js';
+import { defaultKind, listCudaDevices, makePools, type DevicePool } from './devices.js';
 import { execute } from './executor.js';
 import { planPipeline, type Plan } from './plan.js';
 import { sweepLeftovers } from './sweep.js';
@@ -145,6 +145,7 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     journal.append({
       t: 'run-start', run, time: new Date().toISOString(), pipeline: pipeline.file, pid: process.pid,
       ...(pidStart !== undefined ? { pidStart } : {}), host: hostname(), command: options.command ?? `pipe run ${file}`, options: record,
+      provenance: { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), gpus: listCudaDevices() },
     });
     memo.save();
     logger.runStarted?.({ pipeline: pipeline.file, store: store.root, instances: plan.instances.length });

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
-import { outcomes, Rig } from '../helpers/rig.js';
+import { collect, outcomes, Rig, waitFor } from '../helpers/rig.js';
 
 function pipeline(fold3: string, retry: number): string {
   return `stages:
@@ -65,5 +65,23 @@ describe('failures', () => {
     expect(o['train[fold=3]']).toBe('failed');
     expect(o['validate[fold=3]']).toBe('skipped');
     expect(o['report']).toBe('skipped');
+  });
+
+  test('a timeout ends the attempt (and its process group) and fails the instance', async () => {
+    rig.write({ 't.yaml': 'stages:\n  slow:\n    run: sleep 30 & echo $! > slow.pid; wait\n    timeout: 500ms\n' });
+    const r = await rig.run(['run', 't.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('timed out after 0.5s');
+    const pid = Number(rig.read('slow.pid'));
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  test('SIGTERM stops the run with exit code 143', async () => {
+    rig.write({ 'term.yaml': 'stages:\n  slow:\n    run: echo started > started.txt; sleep 30\n' });
+    const child = rig.spawn(['run', 'term.yaml']);
+    const done = collect(child);
+    await waitFor(() => rig.exists('started.txt'), 15_000, 'stage start');
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(143);
   });
 });
