@@ -1,7 +1,7 @@
 /**
  * The compiled validator of schemas/pipeline.schema.json. Compiling with ajv costs ~150 ms per CLI
  * start, so the first compile also writes ajv's standalone code to
- * `node_modules/.cache/pipe/pipeline-schema-<sha>.cjs` (keyed by the schema text); later starts
+ * `node_modules/.cache/pipe/pipeline-schema-<sha>.cjs` (keyed by schema text, options and ajv version); later starts
  * evaluate that file and never load the ajv compiler. Any cache problem falls back to compiling.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,8 @@ function evaluate(code: string): SchemaCheck {
 export async function pipelineSchemaValidator(): Promise<SchemaCheck> {
   if (compiled) return compiled;
   const text = readFileSync(SCHEMA_FILE, 'utf8');
-  const cacheFile = `${CACHE_DIR}pipeline-schema-${sha256Hex(text + JSON.stringify(AJV_OPTIONS)).slice(0, 16)}.cjs`;
+  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+  const cacheFile = `${CACHE_DIR}pipeline-schema-${sha256Hex(text + JSON.stringify(AJV_OPTIONS) + ajvVersion).slice(0, 16)}.cjs`;
   try {
     compiled = evaluate(readFileSync(cacheFile, 'utf8'));
     return compiled;
