@@ -55,7 +55,7 @@ Usage:
   pipe run FILE [STAGE...] [--set params.k=v]... [--jobs N] [--devices LIST] [--device-kind cpu|cuda|npu]
                            [--keep-going] [--dry-run] [--json] [--wait]
   pipe resume [FILE] [--json] [--wait]      repeat the last run (of FILE, or of ./cache or $PIPE_CACHE)
-  pipe status FILE [--set ...] [--json] [--why STAGE]
+  pipe status [FILE] [--set ...] [--json] [--why STAGE]   (without FILE: the last run's pipeline)
   pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
 

@@ -177,6 +177,17 @@ export function defaultStore(env: Readonly<Record<string, string | undefined>> =
   return resolve(e !== undefined && e !== '' ? e : 'cache');
 }
 
+/** The pipeline file of the last run recorded in the default store (for `status`/`resume` without FILE). */
+export function lastPipelineFile(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const storeRoot = defaultStore(env);
+  const runs = new Journal(new Store(storeRoot).journalPath).read();
+  const last = [...runs].reverse().find((r) => r.t === 'run-start');
+  if (last === undefined || last.t !== 'run-start') {
+    throw new PipelineError([{ message: `no earlier run found in the store ${storeRoot}: name the pipeline file` }]);
+  }
+  return last.pipeline;
+}
+
 /**
  * Repeats the last run of `file` (or, without a file, the last run recorded in the default store)
  * with its targets and overrides. Finished instances are cached; interrupted ones restart with

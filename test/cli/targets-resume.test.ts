@@ -40,6 +40,12 @@ describe('targets and resume', () => {
     expect(rig.calls()).toHaveLength(5);
   });
 
+  test('status without a file shows the last run\'s pipeline', async () => {
+    const r = await rig.run(['status', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { pipeline: string }).pipeline).toBe(rig.path('p.yaml'));
+  });
+
   test('resume with no recorded run is a usage error', async () => {
     const r = await rig.run(['resume'], { PIPE_CACHE: rig.path('empty-store') });
     expect(r.code).toBe(2);

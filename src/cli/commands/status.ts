@@ -1,5 +1,5 @@
 /** `pipe status`: a table (or `--json`), and `--why STAGE` for a field-level key diff. */
-import { PipelineError } from '../../config/diagnostics.js';
+import { lastPipelineFile } from '../../exec/run.js';
 import { getStatus, explainKey } from '../../report/status-api.js';
 import { progressText } from '../../report/progress-text.js';
 import { formatDuration } from '../../util/duration.js';
@@ -11,8 +11,8 @@ const HUNG_AFTER_MS = Number(process.env['PIPE_HUNG_AFTER_MS'] ?? 15 * 60_000);
 
 export async function statusCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse('status', args, { json: { type: 'boolean' }, why: { type: 'string' }, set: { type: 'string', multiple: true } });
-  const file = positionals[0];
-  if (file === undefined) throw new PipelineError([{ message: 'pipe status: expected a pipeline file (pipe status FILE)' }]);
+  // Without FILE: the pipeline of the last run recorded in ./cache (or $PIPE_CACHE).
+  const file = positionals[0] ?? lastPipelineFile();
   const overrides = (values['set'] as string[] | undefined) ?? [];
   const why = values['why'] as string | undefined;
   if (why !== undefined) {
