@@ -141,7 +141,9 @@ export function computeStatus(plan: Plan, store: Store, journal: Journal, record
       out.set(inst.name, { ...base, state: 'stale', reason, previousKey: prev });
       continue;
     }
-    const skipped = h?.lastEnd?.outcome === 'skipped' ? { reason: `skipped: ${h.lastEnd.error ?? ''}` } : {};
+    const lastOutcome = h?.lastEnd?.outcome;
+    const skipped = lastOutcome === 'skipped' ? { reason: `skipped: ${h?.lastEnd?.error ?? ''}` }
+      : lastOutcome === 'ran' || lastOutcome === 'cached' ? { reason: 'its output is gone from the store (removed by gc or by hand)' } : {};
     out.set(inst.name, { ...base, state: 'pending', ...skipped });
   }
   return out;
