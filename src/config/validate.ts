@@ -13,7 +13,7 @@ import type { DeviceKind, MatrixValue } from '../stages/types.js';
 import { suggestion } from '../util/did-you-mean.js';
 import { parseDuration } from '../util/duration.js';
 import { PipelineError, type Diagnostic } from './diagnostics.js';
-import { lookupParam, scanRefs, substitute, type Ref } from './interpolate.js';
+import { lookupParam, scanRefs, substitute, valueText, type Ref } from './interpolate.js';
 import type { RawDocument } from './load.js';
 import { applyOverrides } from './overrides.js';
 import { schemaDiagnostics } from './schema-errors.js';
@@ -253,9 +253,7 @@ export function resolveValue(value: unknown, resolver: (ref: Ref) => { value: un
     }
     return substitute(value, (ref) => {
       const r = resolver(ref);
-      if (r === null) return null;
-      const v = r.value;
-      return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+      return r === null ? null : valueText(r.value);
     });
   }
   if (Array.isArray(value)) return value.map((v) => resolveValue(v, resolver));

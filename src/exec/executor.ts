@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lookupParam, substitute } from '../config/interpolate.js';
+import { lookupParam, substitute, valueText, type Ref } from '../config/interpolate.js';
 import { resolveValue } from '../config/validate.js';
 import type { Journal, Outcome } from '../cache/journal.js';
 import type { StageId } from '../config/types.js';
@@ -110,24 +110,32 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       return store.objectDir(planned.key);
     });
 
-  /** Run-time resolution: paths and resources become concrete. */
-  const resolver = (inst: PlannedInstance, out: string, devices: readonly string[], kind: DeviceKind, quote: boolean) =>
-    (ref: Parameters<Parameters<typeof substitute>[1]>[0]): string => {
-      switch (ref.kind) {
-        case 'params': {
-          const v = lookupParam(plan.pipeline.params, ref.path);
-          return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-        }
-        case 'matrix':
-          return String(inst.matrix[ref.axis]);
-        case 'out':
-          return quote ? shellQuote(out) : out;
-        case 'stage-out':
-          return upstreamOuts(inst, ref.stage).map((p) => (quote ? shellQuote(p) : p)).join(' ');
-        case 'resources':
-          return ref.field === 'devices' ? String(devices.length) : kind;
+  /**
+   * Run-time resolution: paths and resources become concrete. `${stages.X.out}` is one folder, or a
+   * list on fan-in. In commands, paths are shell-quoted and lists space-separated.
+   */
+  const runtimeValue = (inst: PlannedInstance, out: string, grant: Grant) => (ref: Ref): { value: unknown } => {
+    switch (ref.kind) {
+      case 'params':
+        return { value: lookupParam(plan.pipeline.params, ref.path) };
+      case 'matrix':
+        return { value: inst.matrix[ref.axis] };
+      case 'out':
+        return { value: out };
+      case 'stage-out': {
+        const ups = upstreamOuts(inst, ref.stage);
+        return { value: ups.length === 1 ? ups[0] : ups };
       }
-    };
+      case 'resources':
+        return { value: ref.field === 'devices' ? grant.devices.length : grant.kind };
+    }
+  };
+  const commandText = (value: (ref: Ref) => { value: unknown }, quote: boolean) => (ref: Ref): string => {
+    const v = value(ref).value;
+    if (ref.kind !== 'out' && ref.kind !== 'stage-out') return valueText(v);
+    const paths = Array.isArray(v) ? (v as string[]) : [String(v)];
+    return paths.map((p) => (quote ? shellQuote(p) : p)).join(' ');
+  };
 
   const runAttempts = async (inst: PlannedInstance, grant: Grant): Promise<Outcome> => {
     const s = inst.stage;
@@ -149,7 +157,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         startedAny = true;
         o.beforeFirstStart?.();
       }
-      const r = resolver(inst, out, grant.devices, grant.kind, true);
+      const value = runtimeValue(inst, out, grant);
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(o.env ?? process.env)) if (v !== undefined) env[k] = v;
       delete env['CUDA_VISIBLE_DEVICES'];
@@ -163,22 +171,13 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       else delete env['PIPE_RESUME'];
       let file: string;
       let args: string[];
-      let commandText: string;
+      let shown: string;
       if (s.run !== undefined) {
-        commandText = substitute(s.run, r);
+        shown = substitute(s.run, commandText(value, true));
         file = SHELL;
-        args = ['-c', commandText];
+        args = ['-c', shown];
       } else {
-        const withResolved = resolveValue(structuredClone(s.with), (ref) => {
-          if (ref.kind === 'stage-out') {
-            const ups = upstreamOuts(inst, ref.stage);
-            return { value: ups.length === 1 ? ups[0] : ups };
-          }
-          if (ref.kind === 'params') return { value: lookupParam(plan.pipeline.params, ref.path) };
-          if (ref.kind === 'matrix') return { value: inst.matrix[ref.axis] };
-          if (ref.kind === 'resources') return { value: ref.field === 'devices' ? grant.devices.length : grant.kind };
-          return { value: out };
-        }) as Record<string, unknown>;
+        const withResolved = resolveValue(structuredClone(s.with), value) as Record<string, unknown>;
         const data: StageContextData = {
           stage: inst.name, kind: s.uses ?? '', key: inst.key, with: withResolved, matrix: inst.matrix, out, work, resume,
           projectDir: plan.pipeline.projectDir, needs: upstreamRefs(inst), devices: grant.devices, deviceKind: grant.kind, masterPort: port,
@@ -188,10 +187,10 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         env['PIPE_CONTEXT'] = contextPath;
         file = process.execPath;
         args = [CHILD_JS];
-        commandText = `${s.uses} (built-in) with ${JSON.stringify(withResolved)}`;
+        shown = `${s.uses} (built-in) with ${JSON.stringify(withResolved)}`;
       }
       const header = `# pipe: ${inst.name} key ${inst.key} attempt ${attempt}/${attempts} ${new Date().toISOString()}\n` +
-        `# pipe: devices ${grant.kind}:${grant.devices.join(',') || '-'} port ${port}${resume ? ' resume' : ''}\n# pipe: ${commandText}\n`;
+        `# pipe: devices ${grant.kind}:${grant.devices.join(',') || '-'} port ${port}${resume ? ' resume' : ''}\n# pipe: ${shown}\n`;
       let firstProgress: { at: number; done: number } | undefined;
       let lastJournalled = 0;
       let pendingProgress: Progress | undefined;
@@ -236,7 +235,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       else if (result.error !== undefined) error = `could not start: ${result.error}`;
       else if (result.exitCode !== 0) error = result.exitCode === null ? `killed by ${result.signal}` : `exit ${result.exitCode}`;
       else {
-        const missing = inst.material.outputs.filter((p) => !existsSync(join(out, substitute(p, r))));
+        const missing = inst.material.outputs.filter((p) => !existsSync(join(out, substitute(p, commandText(value, false)))));
         if (missing.length > 0) error = `declared output(s) missing: ${missing.join(', ')}`;
       }
       if (error === undefined) {

@@ -6,7 +6,7 @@
 import { relative, isAbsolute, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
-import { lookupParam, scanRefs, substitute, type Ref } from '../config/interpolate.js';
+import { lookupParam, scanRefs, substitute, valueText, type Ref } from '../config/interpolate.js';
 import type { Pipeline, StageId } from '../config/types.js';
 import { compileWithSchema, resolveValue } from '../config/validate.js';
 import { expandInstances, type Instance, type InstanceGraph } from '../dag/instances.js';
@@ -62,9 +62,7 @@ export function keyResolver(pipeline: Pipeline, inst: Instance): (ref: Ref) => {
 }
 
 function textOf(r: { value: unknown } | null): string | null {
-  if (r === null) return null;
-  const v = r.value;
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  return r === null ? null : valueText(r.value);
 }
 
 /** Resolves the target list (stage ids or instance names) to instance names. */

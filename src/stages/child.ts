@@ -5,7 +5,7 @@
  * stderr. SIGTERM/SIGINT abort `ctx.signal`; the stage should checkpoint and return or throw.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { compileWithSchema } from '../config/validate.js';
 import { encodeMessage } from './protocol.js';
 import { loadBuiltin, knownKinds } from './registry.js';
 import type { StageContext, StageContextData, StageReporter } from './types.js';
@@ -23,7 +23,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const withParams = structuredClone(data.with) as Record<string, unknown>;
-  const validate = new Ajv2020({ allErrors: true, strict: false, useDefaults: true }).compile(stage.withSchema);
+  const validate = await compileWithSchema(stage.withSchema);
   if (!validate(withParams)) {
     process.stderr.write(`pipe child: invalid "with" for ${data.kind}: ${JSON.stringify(validate.errors)}\n`);
     return 1;
