@@ -4,10 +4,9 @@
  * 0 ok, 1 a stage failed, 2 invalid pipeline or usage, 3 store busy, 130/143 interrupted.
  */
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { removeTree } from '../util/fs.js';
+import { availableParallelism, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
 import { loadPipeline } from '../config/load-pipeline.js';
 import type { Pipeline } from '../config/types.js';
@@ -19,6 +18,7 @@ import { silentLogger, type Logger } from '../report/logger.js';
 import type { RunSummary } from '../report/events.js';
 import { computeStatus } from '../report/status.js';
 import type { DeviceKind } from '../stages/types.js';
+import { removeTree } from '../util/fs.js';
 import { processStartTime } from '../util/process-info.js';
 import { Admission } from './admission.js';
 import { defaultKind, listCudaDevices, makePools, type DevicePool } from './devices.js';
@@ -26,7 +26,6 @@ import { execute } from './executor.js';
 import { planPipeline, type Plan } from './plan.js';
 import { sweepLeftovers } from './sweep.js';
 import { startWatchdog } from './watchdog.js';
-import { availableParallelism } from 'node:os';
 
 export interface RunOptions {
   /** Stage ids or instance names; empty = all. */
