@@ -134,8 +134,13 @@ export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets
       kind: s.uses ?? 'run',
       version: builtin?.version ?? '1',
       ...(s.run !== undefined ? { command: substitute(s.run, (ref) => textOf(resolver(ref))) } : {}),
-      ...(s.uses !== undefined ? { with: withResolved } : {}),
-      params: referencedParams(pipeline, [...(s.run !== undefined ? [s.run] : []), ...stringsIn(s.with), ...s.inputs, ...s.outputs]),
+      ...(s.uses !== undefined ? { with: withoutExecutionOnly(withResolved, builtin) } : {}),
+      params: referencedParams(pipeline, [
+        ...(s.run !== undefined ? [s.run] : []),
+        ...stringsIn(withoutExecutionOnly(s.with, builtin)),
+        ...s.inputs,
+        ...s.outputs,
+      ]),
       matrix: inst.matrix,
       needs,
       inputs,
@@ -147,4 +152,14 @@ export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets
   if (errors.length > 0) throw new PipelineError(errors, texts);
   const instances = [...byName.values()].filter((i) => selected === undefined || selected.has(i.name));
   return { pipeline, graph, instances, byName };
+}
+
+/**
+ * `with` as it enters the key: the fields a kind declares execution-only (worker counts, memory
+ * budgets, thread counts) are left out, so changing them reruns nothing.
+ */
+function withoutExecutionOnly(value: unknown, builtin: BuiltinStage | undefined): unknown {
+  const skip = builtin?.executionOnly;
+  if (skip === undefined || skip.length === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([field]) => !skip.includes(field)));
 }

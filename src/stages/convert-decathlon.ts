@@ -58,6 +58,7 @@ async function datasetDir(ctx: StageContext): Promise<string> {
 const stage: BuiltinStage = {
   kind: 'convert_decathlon',
   version: '1',
+  executionOnly: ['workers', 'memory_gb'],
   withSchema: convertWithSchema,
   inputs(withParams, projectDir) {
     const dataset = (withParams as ConvertWith).dataset;

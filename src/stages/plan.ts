@@ -37,6 +37,7 @@ interface PlanWith {
 const stage: BuiltinStage = {
   kind: 'plan',
   version: '1',
+  executionOnly: ['workers', 'memory_gb'],
   withSchema: planWithSchema,
   async run(ctx: StageContext): Promise<void> {
     const w = ctx.with as PlanWith;

@@ -46,6 +46,7 @@ async function readJson<T>(file: string): Promise<T> {
 const stage: BuiltinStage = {
   kind: 'preprocess',
   version: '1',
+  executionOnly: ['workers', 'memory_gb'],
   withSchema: preprocessWithSchema,
   async run(ctx: StageContext): Promise<void> {
     const w = ctx.with as PreprocessWith;

@@ -15,6 +15,10 @@ import { resolve } from 'node:path';
 import type { BuiltinStage } from './types.js';
 
 export const builtinStages: Record<string, () => Promise<BuiltinStage>> = {
+  synthesize_decathlon: async () => (await import('./synthesize-decathlon.js')).default,
+  convert_decathlon: async () => (await import('./convert-decathlon.js')).default,
+  plan: async () => (await import('./plan.js')).default,
+  preprocess: async () => (await import('./preprocess.js')).default,
 };
 
 let extra: Promise<Map<string, BuiltinStage>> | undefined;

@@ -90,6 +90,11 @@ export interface BuiltinStage {
   readonly kind: string;
   /** Implementation version: part of every key of this kind; bump it when results change. */
   readonly version: string;
+  /**
+   * Fields of `with` that only change how the work is done, never its result (worker counts, memory
+   * budgets, thread counts): they stay out of the key, so editing them reruns nothing.
+   */
+  readonly executionOnly?: readonly string[];
   /** JSON Schema (2020-12) of `with`, with defaults; validated at load time with located errors. */
   readonly withSchema: Readonly<Record<string, unknown>>;
   /**

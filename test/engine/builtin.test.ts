@@ -53,6 +53,20 @@ describe('built-in stages', () => {
     expect(outcomes(r.stdout)).toEqual({ prep: 'cached', 'greet[fold=0]': 'ran', 'greet[fold=1]': 'ran' });
   });
 
+  test('an execution-only field of the kind (workers) reruns nothing, even through a param', async () => {
+    rig.write({ 'p.yaml': pipeline('      message: "${params.word}-${matrix.fold} "\n      repeat: 2\n      source: src.txt\n      workers: 3') });
+    let r = await rig.run(['run', 'p.yaml', '--json'], ENV);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.values(outcomes(r.stdout))).toEqual(['cached', 'cached', 'cached']);
+    rig.write({
+      'p.yaml': pipeline('      message: "${params.word}-${matrix.fold} "\n      repeat: 2\n      source: src.txt\n      workers: "${params.w}"').replace('  word: hi', '  word: hi\n  w: 4'),
+    });
+    r = await rig.run(['run', 'p.yaml', '--json', '--set', 'params.w=2'], ENV);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.values(outcomes(r.stdout))).toEqual(['cached', 'cached', 'cached']);
+    rig.write({ 'p.yaml': pipeline('      message: "${params.word}-${matrix.fold} "\n      repeat: 2\n      source: src.txt') });
+  });
+
   test('status --why shows params and with fields', async () => {
     const r = await rig.run(['status', 'p.yaml', '--why', 'greet[fold=0]', '--set', 'params.word=yo'], ENV);
     expect(r.code, r.stderr).toBe(0);
@@ -64,7 +78,7 @@ describe('built-in stages', () => {
     rig.write({ 'bad.yaml': pipeline('      mesage: hello\n      repeat: 0') });
     const r = await rig.run(['run', 'bad.yaml'], ENV);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('bad.yaml:11:7: error: unknown key "mesage" in stages.greet.with: expected one of message, repeat, source (did you mean "message"?)');
+    expect(r.stderr).toContain('bad.yaml:11:7: error: unknown key "mesage" in stages.greet.with: expected one of message, workers, repeat, source (did you mean "message"?)');
     expect(r.stderr).toContain('bad.yaml:12:15: error: Expected a number >= 1 for stages.greet.with.repeat but received 0 (number)');
     expect(r.stderr).toContain('missing required key "message" in stages.greet.with');
   });
