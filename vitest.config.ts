@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // 2 cores: native and end-to-end tests are heavy, keep file parallelism low.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/plain-summary-reporter.ts'],
   },
 });
