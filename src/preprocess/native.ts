@@ -2,6 +2,7 @@
  * Loader for the preprocessing exports of the native addon (native/src/binding/preprocess_binding.cc).
  * Kept minimal and local to src/preprocess/: the shared loader in src/addon/ can replace it later.
  */
+import type { IntensityProperties } from '../plan/types.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -19,16 +20,8 @@ export interface CropOutput {
   readonly seg: Int8Array;
 }
 
-export interface IntensityStats {
-  readonly count: number;
-  readonly median: number;
-  readonly mean: number;
-  readonly sd: number;
-  readonly min: number;
-  readonly max: number;
-  readonly percentile99_5: number;
-  readonly percentile00_5: number;
-}
+/** The native statistics have exactly the fingerprint's shape (numpy semantics, see plan/types.ts). */
+export type IntensityStats = IntensityProperties;
 
 export interface PreprocessNative {
   /**
