@@ -106,8 +106,18 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
 
   it('aborts with a checkpoint and resumes to the same weights as a straight run', { timeout: 120_000 }, async () => {
     const straightDir = mkdtempSync(join(dir, 'straight-'));
-    const straight = await trainModel(await options(straightDir));
+    const epochs: TrainProgress[] = [];
+    const straight = await trainModel(await options(straightDir), {
+      onProgress: (e) => e.kind === 'epoch' && epochs.push(e),
+    });
     expect(straight.epochsCompleted).toBe(3);
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expect(epochs[1]?.lr).toBeCloseTo(0.01 * (1 - 1 / 3) ** 0.9, 10);
+    for (const e of epochs) {
+      expect(Number.isFinite(e.loss) && Number.isFinite(e.valLoss ?? NaN)).toBe(true);
+      expect(e.pseudoDice).toBeGreaterThanOrEqual(0);
+    }
+    expect(straight.pseudoDiceEma[1]).toBeCloseTo(0.9 * (straight.pseudoDiceEma[0] ?? 0) + 0.1 * (straight.pseudoDice[1] ?? 0), 10);
 
     const splitDir = mkdtempSync(join(dir, 'split-'));
     const controller = new AbortController();
@@ -116,20 +126,25 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
       signal: controller.signal,
       onProgress: (e) => {
         events.push(e);
-        if (e.kind === 'epoch' && e.epoch === 0) controller.abort();
+        if (e.kind === 'iteration' && e.epoch === 0 && e.iteration === 1) controller.abort();
       },
     });
     expect(first.aborted).toBe(true);
     expect(first.latestCheckpoint).toBe(join(splitDir, 'checkpoint_latest.pt'));
-    expect(events.filter((e) => e.kind === 'iteration').length).toBe(2);
-    const epochEvent = events.find((e) => e.kind === 'epoch');
-    expect(epochEvent?.lr).toBeCloseTo(0.01, 10);
-    expect(epochEvent?.samplesPerSecond).toBeGreaterThan(0);
-    expect(epochEvent?.headLosses).toEqual([]);
-    expect(events.find((e) => e.kind === 'iteration')?.headLosses.length).toBe(2);
+    // Events reach JS asynchronously, so the native loop may have run on a little before it saw the abort; the
+    // checkpoint records exactly where it stopped.
+    const iterations = events.filter((e) => e.kind === 'iteration').length;
+    expect(iterations).toBeGreaterThanOrEqual(1);
+    expect(iterations).toBeLessThan(6);
+    const iterationEvent = events.find((e) => e.kind === 'iteration');
+    expect(iterationEvent?.lr).toBeCloseTo(0.01, 10);
+    expect(iterationEvent?.samplesPerSecond).toBeGreaterThan(0);
+    expect(iterationEvent?.headLosses.length).toBe(2);
 
     const info = await readCheckpointInfo(first.latestCheckpoint ?? '');
-    expect(info).toMatchObject({ kind: 'latest', epoch: 1, iteration: 0, epochs: 3, formatVersion: 1 });
+    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 1 });
+    expect(info.epoch * 2 + info.iteration).toBe(iterations);
+    expect(info.trainLoss.length).toBe(info.epoch);
     expect(info.network).toEqual(network);
     expect(info.planHash).toMatch(/^[0-9a-f]{16}$/);
 
