@@ -19,7 +19,7 @@ section "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "no nvidia-smi"
 python3 -c 'import torch; print("python3 torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' \
   || { echo "python3 has no torch"; exit 1; }
-torch_dir=$(python3 -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')
+torch_dir=${TORCH_DIR:-$(python3 -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')}  # TORCH_DIR: override (dry runs)
 
 section "build (cmake, Torch_DIR=$torch_dir)"
 build=native/build-gpu
