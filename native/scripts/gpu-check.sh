@@ -19,11 +19,13 @@ section "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "no nvidia-smi"
 python3 -c 'import torch; print("python3 torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' \
   || { echo "python3 has no torch"; exit 1; }
-torch_dir=$(python3 -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')
+torch_dir=${TORCH_DIR:-$(python3 -c 'import torch, os; print(os.path.join(torch.utils.cmake_prefix_path, "Torch"))')}  # TORCH_DIR: override (dry runs)
 
 section "build (cmake, Torch_DIR=$torch_dir)"
 build=native/build-gpu
-cmake -S native -B "$build" -DTorch_DIR="$torch_dir" -DCMAKE_BUILD_TYPE=Release >"$build.log" 2>&1 \
+extra=()
+command -v nvcc >/dev/null && extra+=(-DCMAKE_CUDA_COMPILER="$(command -v nvcc)")
+cmake -S native -B "$build" -DTorch_DIR="$torch_dir" -DCMAKE_BUILD_TYPE=Release "${extra[@]}" >"$build.log" 2>&1 \
   || { tail -n 40 "$build.log"; echo "cmake configure failed"; exit 1; }
 grep -E '^-- pipe:' "$build.log"
 cmake --build "$build" -j "$(nproc)" >>"$build.log" 2>&1 || { grep -E 'error|Error' "$build.log" | head -n 40; echo "build failed"; exit 1; }
