@@ -41,7 +41,10 @@ jobs="${PIPE_BUILD_JOBS:-$(nproc)}"
 addon_api=$(node -p "require('node-addon-api').include_dir")
 mkdir -p "$build"
 log="native/build.log"  # outside $build: cmake-js may wipe the build folder
-if ! npx cmake-js compile -d native -O "$build" -p "$jobs" \
+# ccache (when installed) makes a rebuild in a fresh clone on the same machine take seconds.
+launcher=()
+command -v ccache >/dev/null && launcher=(--CDCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if ! npx cmake-js compile -d native -O "$build" -p "$jobs" "${launcher[@]}" \
   --CDTorch_DIR="$torch_dir" --CDNODE_ADDON_API_DIR="$PWD/$addon_api" --CDCMAKE_BUILD_TYPE=Release >"$log" 2>&1; then
   tail -n 40 "$log" >&2
   say "build failed (full log: $log)"
