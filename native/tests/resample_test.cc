@@ -11,10 +11,12 @@
 namespace {
 
 int failures = 0;
+int passes = 0;
 
 void Check(bool ok, const char* what, double detail = 0) {
   std::printf("%s %s (%g)\n", ok ? "ok  " : "FAIL", what, detail);
   if (!ok) ++failures;
+  else ++passes;
 }
 
 double Smooth(double z, double y, double x) { return 100.0 * std::sin(0.15 * z) * std::cos(0.11 * y) + 3.0 * x; }
@@ -86,5 +88,6 @@ int main() {
   std::vector<float> vals{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   const double p = pipe_core::Percentile(vals, 99.5);
   Check(std::fabs(p - 9.955) < 1e-9, "percentile 99.5 with linear interpolation", p);
+  std::printf("%d passed, %d failed\n", passes, failures);
   return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
