@@ -21,4 +21,5 @@ if(PIPE_TORCH_HAS_CUDA AND PIPE_C10D_DIR AND EXISTS "${PIPE_C10D_DIR}/torch/csrc
     list(APPEND PIPE_C10D_INCLUDE_DIRS ${PIPE_NCCL_DIR})
   endif()
 endif()
+list(REMOVE_ITEM PIPE_C10D_INCLUDE_DIRS /usr/include /usr/local/include)
 message(STATUS "pipe: c10d Gloo: ${PIPE_HAVE_C10D_GLOO}, c10d NCCL: ${PIPE_HAVE_C10D_NCCL}")

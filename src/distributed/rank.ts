@@ -26,7 +26,8 @@ async function main(): Promise<number> {
       if (process.send && process.connected) {
         process.send(message, () => resolve());
       } else {
-        if (message.rank === 0 || message.type === 'error') process.stdout.write(`${JSON.stringify(message)}\n`);
+        // Without a launcher (srun): rank 0's progress, and every rank's final line, as JSON lines on stdout.
+        if (message.rank === 0 || message.type !== 'progress') process.stdout.write(`${JSON.stringify(message)}\n`);
         resolve();
       }
     });
