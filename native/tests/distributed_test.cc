@@ -1,7 +1,8 @@
 // Node-free tests of multi-device training on c10d (Gloo, CPU). Ranks are separate processes: the test binary
 // re-executes itself as `distributed_test --rank <job> <rank> <world> <port> <dir> [args]`, so no LibTorch state is
 // shared or forked. Checks: the averaged gradient of 2 and 3 ranks equals the one-process gradient of the same
-// global batch (batch Dice and per-sample Dice, uneven shares); 2- and 3-rank training (3 ranks with a global
+// global batch (batch Dice and per-sample Dice, uneven shares), while the reference's unweighted DDP loss does not
+// (negative control); 2- and 3-rank training (3 ranks with a global
 // batch of 2 gives one rank an empty share) ends with identical weights on every rank, rank 0 alone writes the
 // checkpoint and it holds those weights; a rank whose peers never come fails with a rendezvous error.
 #include <arpa/inet.h>
@@ -172,6 +173,14 @@ int GradRank(int rank, int world, int port, const std::string& dir, int64_t batc
   pipe_core::DeepSupervisionLoss(heads, y.narrow(0, offset, local), lo).total.backward();
   ctx.AverageGradients(net->parameters(), /*bucket_bytes=*/4096);  // small buckets: several all-reduces
   torch::save(Grads(net), dir + "/grad_rank" + std::to_string(rank) + ".pt");
+  // Negative control: the reference's DDP loss (unweighted CE mean and Dice of the summed counts per rank).
+  for (auto& p : net->parameters()) p.mutable_grad().zero_();
+  auto plain = lo;
+  plain.ce_weight = plain.dice_weight = 1.0;
+  pipe_core::DeepSupervisionLoss(net->forward(x.narrow(0, offset, local)), y.narrow(0, offset, local), plain)
+      .total.backward();
+  ctx.AverageGradients(net->parameters());
+  torch::save(Grads(net), dir + "/plain_grad_rank" + std::to_string(rank) + ".pt");
   return 0;
 }
 
@@ -252,6 +261,16 @@ void CheckGradients(int world, int64_t batch, bool batch_dice) {
     std::printf("  world %d batch %lld batch_dice %d rank %d: max |grad - one-process grad| = %.3g (max |grad| %.3g)\n",
                 world, static_cast<long long>(batch), batch_dice, r, diff, scale);
     CHECK(diff <= 1e-4 * scale);
+    if (batch_dice) {  // the test can tell: without the weights the Dice gradient is divided by the world size
+      std::vector<torch::Tensor> unweighted;
+      torch::load(unweighted, dir + "/plain_grad_rank" + std::to_string(r) + ".pt");
+      CHECK(unweighted.size() == reference.size());
+      double plain = 0;
+      for (size_t i = 0; i < unweighted.size() && i < reference.size(); ++i)
+        plain = std::max(plain, (unweighted[i] - reference[i]).abs().max().item<double>());
+      std::printf("  (unweighted reference-DDP loss: max difference %.3g)\n", plain);
+      CHECK(plain > 1e-2 * scale);
+    }
   }
 }
 
