@@ -66,6 +66,13 @@ export interface NativeTrainOptions {
   resumeFrom: string;
   progressEvery: number;
   emaAlpha: number;
+  rank: number;
+  worldSize: number;
+  masterAddr: string;
+  masterPort: number;
+  splitBatch: boolean;
+  distributedTimeout: number;
+  distributedBackend: 'auto' | 'gloo' | 'nccl';
 }
 
 export type AmpSetting = 'auto' | 'off' | 'bf16' | 'fp16';
@@ -90,6 +97,10 @@ export interface TrainProgress {
   best?: boolean;
   /** checkpoint events: the file written. */
   checkpoint?: string;
+  /** Ranks training together (1 = one process); loss, Dice and samplesPerSecond are global. */
+  worldSize: number;
+  /** Batch of each rank (their sum is the global batch). */
+  rankBatchSizes: number[];
 }
 
 export interface TrainResult {
@@ -109,6 +120,12 @@ export interface TrainResult {
   device: string;
   amp: string;
   threads: number;
+  worldSize: number;
+  /** '' for one process, else the c10d backend (gloo | nccl). */
+  backend: string;
+  rankBatchSizes: number[];
+  /** FNV-1a of the final weights' bytes: identical on every rank of a multi-device run. */
+  weightsDigest: string;
 }
 
 export type NativeTrainMessage =

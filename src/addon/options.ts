@@ -75,6 +75,21 @@ export interface TrainOptions {
   progressEvery?: number;
   /** EMA weight of the old pseudo-Dice value (0.9). */
   emaAlpha?: number;
+  /**
+   * Multi-device training (one process per rank, see src/distributed/): this process's rank in [0, worldSize)
+   * and the world size (1 = one process, no c10d). Rank 0 serves the c10d TCPStore at masterAddr:masterPort,
+   * writes the checkpoints and emits progress; every rank loads resumeFrom.
+   */
+  rank?: number;
+  worldSize?: number;
+  masterAddr?: string;
+  masterPort?: number;
+  /** The reference's --dbs: batchSize is the global batch, split across the ranks (default true). */
+  splitBatch?: boolean;
+  /** Rendezvous and collective timeout in seconds (300). */
+  distributedTimeout?: number;
+  /** c10d backend: auto (NCCL on CUDA when built with it, else Gloo), gloo, nccl. */
+  distributedBackend?: 'auto' | 'gloo' | 'nccl';
 }
 
 export interface PredictOptions {
@@ -225,6 +240,25 @@ export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
     resumeFrom: opt(o['resumeFrom'], '', (v) => str(v, 'resumeFrom')),
     progressEvery: opt(o['progressEvery'], 1, (v) => int(v, 'progressEvery', 1)),
     emaAlpha: opt(o['emaAlpha'], 0.9, prob('emaAlpha')),
+    ...distributedFields(o),
+  };
+}
+
+function distributedFields(o: Record<string, unknown>) {
+  const worldSize = opt(o['worldSize'], 1, (v) => int(v, 'worldSize', 1));
+  const rank = opt(o['rank'], 0, (v) => int(v, 'rank', 0, worldSize - 1));
+  const masterPort = opt(o['masterPort'], 0, (v) => int(v, 'masterPort', 0, 65535));
+  if (worldSize > 1 && masterPort === 0) fail('a port in [1, 65535] when worldSize > 1', 'masterPort', o['masterPort']);
+  return {
+    rank,
+    worldSize,
+    masterAddr: opt(o['masterAddr'], '127.0.0.1', (v) => str(v, 'masterAddr')),
+    masterPort,
+    splitBatch: opt(o['splitBatch'], true, (v) => bool(v, 'splitBatch')),
+    distributedTimeout: opt(o['distributedTimeout'], 300, (v) => num(v, 'distributedTimeout', Number.MIN_VALUE)),
+    distributedBackend: opt(o['distributedBackend'], 'auto' as const, (v) =>
+      oneOf(v, 'distributedBackend', ['auto', 'gloo', 'nccl'] as const),
+    ),
   };
 }
 

@@ -166,6 +166,13 @@ pipe_core::TrainOptions ToTrainOptions(const Napi::Object& o) {
   t.resume_from = GetString(o, "resumeFrom");
   t.progress_every = GetInt(o, "progressEvery");
   t.ema_alpha = GetNumber(o, "emaAlpha");
+  t.distributed.rank = static_cast<int>(GetInt(o, "rank"));
+  t.distributed.world_size = static_cast<int>(GetInt(o, "worldSize"));
+  t.distributed.master_addr = GetString(o, "masterAddr");
+  t.distributed.master_port = static_cast<int>(GetInt(o, "masterPort"));
+  t.distributed.timeout_s = GetNumber(o, "distributedTimeout");
+  t.distributed.backend = GetString(o, "distributedBackend");
+  t.split_batch = GetBool(o, "splitBatch");
   return t;
 }
 
@@ -203,6 +210,8 @@ Napi::Object FromProgress(Napi::Env env, const pipe_core::ProgressEvent& e) {
     o.Set("best", e.best);
   }
   if (e.kind == "checkpoint") o.Set("checkpoint", e.checkpoint);
+  o.Set("worldSize", e.world_size);
+  o.Set("rankBatchSizes", Numbers(env, std::vector<double>(e.rank_batch_sizes.begin(), e.rank_batch_sizes.end())));
   return o;
 }
 
@@ -224,6 +233,10 @@ Napi::Object FromTrainResult(Napi::Env env, const pipe_core::TrainResult& r) {
   o.Set("device", r.device);
   o.Set("amp", r.amp);
   o.Set("threads", r.threads);
+  o.Set("worldSize", r.world_size);
+  o.Set("backend", r.backend);
+  o.Set("rankBatchSizes", Numbers(env, std::vector<double>(r.rank_batch_sizes.begin(), r.rank_batch_sizes.end())));
+  o.Set("weightsDigest", r.weights_digest);
   return o;
 }
 

@@ -14,13 +14,21 @@ torch::Tensor DiceCeLoss(const torch::Tensor& logits_in, const torch::Tensor& ta
   const torch::Tensor y = torch::zeros_like(p).scatter_(1, target.unsqueeze(1), 1.0);
   std::vector<int64_t> axes = {2, 3, 4};
   if (options.batch_dice) axes.insert(axes.begin(), 0);
-  const torch::Tensor tp = (p * y).sum(axes);
-  const torch::Tensor fp = p.sum(axes) - tp;
-  const torch::Tensor fn = y.sum(axes) - tp;
+  torch::Tensor tp = (p * y).sum(axes);
+  torch::Tensor fp = p.sum(axes) - tp;
+  torch::Tensor fn = y.sum(axes) - tp;
+  if (options.batch_dice && options.reduce_dice_counts) {
+    const torch::Tensor local = torch::stack({tp, fp, fn});
+    const torch::Tensor global = local + (options.reduce_dice_counts(local.detach()) - local.detach());
+    tp = global[0];
+    fp = global[1];
+    fn = global[2];
+  }
   const torch::Tensor dc = (2 * tp + options.smooth) / (2 * tp + fp + fn + options.smooth + 1e-8);
   // Drop background: class axis is the last one left (K,) or (N, K).
   const torch::Tensor fg = dc.narrow(/*dim=*/dc.dim() - 1, /*start=*/1, /*length=*/dc.size(-1) - 1);
-  return ce - fg.mean();
+  if (options.ce_weight == 1.0 && options.dice_weight == 1.0) return ce - fg.mean();
+  return options.ce_weight * ce - options.dice_weight * fg.mean();
 }
 
 LossResult DeepSupervisionLoss(const std::vector<torch::Tensor>& heads, const torch::Tensor& target,

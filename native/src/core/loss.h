@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 namespace pipe_core {
@@ -13,6 +14,10 @@ struct LossOptions {
   bool batch_dice = true;            // sum tp/fp/fn over the batch too (3d_fullres)
   double smooth = 1e-5;              // Dice smoothing
   std::vector<double> head_weights;  // one per head X^{0,1..n}; empty = all 1
+  // Multi-device training (recipe 11.2): with batch Dice, sums this rank's (3, K) tp/fp/fn counts over the ranks;
+  // the gradient flows through this rank's own counts only, as the reference's all-gather does. Empty = one process.
+  std::function<torch::Tensor(const torch::Tensor&)> reduce_dice_counts;
+  double ce_weight = 1.0, dice_weight = 1.0;  // loss = ce_weight * CE - dice_weight * mean foreground Dice
 };
 
 struct LossResult {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/basic_augment.h"
+#include "core/distributed.h"
 #include "core/loss.h"
 #include "core/plan.h"
 #include "core/sampler.h"
@@ -37,6 +38,10 @@ struct TrainOptions {
   std::string resume_from;                 // checkpoint path, empty = fresh
   int64_t progress_every = 1;              // iterations between iteration events
   double ema_alpha = 0.9;                  // weight of the old EMA value
+  // Multi-device (recipe 11): this process is rank distributed.rank of distributed.world_size; world_size 1 =
+  // one process, no c10d. Rank 0 alone writes checkpoints and emits progress; every rank loads resume_from.
+  DistributedOptions distributed;
+  bool split_batch = true;                 // --dbs: batch_size is the global batch, split across the ranks
 };
 
 struct ProgressEvent {
@@ -48,6 +53,8 @@ struct ProgressEvent {
   double val_loss = 0, pseudo_dice = 0, ema = 0;  // epoch events (NaN when there is no validation)
   bool best = false;                  // epoch event: a new model_best was written
   std::string checkpoint;             // checkpoint event: the path written
+  int world_size = 1;                 // ranks; loss / dice / samples_per_s are global over them
+  std::vector<int64_t> rank_batch_sizes;  // per-rank batch (sum = global batch)
 };
 
 struct TrainResult {
@@ -58,6 +65,10 @@ struct TrainResult {
   double best_ema = 0, seconds = 0, samples_per_s = 0;
   std::string device, amp;
   int threads = 0;
+  int world_size = 1;
+  std::string backend;                // "" (one process) | gloo | nccl
+  std::vector<int64_t> rank_batch_sizes;
+  std::string weights_digest;         // FNV-1a of the final parameters' bytes (identical on every rank)
 };
 
 using ProgressFn = std::function<void(const ProgressEvent&)>;
@@ -65,6 +76,16 @@ using ProgressFn = std::function<void(const ProgressEvent&)>;
 // Runs on the calling thread. `abort` (may be null) is polled before every iteration; when set, a checkpoint is
 // written (checkpoint_latest.pt) and the result has aborted = true.
 TrainResult Train(const TrainOptions& options, const ProgressFn& on_progress, const std::atomic<bool>* abort);
+
+// One rank's loss options under `dist` (null or world 1: `base` unchanged). CE is a per-rank mean, so it is
+// weighted by world * local / global; batch Dice uses the tp/fp/fn counts summed over the ranks, whose gradient the
+// averaging divides by the world size, so it is weighted by world. The averaged gradient then equals the
+// one-process gradient of the global batch (the reference's DDP leaves the Dice gradient divided by world).
+LossOptions RankLossOptions(const LossOptions& base, DistributedContext* dist, int64_t local_batch,
+                            int64_t global_batch);
+
+// FNV-1a (hex) of the tensors' bytes: a cheap identity check of weights across ranks.
+std::string WeightsDigest(const std::vector<torch::Tensor>& tensors);
 
 // lr(e) = lr0 * (1 - e / epochs)^exponent
 double PolyLr(double lr0, int64_t epoch, int64_t epochs, double exponent);
