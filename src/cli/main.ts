@@ -1,0 +1,62 @@
+/**
+ * The composition root of the `pipe` CLI: dispatches to a command, turns SIGINT/SIGTERM into an
+ * abort (a second signal exits at once), and maps errors to exit codes (2 invalid, 3 busy).
+ * Commands are imported lazily so a `status` never loads the watcher or the executor.
+ */
+import { PipelineError } from '../config/diagnostics.js';
+import { StoreBusyError } from '../cache/lock.js';
+import { USAGE } from './options.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`pipe: ${signal}: stopping running stages...\n`);
+      controller.abort({ signal });
+    } else process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // `pipe status | head`: a closed stdout is not an error of ours; stop writing, keep running.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+  try {
+    switch (command) {
+      case 'run':
+        return await (await import('./commands/run.js')).runCommand(args, controller.signal);
+      case 'resume':
+        return await (await import('./commands/run.js')).resumeCommand(args, controller.signal);
+      case 'status':
+        return await (await import('./commands/status.js')).statusCommand(args);
+      case 'gc':
+        return await (await import('./commands/gc.js')).gcCommand(args);
+      case 'watch':
+        return await (await import('./commands/watch.js')).watchCommand(args, controller.signal);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, gc or watch` }]);
+    }
+  } catch (error) {
+    if (error instanceof PipelineError) {
+      process.stderr.write(`${error.format()}\n`);
+      return 2;
+    }
+    if (error instanceof StoreBusyError) {
+      process.stderr.write(`pipe: ${error.message}\n`);
+      return 3;
+    }
+    process.stderr.write(`pipe: Internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
