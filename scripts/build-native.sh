@@ -40,7 +40,7 @@ say "LibTorch from $torch_from: $torch_dir"
 jobs="${PIPE_BUILD_JOBS:-$(nproc)}"
 addon_api=$(node -p "require('node-addon-api').include_dir")
 mkdir -p "$build"
-log="$build/build.log"
+log="native/build.log"  # outside $build: cmake-js may wipe the build folder
 if ! npx cmake-js compile -d native -O "$build" -p "$jobs" \
   --CDTorch_DIR="$torch_dir" --CDNODE_ADDON_API_DIR="$PWD/$addon_api" --CDCMAKE_BUILD_TYPE=Release >"$log" 2>&1; then
   tail -n 40 "$log" >&2

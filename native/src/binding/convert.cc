@@ -1,0 +1,267 @@
+// JS options -> core structs and core results -> JS (see convert.h).
+#include "binding/convert.h"
+
+#include <cmath>
+
+namespace pipe_binding {
+
+namespace {
+
+[[noreturn]] void Bad(const Napi::Env& env, const std::string& what, const std::string& field, const Napi::Value& v) {
+  std::string got = v.IsUndefined() ? "undefined" : v.ToString().Utf8Value();
+  throw Napi::TypeError::New(env, "Expected " + what + " for " + field + " but received " + got);
+}
+
+pipe_core::Axes3 ToAxes(const Napi::Value& v, const std::string& field) {
+  if (!v.IsArray() || v.As<Napi::Array>().Length() != 3) Bad(v.Env(), "an array of 3 integers", field, v);
+  auto a = v.As<Napi::Array>();
+  pipe_core::Axes3 out{};
+  for (uint32_t i = 0; i < 3; ++i) {
+    Napi::Value x = a.Get(i);
+    if (!x.IsNumber()) Bad(v.Env(), "an array of 3 integers", field, v);
+    out[i] = x.As<Napi::Number>().Int64Value();
+  }
+  return out;
+}
+
+std::vector<pipe_core::Axes3> ToAxesList(const Napi::Value& v, const std::string& field) {
+  if (!v.IsArray()) Bad(v.Env(), "an array of [z, y, x] arrays", field, v);
+  auto a = v.As<Napi::Array>();
+  std::vector<pipe_core::Axes3> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(ToAxes(a.Get(i), field + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+std::vector<pipe_core::CaseSource> ToCases(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) Bad(o.Env(), "an array of cases", key, v);
+  auto a = v.As<Napi::Array>();
+  std::vector<pipe_core::CaseSource> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
+    Napi::Value cv = a.Get(i);
+    if (!cv.IsObject()) Bad(o.Env(), "a case object", field, cv);
+    auto c = cv.As<Napi::Object>();
+    pipe_core::CaseSource s;
+    s.id = GetString(c, "id");
+    s.data_path = GetString(c, "dataPath");
+    s.seg_path = GetString(c, "segPath");
+    Napi::Value locs = c.Get("classLocations");
+    if (locs.IsObject()) {
+      auto lo = locs.As<Napi::Object>();
+      Napi::Array keys = lo.GetPropertyNames();
+      for (uint32_t k = 0; k < keys.Length(); ++k) {
+        const std::string cls = keys.Get(k).ToString().Utf8Value();
+        Napi::Value arr = lo.Get(cls);
+        if (!arr.IsTypedArray() || arr.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+          Bad(o.Env(), "an Int32Array of z,y,x triples", field + ".classLocations." + cls, arr);
+        auto ta = arr.As<Napi::Int32Array>();
+        auto& dst = s.class_locations[std::stoi(cls)];
+        for (size_t j = 0; j + 2 < ta.ElementLength(); j += 3) dst.push_back({ta[j], ta[j + 1], ta[j + 2]});
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Napi::Array Numbers(Napi::Env env, const std::vector<double>& v) {
+  auto a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), Napi::Number::New(env, v[i]));
+  return a;
+}
+
+Napi::Array AxesArray(Napi::Env env, const pipe_core::Axes3& v) {
+  auto a = Napi::Array::New(env, 3);
+  for (uint32_t i = 0; i < 3; ++i) a.Set(i, Napi::Number::New(env, static_cast<double>(v[i])));
+  return a;
+}
+
+}  // namespace
+
+std::string GetString(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsString()) Bad(o.Env(), "a string", key, v);
+  return v.As<Napi::String>().Utf8Value();
+}
+
+double GetNumber(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) Bad(o.Env(), "a number", key, v);
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int64_t GetInt(const Napi::Object& o, const char* key) {
+  const double d = GetNumber(o, key);
+  if (std::floor(d) != d) Bad(o.Env(), "an integer", key, o.Get(key));
+  return static_cast<int64_t>(d);
+}
+
+bool GetBool(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsBoolean()) Bad(o.Env(), "a boolean", key, v);
+  return v.As<Napi::Boolean>().Value();
+}
+
+pipe_core::Axes3 GetAxes(const Napi::Object& o, const char* key) { return ToAxes(o.Get(key), key); }
+
+pipe_core::NetworkPlan ToNetworkPlan(const Napi::Object& o, const std::string& field) {
+  pipe_core::NetworkPlan p;
+  p.in_channels = GetInt(o, "inChannels");
+  p.num_classes = GetInt(o, "numClasses");
+  p.base_features = GetInt(o, "baseFeatures");
+  p.max_features = GetInt(o, "maxFeatures");
+  p.pool_kernels = ToAxesList(o.Get("poolKernels"), field + ".poolKernels");
+  p.conv_kernels = ToAxesList(o.Get("convKernels"), field + ".convKernels");
+  return p;
+}
+
+pipe_core::TrainOptions ToTrainOptions(const Napi::Object& o) {
+  pipe_core::TrainOptions t;
+  Napi::Value net = o.Get("network");
+  if (!net.IsObject()) Bad(o.Env(), "an object", "network", net);
+  t.network = ToNetworkPlan(net.As<Napi::Object>(), "network");
+  t.train_cases = ToCases(o, "trainCases");
+  t.val_cases = ToCases(o, "valCases");
+  t.out_dir = GetString(o, "outDir");
+  t.batch_size = GetInt(o, "batchSize");
+  t.patch = GetAxes(o, "patchSize");
+  t.loader_patch = GetAxes(o, "loaderPatchSize");
+  t.epochs = GetInt(o, "epochs");
+  t.iterations_per_epoch = GetInt(o, "iterationsPerEpoch");
+  t.val_iterations = GetInt(o, "valIterations");
+  t.lr = GetNumber(o, "initialLr");
+  t.momentum = GetNumber(o, "momentum");
+  t.nesterov = GetBool(o, "nesterov");
+  t.weight_decay = GetNumber(o, "weightDecay");
+  t.poly_exponent = GetNumber(o, "polyExponent");
+  t.grad_clip = GetNumber(o, "gradClip");
+  t.oversample_foreground = GetNumber(o, "oversampleForeground");
+  t.loss.batch_dice = GetBool(o, "batchDice");
+  t.loss.smooth = GetNumber(o, "diceSmooth");
+  Napi::Value hw = o.Get("headWeights");
+  if (!hw.IsArray()) Bad(o.Env(), "an array of numbers", "headWeights", hw);
+  for (uint32_t i = 0; i < hw.As<Napi::Array>().Length(); ++i) {
+    Napi::Value w = hw.As<Napi::Array>().Get(i);
+    if (!w.IsNumber()) Bad(o.Env(), "a number", "headWeights[" + std::to_string(i) + "]", w);
+    t.loss.head_weights.push_back(w.As<Napi::Number>().DoubleValue());
+  }
+  Napi::Value aug = o.Get("augmentation");
+  if (!aug.IsObject()) Bad(o.Env(), "an object", "augmentation", aug);
+  auto a = aug.As<Napi::Object>();
+  t.augment = GetBool(a, "enabled");
+  auto& ao = t.augment_options;
+  ao.mirror = GetBool(a, "mirror");
+  const auto axes = GetAxes(a, "mirrorAxes");
+  for (int i = 0; i < 3; ++i) ao.mirror_axes[i] = axes[i] != 0;
+  ao.mirror_p = GetNumber(a, "mirrorP");
+  ao.brightness_p = GetNumber(a, "brightnessP");
+  ao.contrast_p = GetNumber(a, "contrastP");
+  ao.gamma_p = GetNumber(a, "gammaP");
+  t.device = GetString(o, "device");
+  t.amp = GetString(o, "amp");
+  t.threads = static_cast<int>(GetInt(o, "threads"));
+  t.seed = static_cast<uint64_t>(GetInt(o, "seed"));
+  t.checkpoint_every = GetInt(o, "checkpointEvery");
+  t.resume_from = GetString(o, "resumeFrom");
+  t.progress_every = GetInt(o, "progressEvery");
+  t.ema_alpha = GetNumber(o, "emaAlpha");
+  return t;
+}
+
+pipe_core::PredictOptions ToPredictOptions(const Napi::Object& o) {
+  pipe_core::PredictOptions p;
+  p.patch = GetAxes(o, "patchSize");
+  p.step = GetNumber(o, "step");
+  p.gaussian = GetBool(o, "gaussian");
+  p.mirror = GetBool(o, "mirror");
+  const auto axes = GetAxes(o, "mirrorAxes");
+  for (int i = 0; i < 3; ++i) p.mirror_axes[i] = axes[i] != 0;
+  p.head = GetString(o, "head");
+  p.tile_batch = GetInt(o, "tileBatch");
+  p.device = GetString(o, "device");
+  p.amp = GetString(o, "amp");
+  p.threads = static_cast<int>(GetInt(o, "threads"));
+  return p;
+}
+
+Napi::Object FromProgress(Napi::Env env, const pipe_core::ProgressEvent& e) {
+  auto o = Napi::Object::New(env);
+  o.Set("kind", e.kind);
+  o.Set("epoch", static_cast<double>(e.epoch));
+  o.Set("epochs", static_cast<double>(e.epochs));
+  o.Set("iteration", static_cast<double>(e.iteration));
+  o.Set("iterations", static_cast<double>(e.iterations));
+  o.Set("loss", e.loss);
+  o.Set("headLosses", Numbers(env, e.head_losses));
+  o.Set("lr", e.lr);
+  o.Set("samplesPerSecond", e.samples_per_s);
+  if (e.kind == "epoch") {
+    o.Set("valLoss", e.val_loss);
+    o.Set("pseudoDice", e.pseudo_dice);
+    o.Set("pseudoDiceEma", e.ema);
+    o.Set("best", e.best);
+  }
+  if (e.kind == "checkpoint") o.Set("checkpoint", e.checkpoint);
+  return o;
+}
+
+Napi::Object FromTrainResult(Napi::Env env, const pipe_core::TrainResult& r) {
+  auto o = Napi::Object::New(env);
+  o.Set("epochsCompleted", static_cast<double>(r.epochs_completed));
+  o.Set("aborted", r.aborted);
+  auto path = [&](const char* key, const std::string& p) { o.Set(key, p.empty() ? env.Null() : Napi::String::New(env, p)); };
+  path("finalCheckpoint", r.final_checkpoint);
+  path("latestCheckpoint", r.latest_checkpoint);
+  path("bestCheckpoint", r.best_checkpoint);
+  o.Set("trainLoss", Numbers(env, r.train_loss));
+  o.Set("valLoss", Numbers(env, r.val_loss));
+  o.Set("pseudoDice", Numbers(env, r.pseudo_dice));
+  o.Set("pseudoDiceEma", Numbers(env, r.ema));
+  o.Set("bestPseudoDiceEma", std::isinf(r.best_ema) ? env.Null() : Napi::Number::New(env, r.best_ema));
+  o.Set("seconds", r.seconds);
+  o.Set("samplesPerSecond", r.samples_per_s);
+  o.Set("device", r.device);
+  o.Set("amp", r.amp);
+  o.Set("threads", r.threads);
+  return o;
+}
+
+Napi::Object FromCheckpointInfo(Napi::Env env, const pipe_core::CheckpointInfo& info) {
+  auto o = Napi::Object::New(env);
+  o.Set("formatVersion", static_cast<double>(info.format_version));
+  o.Set("kind", info.meta.kind);
+  o.Set("planHash", info.plan_hash);
+  auto net = Napi::Object::New(env);
+  const auto& p = info.plan;
+  net.Set("inChannels", static_cast<double>(p.in_channels));
+  net.Set("numClasses", static_cast<double>(p.num_classes));
+  net.Set("baseFeatures", static_cast<double>(p.base_features));
+  net.Set("maxFeatures", static_cast<double>(p.max_features));
+  auto list = [&](const std::vector<pipe_core::Axes3>& v) {
+    auto a = Napi::Array::New(env, v.size());
+    for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), AxesArray(env, v[i]));
+    return a;
+  };
+  net.Set("poolKernels", list(p.pool_kernels));
+  net.Set("convKernels", list(p.conv_kernels));
+  o.Set("network", net);
+  o.Set("epoch", static_cast<double>(info.state.epoch));
+  o.Set("iteration", static_cast<double>(info.state.iteration));
+  o.Set("epochs", static_cast<double>(info.meta.epochs_total));
+  o.Set("iterationsPerEpoch", static_cast<double>(info.meta.iterations_per_epoch));
+  o.Set("batchSize", static_cast<double>(info.meta.batch_size));
+  o.Set("patchSize", AxesArray(env, info.meta.patch));
+  o.Set("device", info.meta.device);
+  o.Set("amp", info.meta.amp);
+  o.Set("torchVersion", info.meta.torch_version);
+  o.Set("trainLoss", Numbers(env, info.state.train_loss));
+  o.Set("valLoss", Numbers(env, info.state.val_loss));
+  o.Set("pseudoDice", Numbers(env, info.state.pseudo_dice));
+  o.Set("pseudoDiceEma", Numbers(env, info.state.ema));
+  o.Set("bestPseudoDiceEma",
+        std::isinf(info.state.best_ema) ? env.Null() : Napi::Number::New(env, info.state.best_ema));
+  return o;
+}
+
+}  // namespace pipe_binding

@@ -1,0 +1,208 @@
+// Checkpoint save / inspect / load (see checkpoint.h).
+#include "core/checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/errors.h"
+
+namespace pipe_core {
+
+namespace {
+
+c10::IValue Doubles(const std::vector<double>& v) { return c10::IValue(c10::List<double>(v)); }
+
+std::vector<double> ToDoubles(const c10::IValue& v) {
+  std::vector<double> out;
+  for (double d : v.toDoubleList()) out.push_back(d);
+  return out;
+}
+
+c10::IValue AxesList(const std::vector<Axes3>& list) {
+  std::vector<int64_t> flat;
+  for (const auto& a : list) flat.insert(flat.end(), a.begin(), a.end());
+  return c10::IValue(c10::List<int64_t>(flat));
+}
+
+std::vector<Axes3> ToAxesList(const c10::IValue& v) {
+  std::vector<int64_t> flat;
+  for (int64_t x : v.toIntList()) flat.push_back(x);
+  std::vector<Axes3> out;
+  for (size_t i = 0; i + 2 < flat.size(); i += 3) out.push_back({flat[i], flat[i + 1], flat[i + 2]});
+  return out;
+}
+
+void FsyncPath(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::string Parent(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+}
+
+c10::IValue Read(torch::serialize::InputArchive& archive, const std::string& key, const std::string& path) {
+  c10::IValue v;
+  if (!archive.try_read(key, v))
+    throw CheckpointFormatError(path + ": checkpoint has no '" + key + "' entry (written by another version?)");
+  return v;
+}
+
+CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& path) {
+  c10::IValue magic;
+  if (!a.try_read("magic", magic) || !magic.isString() || magic.toStringRef() != kCheckpointMagic)
+    throw CheckpointFormatError(path + ": not a pipe UNet++ checkpoint (no magic '" + std::string(kCheckpointMagic) +
+                                "'); regenerate it by training with pipe");
+  CheckpointInfo info;
+  info.format_version = Read(a, "format_version", path).toInt();
+  if (info.format_version != kCheckpointVersion)
+    throw CheckpointFormatError(path + ": checkpoint format version " + std::to_string(info.format_version) +
+                                ", this build reads version " + std::to_string(kCheckpointVersion) +
+                                "; retrain or use the matching pipe version");
+  NetworkPlan& p = info.plan;
+  p.in_channels = Read(a, "plan/in_channels", path).toInt();
+  p.num_classes = Read(a, "plan/num_classes", path).toInt();
+  p.base_features = Read(a, "plan/base_features", path).toInt();
+  p.max_features = Read(a, "plan/max_features", path).toInt();
+  p.pool_kernels = ToAxesList(Read(a, "plan/pool_kernels", path));
+  p.conv_kernels = ToAxesList(Read(a, "plan/conv_kernels", path));
+  info.plan_hash = Read(a, "plan/hash", path).toStringRef();
+  CheckpointMeta& m = info.meta;
+  m.kind = Read(a, "meta/kind", path).toStringRef();
+  m.epochs_total = Read(a, "meta/epochs_total", path).toInt();
+  m.iterations_per_epoch = Read(a, "meta/iterations_per_epoch", path).toInt();
+  m.batch_size = Read(a, "meta/batch_size", path).toInt();
+  const auto patch = ToAxesList(Read(a, "meta/patch", path));
+  if (!patch.empty()) m.patch = patch.front();
+  m.device = Read(a, "meta/device", path).toStringRef();
+  m.amp = Read(a, "meta/amp", path).toStringRef();
+  m.torch_version = Read(a, "meta/torch_version", path).toStringRef();
+  TrainState& s = info.state;
+  s.epoch = Read(a, "state/epoch", path).toInt();
+  s.iteration = Read(a, "state/iteration", path).toInt();
+  s.partial_loss_sum = Read(a, "state/partial_loss_sum", path).toDouble();
+  s.partial_loss_count = Read(a, "state/partial_loss_count", path).toInt();
+  s.train_loss = ToDoubles(Read(a, "state/train_loss", path));
+  s.val_loss = ToDoubles(Read(a, "state/val_loss", path));
+  s.pseudo_dice = ToDoubles(Read(a, "state/pseudo_dice", path));
+  s.ema = ToDoubles(Read(a, "state/ema", path));
+  s.best_ema = Read(a, "state/best_ema", path).toDouble();
+  s.rng_state = Read(a, "state/rng", path).toStringRef();
+  s.loss_scale = Read(a, "state/loss_scale", path).toDouble();
+  s.scaler_growth = Read(a, "state/scaler_growth", path).toInt();
+  a.read("state/torch_rng", s.torch_rng);
+  if (PlanHash(p) != info.plan_hash)
+    throw CheckpointFormatError(path + ": stored plan hash " + info.plan_hash + " does not match its plan fields");
+  return info;
+}
+
+}  // namespace
+
+void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+                    const TrainState& s, const CheckpointMeta& m) {
+  torch::serialize::OutputArchive a;
+  const NetworkPlan& p = net->plan();
+  a.write("magic", c10::IValue(std::string(kCheckpointMagic)));
+  a.write("format_version", c10::IValue(kCheckpointVersion));
+  a.write("plan/in_channels", c10::IValue(p.in_channels));
+  a.write("plan/num_classes", c10::IValue(p.num_classes));
+  a.write("plan/base_features", c10::IValue(p.base_features));
+  a.write("plan/max_features", c10::IValue(p.max_features));
+  a.write("plan/pool_kernels", AxesList(p.pool_kernels));
+  a.write("plan/conv_kernels", AxesList(p.conv_kernels));
+  a.write("plan/text", c10::IValue(PlanText(p)));
+  a.write("plan/hash", c10::IValue(PlanHash(p)));
+  a.write("meta/kind", c10::IValue(m.kind));
+  a.write("meta/epochs_total", c10::IValue(m.epochs_total));
+  a.write("meta/iterations_per_epoch", c10::IValue(m.iterations_per_epoch));
+  a.write("meta/batch_size", c10::IValue(m.batch_size));
+  a.write("meta/patch", AxesList({m.patch}));
+  a.write("meta/device", c10::IValue(m.device));
+  a.write("meta/amp", c10::IValue(m.amp));
+  a.write("meta/torch_version", c10::IValue(m.torch_version));
+  a.write("state/epoch", c10::IValue(s.epoch));
+  a.write("state/iteration", c10::IValue(s.iteration));
+  a.write("state/partial_loss_sum", c10::IValue(s.partial_loss_sum));
+  a.write("state/partial_loss_count", c10::IValue(s.partial_loss_count));
+  a.write("state/train_loss", Doubles(s.train_loss));
+  a.write("state/val_loss", Doubles(s.val_loss));
+  a.write("state/pseudo_dice", Doubles(s.pseudo_dice));
+  a.write("state/ema", Doubles(s.ema));
+  a.write("state/best_ema", c10::IValue(s.best_ema));
+  a.write("state/rng", c10::IValue(s.rng_state));
+  a.write("state/loss_scale", c10::IValue(s.loss_scale));
+  a.write("state/scaler_growth", c10::IValue(s.scaler_growth));
+  a.write("state/torch_rng", s.torch_rng.defined() ? s.torch_rng : torch::empty({0}, torch::kByte));
+  torch::serialize::OutputArchive model;
+  net->save(model);
+  a.write("model", model);
+  if (optimizer) {
+    torch::serialize::OutputArchive opt;
+    optimizer->save(opt);
+    a.write("optimizer", opt);
+  }
+  const std::string tmp = path + ".tmp";
+  a.save_to(tmp);
+  FsyncPath(tmp, false);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": could not move the checkpoint into place: " + why);
+  }
+  FsyncPath(Parent(path), true);
+}
+
+CheckpointInfo ReadCheckpointInfo(const std::string& path) {
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path);
+  } catch (const c10::Error& e) {
+    throw CheckpointFormatError(path + ": cannot read as a checkpoint archive: " + e.what_without_backtrace());
+  }
+  return ReadInfo(a, path);
+}
+
+CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+                              const torch::Device& device) {
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path, device);
+  } catch (const c10::Error& e) {
+    throw CheckpointFormatError(path + ": cannot read as a checkpoint archive: " + e.what_without_backtrace());
+  }
+  CheckpointInfo info = ReadInfo(a, path);
+  const std::string diff = PlanDiff(info.plan, net->plan());
+  if (!diff.empty())
+    throw PlanMismatchError(path + ": checkpoint was trained with another network plan (" + diff +
+                            "); use the plan it was trained with or start a fresh training");
+  torch::serialize::InputArchive model;
+  a.read("model", model);
+  net->load(model);
+  if (optimizer) {
+    torch::serialize::InputArchive opt;
+    if (!a.try_read("optimizer", opt))
+      throw CheckpointFormatError(path + ": checkpoint holds no optimizer state (cannot resume training from it)");
+    optimizer->load(opt);
+  }
+  return info;
+}
+
+UNetPlusPlus LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info_out) {
+  CheckpointInfo info = ReadCheckpointInfo(path);
+  UNetPlusPlus net(info.plan);
+  net->to(device);
+  info = LoadCheckpoint(path, net, nullptr, device);
+  net->eval();
+  if (info_out) *info_out = info;
+  return net;
+}
+
+}  // namespace pipe_core

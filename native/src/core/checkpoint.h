@@ -1,0 +1,64 @@
+// Checkpoints: one torch::serialize archive holding a magic string, a format version, the network plan (fields,
+// canonical text and hash), the weights, the SGD state (momentum buffers), epoch and in-epoch iteration, both RNG
+// states, the loss scaler, and the loss / metric history. Written atomically: temp file, fsync, rename, fsync dir.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/plan.h"
+#include "core/unetpp.h"
+
+namespace pipe_core {
+
+constexpr const char* kCheckpointMagic = "pipe-unetpp-checkpoint";
+constexpr int64_t kCheckpointVersion = 1;
+
+// Everything besides weights and optimizer that a resume needs.
+struct TrainState {
+  int64_t epoch = 0;      // completed epochs
+  int64_t iteration = 0;  // completed iterations of epoch `epoch` (non-zero only for a checkpoint taken on abort)
+  double partial_loss_sum = 0;
+  int64_t partial_loss_count = 0;
+  std::vector<double> train_loss, val_loss, pseudo_dice, ema;  // one entry per completed epoch
+  double best_ema = -std::numeric_limits<double>::infinity();
+  std::string rng_state;       // the sampler/augmenter stream (Rng::State)
+  torch::Tensor torch_rng;     // LibTorch's CPU generator state
+  double loss_scale = 0;       // fp16 loss scaler (0 = not used)
+  int64_t scaler_growth = 0;
+};
+
+// Descriptive fields (also stored; shown by readCheckpointInfo).
+struct CheckpointMeta {
+  std::string kind;  // "latest" | "best" | "final"
+  int64_t epochs_total = 0, iterations_per_epoch = 0, batch_size = 0;
+  Axes3 patch{};
+  std::string device, amp, torch_version;
+};
+
+struct CheckpointInfo {
+  int64_t format_version = 0;
+  NetworkPlan plan;
+  std::string plan_hash;
+  CheckpointMeta meta;
+  TrainState state;  // torch_rng / rng_state included
+};
+
+void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+                    const TrainState& state, const CheckpointMeta& meta);
+
+// Reads everything except weights and optimizer. Throws CheckpointFormatError for a foreign/corrupt file.
+CheckpointInfo ReadCheckpointInfo(const std::string& path);
+
+// Loads weights (and optimizer + state when given) into `net`, whose plan must equal the checkpoint's; otherwise
+// throws PlanMismatchError naming the fields. Tensors are mapped to `device`.
+CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+                              const torch::Device& device);
+
+// Builds the network the checkpoint describes and loads its weights on `device`.
+UNetPlusPlus LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info = nullptr);
+
+}  // namespace pipe_core

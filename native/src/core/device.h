@@ -1,0 +1,47 @@
+// The device layer: turns a device name ("cpu", "cuda", "cuda:1", "npu:0") into a torch::Device, picks the
+// mixed-precision mode, and scopes autocast. Only this module knows which backends exist; adding Ascend NPU
+// means mapping "npu" onto PrivateUse1 here once torch_npu is loaded (see native/README.md).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace pipe_core {
+
+enum class AmpMode { kOff, kBf16, kFp16 };
+
+struct DeviceChoice {
+  torch::Device device{torch::kCPU};
+  AmpMode amp = AmpMode::kOff;
+};
+
+// Parses `name` and checks the backend is present. "cuda" without an index uses $CUDA_VISIBLE_DEVICES' first
+// device (index 0); the engine sets the visible devices. Throws std::invalid_argument naming the field.
+torch::Device ParseDevice(const std::string& name);
+
+// Resolves "auto" | "off" | "bf16" | "fp16" for `device`: CPU is always off (fp32); CUDA "auto" picks bf16 when
+// the GPU runs bf16 convolutions, else fp16 (which the trainer pairs with a loss scaler).
+AmpMode ResolveAmp(const std::string& amp, const torch::Device& device);
+
+const char* AmpName(AmpMode amp);
+
+// RAII: autocast on for this thread while alive (no-op for kOff / CPU).
+class AutocastScope {
+ public:
+  AutocastScope(const torch::Device& device, AmpMode amp);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_ = false;
+};
+
+// Sets intra-op threads (<= 0: all cores). Returns the count in effect.
+int SetThreads(int threads);
+
+// Waits for queued device work (timing); no-op on CPU.
+void Synchronize(const torch::Device& device);
+
+}  // namespace pipe_core

@@ -1,0 +1,76 @@
+// Loss and online-evaluation counts (see loss.h).
+#include "core/loss.h"
+
+#include <limits>
+#include <stdexcept>
+
+namespace pipe_core {
+
+torch::Tensor DiceCeLoss(const torch::Tensor& logits_in, const torch::Tensor& target, const LossOptions& options) {
+  // logits (N, K, Z, Y, X); target (N, Z, Y, X) int64.
+  const torch::Tensor logits = logits_in.to(torch::kFloat);
+  const torch::Tensor ce = torch::nn::functional::cross_entropy(logits, target);
+  const torch::Tensor p = torch::softmax(logits, /*dim=*/1);
+  const torch::Tensor y = torch::zeros_like(p).scatter_(1, target.unsqueeze(1), 1.0);
+  std::vector<int64_t> axes = {2, 3, 4};
+  if (options.batch_dice) axes.insert(axes.begin(), 0);
+  const torch::Tensor tp = (p * y).sum(axes);
+  const torch::Tensor fp = p.sum(axes) - tp;
+  const torch::Tensor fn = y.sum(axes) - tp;
+  const torch::Tensor dc = (2 * tp + options.smooth) / (2 * tp + fp + fn + options.smooth + 1e-8);
+  // Drop background: class axis is the last one left (K,) or (N, K).
+  const torch::Tensor fg = dc.narrow(/*dim=*/dc.dim() - 1, /*start=*/1, /*length=*/dc.size(-1) - 1);
+  return ce - fg.mean();
+}
+
+LossResult DeepSupervisionLoss(const std::vector<torch::Tensor>& heads, const torch::Tensor& target,
+                               const LossOptions& options) {
+  if (heads.empty()) throw std::invalid_argument("DeepSupervisionLoss: no heads");
+  if (!options.head_weights.empty() && options.head_weights.size() != heads.size())
+    throw std::invalid_argument("Expected " + std::to_string(heads.size()) + " entries for headWeights but received " +
+                                std::to_string(options.head_weights.size()));
+  LossResult r;
+  for (size_t k = 0; k < heads.size(); ++k) {
+    const double w = options.head_weights.empty() ? 1.0 : options.head_weights[k];
+    torch::Tensor l = DiceCeLoss(heads[k], target, options);
+    r.per_head.push_back(l.detach());
+    if (w == 0.0) continue;
+    r.total = r.total.defined() ? r.total + w * l : w * l;
+  }
+  if (!r.total.defined()) throw std::invalid_argument("Expected a nonzero entry in headWeights but all are 0");
+  return r;
+}
+
+void AccumulateConfusion(const torch::Tensor& logits, const torch::Tensor& target, torch::Tensor& tp,
+                         torch::Tensor& fp, torch::Tensor& fn) {
+  torch::NoGradGuard no_grad;
+  const int64_t k = logits.size(1);
+  const torch::Tensor pred = logits.argmax(1);
+  const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+  if (!tp.defined()) {
+    tp = torch::zeros({k - 1}, opts);
+    fp = torch::zeros({k - 1}, opts);
+    fn = torch::zeros({k - 1}, opts);
+  }
+  for (int64_t c = 1; c < k; ++c) {
+    const torch::Tensor pc = pred == c, tc = target == c;
+    tp[c - 1] += (pc & tc).sum().to(torch::kCPU).item<double>();
+    fp[c - 1] += (pc & ~tc).sum().to(torch::kCPU).item<double>();
+    fn[c - 1] += (~pc & tc).sum().to(torch::kCPU).item<double>();
+  }
+}
+
+double GlobalDice(const torch::Tensor& tp, const torch::Tensor& fp, const torch::Tensor& fn) {
+  if (!tp.defined()) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  int n = 0;
+  for (int64_t c = 0; c < tp.size(0); ++c) {
+    const double t = tp[c].item<double>(), den = 2 * t + fp[c].item<double>() + fn[c].item<double>();
+    if (den <= 0) continue;
+    sum += 2 * t / den;
+    ++n;
+  }
+  return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace pipe_core

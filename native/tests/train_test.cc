@@ -1,0 +1,165 @@
+// Node-free tests of data access and training: npy round trip, oversampling rule and padding, checkpoint contents,
+// exact resume on CPU (4 epochs straight == 2 + resume + 2, also from a mid-epoch abort), and refusal of a
+// checkpoint from another plan.
+#include <torch/torch.h>
+
+#include <atomic>
+#include <cmath>
+
+#include "check.h"
+#include "core/checkpoint.h"
+#include "core/errors.h"
+#include "core/trainer.h"
+#include "phantom.h"
+
+using pipe_core::Axes3;
+
+namespace {
+
+pipe_core::TrainOptions SmallOptions(const std::string& dir, const std::vector<pipe_core::CaseSource>& cases) {
+  pipe_core::TrainOptions o;
+  o.network.in_channels = 1;
+  o.network.num_classes = 3;
+  o.network.base_features = 4;
+  o.network.max_features = 8;
+  o.network.pool_kernels.assign(2, {2, 2, 2});
+  o.network.conv_kernels.assign(3, {3, 3, 3});
+  o.train_cases = {cases[0], cases[1]};
+  o.val_cases = {cases[2]};
+  o.out_dir = dir;
+  o.batch_size = 2;
+  o.patch = {16, 16, 16};
+  o.epochs = 4;
+  o.iterations_per_epoch = 3;
+  o.val_iterations = 1;
+  o.threads = 2;
+  o.seed = 7;
+  o.checkpoint_every = 0;
+  return o;
+}
+
+double MaxWeightDiff(const std::string& a, const std::string& b) {
+  auto na = pipe_core::LoadModel(a, torch::kCPU), nb = pipe_core::LoadModel(b, torch::kCPU);
+  auto pa = na->parameters(), pb = nb->parameters();
+  double diff = 0;
+  for (size_t i = 0; i < pa.size(); ++i) diff = std::max(diff, (pa[i] - pb[i]).abs().max().item<double>());
+  return diff;
+}
+
+std::vector<pipe_core::CaseSource> Cases(const std::string& dir) {
+  return {pipe_test::WritePhantom(dir, "case_a", 24, 1), pipe_test::WritePhantom(dir, "case_b", 24, 2),
+          pipe_test::WritePhantom(dir, "case_c", 24, 3)};
+}
+
+}  // namespace
+
+TEST("npy files round-trip through the mmap reader") {
+  const std::string dir = pipe_test::TempDir("npy");
+  std::vector<float> v = {1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 8.0f};
+  pipe_core::WriteNpy(dir + "/a.npy", "<f4", {2, 3}, v.data(), sizeof(float));
+  pipe_core::NpyFile f(dir + "/a.npy");
+  CHECK(f.descr() == "<f4");
+  CHECK(f.shape() == (std::vector<int64_t>{2, 3}));
+  CHECK(f.as<float>()[2] == 3.25f && f.as<float>()[5] == 8.0f);
+  CHECK_THROWS_WITH(pipe_core::NpyFile(dir + "/missing.npy"), "missing.npy");
+}
+
+TEST("foreground oversampling follows round(batch * 0.67) with round-half-even") {
+  using S = pipe_core::OversamplingSampler;
+  CHECK(!S::ForcedForeground(0, 2, 0.33) && S::ForcedForeground(1, 2, 0.33));
+  CHECK(!S::ForcedForeground(1, 3, 0.33) && S::ForcedForeground(2, 3, 0.33));  // round(2.01) = 2
+  CHECK(!S::ForcedForeground(0, 1, 0.33));                                     // round(0.67) = 1
+  CHECK(!S::ForcedForeground(0, 2, 0.75) == false);                            // round(0.5) = 0 -> forced
+}
+
+TEST("forced samples contain foreground and padding is -1 / 0") {
+  const std::string dir = pipe_test::TempDir("sampler");
+  auto cases = pipe_core::OpenCases({pipe_test::WritePhantom(dir, "s", 20, 5)});
+  CHECK(!cases[0]->class_locations.empty());
+  pipe_core::SamplerOptions so;
+  so.batch_size = 2;
+  so.patch = {16, 16, 16};
+  so.loader_patch = {24, 24, 24};  // larger than the case: needs padding
+  pipe_core::OversamplingSampler sampler(cases, so);
+  pipe_core::Rng rng(3);
+  for (int i = 0; i < 5; ++i) {
+    auto b = sampler.Next(rng);
+    CHECK(b.data.sizes() == torch::IntArrayRef({2, 1, 24, 24, 24}));
+    CHECK((b.seg[1] > 0).any().item<bool>());
+    CHECK((b.seg == -1).any().item<bool>());
+    CHECK(((b.seg == -1) <= (b.data.select(1, 0) == 0)).all().item<bool>());
+  }
+}
+
+TEST("4 epochs straight equal 2 + resume + 2 (and a mid-epoch abort + resume)") {
+  const std::string data = pipe_test::TempDir("resume-data");
+  const auto cases = Cases(data);
+  const std::string d1 = pipe_test::TempDir("straight"), d2 = pipe_test::TempDir("split"),
+                    d3 = pipe_test::TempDir("mid");
+  auto straight = pipe_core::Train(SmallOptions(d1, cases), nullptr, nullptr);
+  CHECK(straight.epochs_completed == 4 && !straight.aborted);
+  CHECK(straight.train_loss.size() == 4 && straight.pseudo_dice.size() == 4);
+
+  std::atomic<bool> stop{false};
+  auto first = pipe_core::Train(SmallOptions(d2, cases), [&](const pipe_core::ProgressEvent& e) {
+    if (e.kind == "epoch" && e.epoch == 1) stop = true;
+  }, &stop);
+  CHECK(first.aborted && first.epochs_completed == 2);
+  auto info = pipe_core::ReadCheckpointInfo(d2 + "/checkpoint_latest.pt");
+  CHECK(info.state.epoch == 2 && info.state.iteration == 0 && info.state.train_loss.size() == 2);
+  CHECK(info.meta.kind == "latest" && info.format_version == pipe_core::kCheckpointVersion);
+  auto resumed_opts = SmallOptions(d2, cases);
+  resumed_opts.resume_from = d2 + "/checkpoint_latest.pt";
+  auto second = pipe_core::Train(resumed_opts, nullptr, nullptr);
+  CHECK(second.epochs_completed == 4 && second.train_loss.size() == 4);
+  const double diff = MaxWeightDiff(d1 + "/checkpoint_final.pt", d2 + "/checkpoint_final.pt");
+  std::printf("  max weight difference (epoch boundary): %g\n", diff);
+  CHECK(diff <= 1e-6);
+  for (size_t e = 0; e < 4; ++e) CHECK_NEAR(second.train_loss[e], straight.train_loss[e], 1e-6);
+
+  std::atomic<bool> stop_mid{false};
+  auto mid = pipe_core::Train(SmallOptions(d3, cases), [&](const pipe_core::ProgressEvent& e) {
+    if (e.kind == "iteration" && e.epoch == 2 && e.iteration == 1) stop_mid = true;
+  }, &stop_mid);
+  CHECK(mid.aborted);
+  CHECK(pipe_core::ReadCheckpointInfo(d3 + "/checkpoint_latest.pt").state.iteration == 1);
+  auto mid_opts = SmallOptions(d3, cases);
+  mid_opts.resume_from = d3 + "/checkpoint_latest.pt";
+  pipe_core::Train(mid_opts, nullptr, nullptr);
+  const double diff_mid = MaxWeightDiff(d1 + "/checkpoint_final.pt", d3 + "/checkpoint_final.pt");
+  std::printf("  max weight difference (mid-epoch): %g\n", diff_mid);
+  CHECK(diff_mid <= 1e-6);
+}
+
+TEST("a checkpoint of another plan is refused, naming the field") {
+  const std::string data = pipe_test::TempDir("mismatch-data");
+  const auto cases = Cases(data);
+  const std::string d = pipe_test::TempDir("mismatch");
+  auto o = SmallOptions(d, cases);
+  o.epochs = 1;
+  o.iterations_per_epoch = 1;
+  pipe_core::Train(o, nullptr, nullptr);
+  auto other = SmallOptions(d, cases);
+  other.network.base_features = 6;
+  other.resume_from = d + "/checkpoint_final.pt";
+  bool mismatch = false;
+  std::string message;
+  try {
+    pipe_core::Train(other, nullptr, nullptr);
+  } catch (const pipe_core::PlanMismatchError& e) {
+    mismatch = true;
+    message = e.what();
+  }
+  std::printf("  %s\n", message.c_str());
+  CHECK(mismatch);
+  CHECK(message.find("baseFeatures: checkpoint 4, plan 6") != std::string::npos);
+  CHECK_THROWS_WITH(pipe_core::ReadCheckpointInfo(cases[0].data_path), "checkpoint");
+}
+
+TEST("poly learning rate") {
+  CHECK_NEAR(pipe_core::PolyLr(0.01, 0, 1000, 0.9), 0.01, 1e-12);
+  CHECK_NEAR(pipe_core::PolyLr(0.01, 500, 1000, 0.9), 0.005359, 1e-6);
+  CHECK_NEAR(pipe_core::PolyLr(0.01, 999, 1000, 0.9), 1.995e-5, 1e-8);
+}
+
+RUN_TESTS()
