@@ -1,0 +1,107 @@
+// The typed, validated face of the native runtime. Everything outside src/addon/ uses these functions; nothing
+// calls the binding directly. Options are validated and filled here (options.ts), then passed as one plain object.
+import { loadAddon } from './load.js';
+import type { CheckpointInfo, Prediction, RuntimeInfo, TrainProgress, TrainResult } from './native.js';
+import { resolvePredictOptions, resolveTrainOptions } from './options.js';
+import type { PredictOptions, TrainOptions } from './options.js';
+import { NativeError, toNativeError } from './errors.js';
+
+export type {
+  Axes3,
+  AmpSetting,
+  CheckpointInfo,
+  NativeCase,
+  NetworkPlan,
+  Prediction,
+  RuntimeInfo,
+  TrainProgress,
+  TrainResult,
+} from './native.js';
+export type { AugmentationOptions, PredictOptions, TrainOptions } from './options.js';
+export { resolvePredictOptions, resolveTrainOptions, validateNetwork } from './options.js';
+export { networkFromPlans, patchDivisor, trainingFromPlans } from './plans.js';
+export type { PlanTraining } from './plans.js';
+export { casesFromPreprocessed } from './cases.js';
+export { NativeError } from './errors.js';
+export type { NativeErrorCode } from './errors.js';
+export { OptionError } from './validate.js';
+export { addonAvailable } from './load.js';
+
+export interface TrainHooks {
+  /** Aborting stops training after writing checkpoint_latest.pt; the promise then resolves with aborted: true. */
+  signal?: AbortSignal;
+  /** Called on the main thread for every progress event; a throwing handler is reported once and ignored. */
+  onProgress?: (event: TrainProgress) => void;
+}
+
+export function runtimeInfo(): RuntimeInfo {
+  return loadAddon().runtimeInfo();
+}
+
+/**
+ * Trains a UNet++ on its own native thread. Resolves with the result (also when aborted through `signal`),
+ * rejects with OptionError (bad options) or NativeError (runtime failure, with code and hint).
+ */
+export function trainModel(options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const callSite = new Error();
+  const resolved = resolveTrainOptions(options);
+  const addon = loadAddon();
+  if (hooks.signal?.aborted) return Promise.reject(hooks.signal.reason ?? new Error('aborted before start'));
+  return new Promise<TrainResult>((resolve, reject) => {
+    let handlerFailed = false;
+    let onAbort: (() => void) | undefined;
+    const finish = () => {
+      if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
+    };
+    try {
+      const handle = addon.startTraining(resolved, (message) => {
+        switch (message.type) {
+          case 'progress':
+            if (!hooks.onProgress || handlerFailed) return;
+            try {
+              hooks.onProgress(message.event);
+            } catch (error) {
+              handlerFailed = true;
+              process.emitWarning(`trainModel onProgress handler threw; further events are dropped: ${String(error)}`);
+            }
+            return;
+          case 'done':
+            finish();
+            resolve(message.result);
+            return;
+          case 'error':
+            finish();
+            reject(new NativeError(message.code, message.message, callSite));
+            return;
+        }
+      });
+      onAbort = () => handle.abort();
+      hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    } catch (error) {
+      reject(toNativeError(error, callSite));
+    }
+  });
+}
+
+/** Sliding-window prediction of one (C, Z, Y, X) volume (or a preprocessed .data.npy) with a checkpoint. */
+export async function predictVolume(options: PredictOptions): Promise<Prediction> {
+  const callSite = new Error();
+  const resolved = resolvePredictOptions(options);
+  try {
+    return await loadAddon().predictVolume(resolved);
+  } catch (error) {
+    throw toNativeError(error, callSite);
+  }
+}
+
+/** Reads a checkpoint's plan, epoch, history and metadata without loading the weights onto a device. */
+export async function readCheckpointInfo(path: string): Promise<CheckpointInfo> {
+  const callSite = new Error();
+  if (typeof path !== 'string' || path.length === 0)
+    throw new TypeError(`Expected a non-empty string for path but received ${String(path)}`);
+  try {
+    return await loadAddon().readCheckpointInfo(path);
+  } catch (error) {
+    throw toNativeError(error, callSite);
+  }
+}

@@ -1,0 +1,183 @@
+// Types of the raw binding (native/src/binding). Only src/addon/ talks to it: index.ts validates and fills every
+// option before a call, so these shapes are "complete" (no optional fields). Types only: kept as a .ts module so the
+// emitted declarations in dist/ resolve.
+
+export type Axes3 = [number, number, number];
+
+/** The network part of a plan: everything that fixes the UNet++'s shape (and the checkpoint's plan hash). */
+export interface NetworkPlan {
+  inChannels: number;
+  /** Including background. */
+  numClasses: number;
+  baseFeatures: number;
+  maxFeatures: number;
+  /** npool entries of [z, y, x]. */
+  poolKernels: Axes3[];
+  /** npool + 1 entries of [z, y, x]. */
+  convKernels: Axes3[];
+}
+
+export interface NativeCase {
+  id: string;
+  dataPath: string;
+  segPath: string;
+  /** class label -> flattened z,y,x triples; omitted: the runtime scans the seg itself. */
+  classLocations?: Record<string, Int32Array>;
+}
+
+export interface NativeAugmentation {
+  enabled: boolean;
+  mirror: boolean;
+  /** 1 = mirror this axis (z, y, x). */
+  mirrorAxes: Axes3;
+  mirrorP: number;
+  brightnessP: number;
+  contrastP: number;
+  gammaP: number;
+}
+
+export interface NativeTrainOptions {
+  network: NetworkPlan;
+  trainCases: NativeCase[];
+  valCases: NativeCase[];
+  outDir: string;
+  batchSize: number;
+  patchSize: Axes3;
+  loaderPatchSize: Axes3;
+  epochs: number;
+  iterationsPerEpoch: number;
+  valIterations: number;
+  initialLr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  polyExponent: number;
+  gradClip: number;
+  oversampleForeground: number;
+  batchDice: boolean;
+  diceSmooth: number;
+  headWeights: number[];
+  augmentation: NativeAugmentation;
+  device: string;
+  amp: AmpSetting;
+  threads: number;
+  seed: number;
+  checkpointEvery: number;
+  resumeFrom: string;
+  progressEvery: number;
+  emaAlpha: number;
+}
+
+export type AmpSetting = 'auto' | 'off' | 'bf16' | 'fp16';
+
+export interface TrainProgress {
+  kind: 'iteration' | 'epoch' | 'checkpoint';
+  epoch: number;
+  epochs: number;
+  iteration: number;
+  iterations: number;
+  /** iteration: this batch's total loss (sum over heads); epoch: mean train loss. */
+  loss: number;
+  /** iteration: loss per head X^{0,1}..X^{0,npool}. */
+  headLosses: number[];
+  lr: number;
+  samplesPerSecond: number;
+  /** epoch events only (NaN without validation cases). */
+  valLoss?: number;
+  pseudoDice?: number;
+  pseudoDiceEma?: number;
+  /** epoch events: a new checkpoint_best.pt was written. */
+  best?: boolean;
+  /** checkpoint events: the file written. */
+  checkpoint?: string;
+}
+
+export interface TrainResult {
+  epochsCompleted: number;
+  /** true when stopped through the AbortSignal (checkpoint_latest.pt holds the state). */
+  aborted: boolean;
+  finalCheckpoint: string | null;
+  latestCheckpoint: string | null;
+  bestCheckpoint: string | null;
+  trainLoss: number[];
+  valLoss: number[];
+  pseudoDice: number[];
+  pseudoDiceEma: number[];
+  bestPseudoDiceEma: number | null;
+  seconds: number;
+  samplesPerSecond: number;
+  device: string;
+  amp: string;
+  threads: number;
+}
+
+export type NativeTrainMessage =
+  | { type: 'progress'; event: TrainProgress }
+  | { type: 'done'; result: TrainResult }
+  | { type: 'error'; code: string; message: string };
+
+export interface NativePredictOptions {
+  checkpoint: string;
+  /** Either volume + shape ... */
+  volume?: Float32Array;
+  shape?: [number, number, number, number];
+  /** ... or a preprocessed <id>.data.npy. */
+  dataPath?: string;
+  /** [0, 0, 0] = the checkpoint's training patch. */
+  patchSize: Axes3;
+  step: number;
+  gaussian: boolean;
+  mirror: boolean;
+  mirrorAxes: Axes3;
+  head: string;
+  tileBatch: number;
+  device: string;
+  amp: AmpSetting;
+  threads: number;
+  output: 'labels' | 'probabilities' | 'both';
+}
+
+export interface Prediction {
+  /** (K, Z, Y, X). */
+  shape: [number, number, number, number];
+  /** argmax, (Z, Y, X) C order. */
+  labels?: Uint8Array;
+  /** softmax, (K, Z, Y, X) C order. */
+  probabilities?: Float32Array;
+}
+
+export interface CheckpointInfo {
+  formatVersion: number;
+  kind: 'latest' | 'best' | 'final';
+  planHash: string;
+  network: NetworkPlan;
+  epoch: number;
+  iteration: number;
+  epochs: number;
+  iterationsPerEpoch: number;
+  batchSize: number;
+  patchSize: Axes3;
+  device: string;
+  amp: string;
+  torchVersion: string;
+  trainLoss: number[];
+  valLoss: number[];
+  pseudoDice: number[];
+  pseudoDiceEma: number[];
+  bestPseudoDiceEma: number | null;
+}
+
+export interface RuntimeInfo {
+  torchVersion: string;
+  builtWithCuda: boolean;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  intraOpThreads: number;
+}
+
+export interface NativeBinding {
+  runtimeInfo(): RuntimeInfo;
+  startTraining(options: NativeTrainOptions, onEvent: (message: NativeTrainMessage) => void): { abort(): void };
+  predictVolume(options: NativePredictOptions): Promise<Prediction>;
+  readCheckpointInfo(path: string): Promise<CheckpointInfo>;
+}

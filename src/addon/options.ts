@@ -1,0 +1,268 @@
+// User-facing training / prediction options: every field documented, validated and filled with the recipe's
+// defaults (recipe 8.2-8.5, 10.3) before anything reaches the native runtime.
+import { availableParallelism } from 'node:os';
+
+import type {
+  AmpSetting,
+  Axes3,
+  NativeCase,
+  NativePredictOptions,
+  NativeTrainOptions,
+  NetworkPlan,
+} from './native.js';
+import { patchDivisor } from './plans.js';
+import { axes, bool, fail, int, num, object, oneOf, opt, str } from './validate.js';
+
+const AMP: readonly AmpSetting[] = ['auto', 'off', 'bf16', 'fp16'];
+
+export interface AugmentationOptions {
+  /** false turns all of the below off. Default true. */
+  enabled?: boolean;
+  /** Mirror each enabled axis with probability mirrorP. Default true, axes [z, y, x] all on, p 0.5. */
+  mirror?: boolean;
+  mirrorAxes?: [boolean, boolean, boolean];
+  mirrorP?: number;
+  /** Per-sample probabilities (reference: 0.15, 0.15, 0.3). */
+  brightnessP?: number;
+  contrastP?: number;
+  gammaP?: number;
+}
+
+export interface TrainOptions {
+  network: NetworkPlan;
+  trainCases: NativeCase[];
+  /** Cases for the online validation pseudo-Dice (none: no validation, no model_best). */
+  valCases?: NativeCase[];
+  /** Existing directory; checkpoint_{latest,best,final}.pt land here. */
+  outDir: string;
+  patchSize: Axes3;
+  /** Default 2. */
+  batchSize?: number;
+  /** Patch cut by the sampler before augmentation crops to patchSize (default patchSize). */
+  loaderPatchSize?: Axes3;
+  /** Defaults 1000 x 250, 50 validation batches per epoch. */
+  epochs?: number;
+  iterationsPerEpoch?: number;
+  valIterations?: number;
+  /** SGD: lr 0.01, momentum 0.99, Nesterov, weight decay 3e-5; poly exponent 0.9; gradient clip (L2) 12. */
+  initialLr?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+  polyExponent?: number;
+  gradClip?: number;
+  /** Fraction of each batch forced to contain foreground (0.33). */
+  oversampleForeground?: number;
+  /** Batch Dice (true for 3d_fullres) and Dice smoothing (1e-5). */
+  batchDice?: boolean;
+  diceSmooth?: number;
+  /** Loss weight per head X^{0,1}..X^{0,npool}; default all 1 (deep supervision, equal weights). */
+  headWeights?: number[];
+  augmentation?: AugmentationOptions;
+  /** 'cpu' (default), 'cuda', 'cuda:<i>'. */
+  device?: string;
+  /** Mixed precision on CUDA: auto (bf16 if the GPU runs it, else fp16 + loss scaling), off, bf16, fp16. */
+  amp?: AmpSetting;
+  /** Intra-op threads; default all cores. */
+  threads?: number;
+  /** Seeds sampling, augmentation and initialisation (CPU runs are deterministic given the seed). */
+  seed?: number;
+  /** Write checkpoint_latest.pt every N epochs (50); 0 = only at the end and on abort. */
+  checkpointEvery?: number;
+  /** Resume from this checkpoint (must hold the same network plan). */
+  resumeFrom?: string;
+  /** Iterations between 'iteration' progress events (1). */
+  progressEvery?: number;
+  /** EMA weight of the old pseudo-Dice value (0.9). */
+  emaAlpha?: number;
+}
+
+export interface PredictOptions {
+  checkpoint: string;
+  /** (C, Z, Y, X) float32 C order with its shape, or a preprocessed .data.npy path. */
+  volume?: Float32Array;
+  shape?: [number, number, number, number];
+  dataPath?: string;
+  /** Default: the checkpoint's training patch. */
+  patchSize?: Axes3;
+  /** Tile step as a fraction of the patch (0.5). */
+  step?: number;
+  /** Gaussian importance weighting, sigma = patch/8 (true). */
+  gaussian?: boolean;
+  /** Test-time mirroring over mirrorAxes (true; all axes). */
+  mirror?: boolean;
+  mirrorAxes?: [boolean, boolean, boolean];
+  /** 'last' = X^{0,npool} (default), 'average' = mean softmax of all heads, or k (1..npool) = head X^{0,k}. */
+  head?: 'last' | 'average' | number;
+  /** Tiles per forward pass (1). */
+  tileBatch?: number;
+  device?: string;
+  amp?: AmpSetting;
+  threads?: number;
+  /** What to return: 'labels' (default), 'probabilities' or 'both'. */
+  output?: 'labels' | 'probabilities' | 'both';
+}
+
+export function validateNetwork(value: unknown, field = 'network'): NetworkPlan {
+  const n = object(value, field);
+  const list = (v: unknown, f: string): Axes3[] => {
+    if (!Array.isArray(v)) fail('an array of [z, y, x]', f, v);
+    return v.map((k, i) => axes(k, `${f}[${i}]`));
+  };
+  const poolKernels = list(n['poolKernels'], `${field}.poolKernels`);
+  const convKernels = list(n['convKernels'], `${field}.convKernels`);
+  if (poolKernels.length < 1) fail('at least one pooling', `${field}.poolKernels`, n['poolKernels']);
+  if (convKernels.length !== poolKernels.length + 1)
+    fail(`${poolKernels.length + 1} entries (npool + 1)`, `${field}.convKernels`, n['convKernels']);
+  convKernels.forEach((k, i) =>
+    k.forEach((v, a) => {
+      if (v % 2 === 0) fail('odd kernel sizes', `${field}.convKernels[${i}][${a}]`, v);
+    }),
+  );
+  const baseFeatures = int(n['baseFeatures'], `${field}.baseFeatures`, 1);
+  return {
+    inChannels: int(n['inChannels'], `${field}.inChannels`, 1),
+    numClasses: int(n['numClasses'], `${field}.numClasses`, 2),
+    baseFeatures,
+    maxFeatures: int(n['maxFeatures'], `${field}.maxFeatures`, baseFeatures),
+    poolKernels,
+    convKernels,
+  };
+}
+
+function validateCases(value: unknown, field: string): NativeCase[] {
+  if (!Array.isArray(value)) fail('an array of cases', field, value);
+  return value.map((c, i) => {
+    const f = `${field}[${i}]`;
+    const o = object(c, f);
+    const out: NativeCase = {
+      id: str(o['id'], `${f}.id`),
+      dataPath: str(o['dataPath'], `${f}.dataPath`),
+      segPath: str(o['segPath'], `${f}.segPath`),
+    };
+    if (o['classLocations'] !== undefined) {
+      const locs = object(o['classLocations'], `${f}.classLocations`);
+      for (const [k, v] of Object.entries(locs)) {
+        if (!/^\d+$/.test(k)) fail('integer class labels as keys', `${f}.classLocations`, k);
+        if (!(v instanceof Int32Array) || v.length % 3 !== 0)
+          fail('an Int32Array of z,y,x triples', `${f}.classLocations.${k}`, v);
+      }
+      out.classLocations = locs as Record<string, Int32Array>;
+    }
+    return out;
+  });
+}
+
+function checkPatch(patch: Axes3, network: NetworkPlan, field: string): Axes3 {
+  const d = patchDivisor(network);
+  patch.forEach((p, a) => {
+    if (p % (d[a] ?? 1) !== 0) fail(`a multiple of ${d[a]} (product of the pool kernels)`, `${field}[${a}]`, p);
+  });
+  return patch;
+}
+
+function axisFlags(value: unknown, field: string): Axes3 {
+  if (value === undefined) return [1, 1, 1];
+  if (!Array.isArray(value) || value.length !== 3) fail('[z, y, x] booleans', field, value);
+  return [0, 1, 2].map((i) => (bool(value[i], `${field}[${i}]`) ? 1 : 0)) as Axes3;
+}
+
+const prob = (field: string) => (v: unknown) => num(v, field, 0, 1);
+
+export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
+  const o = object(options, 'options');
+  const network = validateNetwork(o['network']);
+  const trainCases = validateCases(o['trainCases'], 'trainCases');
+  if (trainCases.length === 0) fail('at least one case', 'trainCases', o['trainCases']);
+  const patchSize = checkPatch(axes(o['patchSize'], 'patchSize'), network, 'patchSize');
+  const loaderPatchSize = opt(o['loaderPatchSize'], patchSize, (v) => axes(v, 'loaderPatchSize'));
+  loaderPatchSize.forEach((v, a) => {
+    if (v < (patchSize[a] ?? 0)) fail(`>= patchSize[${a}] (${patchSize[a]})`, `loaderPatchSize[${a}]`, v);
+  });
+  const aug = object(o['augmentation'] ?? {}, 'augmentation');
+  const headWeights = opt(o['headWeights'], network.poolKernels.map(() => 1), (v) => {
+    if (!Array.isArray(v) || v.length !== network.poolKernels.length)
+      fail(`${network.poolKernels.length} numbers (one per head)`, 'headWeights', v);
+    const w = v.map((x, i) => num(x, `headWeights[${i}]`, 0));
+    if (!w.some((x) => x > 0)) fail('at least one positive weight', 'headWeights', v);
+    return w;
+  });
+  return {
+    network,
+    trainCases,
+    valCases: opt(o['valCases'], [], (v) => validateCases(v, 'valCases')),
+    outDir: str(o['outDir'], 'outDir'),
+    batchSize: opt(o['batchSize'], 2, (v) => int(v, 'batchSize', 1)),
+    patchSize,
+    loaderPatchSize,
+    epochs: opt(o['epochs'], 1000, (v) => int(v, 'epochs', 1)),
+    iterationsPerEpoch: opt(o['iterationsPerEpoch'], 250, (v) => int(v, 'iterationsPerEpoch', 1)),
+    valIterations: opt(o['valIterations'], 50, (v) => int(v, 'valIterations', 0)),
+    initialLr: opt(o['initialLr'], 0.01, (v) => num(v, 'initialLr', 0)),
+    momentum: opt(o['momentum'], 0.99, (v) => num(v, 'momentum', 0, 1)),
+    nesterov: opt(o['nesterov'], true, (v) => bool(v, 'nesterov')),
+    weightDecay: opt(o['weightDecay'], 3e-5, (v) => num(v, 'weightDecay', 0)),
+    polyExponent: opt(o['polyExponent'], 0.9, (v) => num(v, 'polyExponent', 0)),
+    gradClip: opt(o['gradClip'], 12, (v) => num(v, 'gradClip', 0)),
+    oversampleForeground: opt(o['oversampleForeground'], 0.33, prob('oversampleForeground')),
+    batchDice: opt(o['batchDice'], true, (v) => bool(v, 'batchDice')),
+    diceSmooth: opt(o['diceSmooth'], 1e-5, (v) => num(v, 'diceSmooth', 0)),
+    headWeights,
+    augmentation: {
+      enabled: opt(aug['enabled'], true, (v) => bool(v, 'augmentation.enabled')),
+      mirror: opt(aug['mirror'], true, (v) => bool(v, 'augmentation.mirror')),
+      mirrorAxes: axisFlags(aug['mirrorAxes'], 'augmentation.mirrorAxes'),
+      mirrorP: opt(aug['mirrorP'], 0.5, prob('augmentation.mirrorP')),
+      brightnessP: opt(aug['brightnessP'], 0.15, prob('augmentation.brightnessP')),
+      contrastP: opt(aug['contrastP'], 0.15, prob('augmentation.contrastP')),
+      gammaP: opt(aug['gammaP'], 0.3, prob('augmentation.gammaP')),
+    },
+    device: opt(o['device'], 'cpu', (v) => deviceName(v, 'device')),
+    amp: opt(o['amp'], 'auto' as AmpSetting, (v) => oneOf(v, 'amp', AMP)),
+    threads: opt(o['threads'], availableParallelism(), (v) => int(v, 'threads', 1)),
+    seed: opt(o['seed'], 0, (v) => int(v, 'seed', 0, Number.MAX_SAFE_INTEGER)),
+    checkpointEvery: opt(o['checkpointEvery'], 50, (v) => int(v, 'checkpointEvery', 0)),
+    resumeFrom: opt(o['resumeFrom'], '', (v) => str(v, 'resumeFrom')),
+    progressEvery: opt(o['progressEvery'], 1, (v) => int(v, 'progressEvery', 1)),
+    emaAlpha: opt(o['emaAlpha'], 0.9, prob('emaAlpha')),
+  };
+}
+
+function deviceName(value: unknown, field: string): string {
+  const s = str(value, field);
+  if (!/^(cpu|cuda(:\d+)?|npu(:\d+)?)$/.test(s)) fail("'cpu', 'cuda', 'cuda:<i>' or 'npu:<i>'", field, value);
+  return s;
+}
+
+export function resolvePredictOptions(options: PredictOptions): NativePredictOptions {
+  const o = object(options, 'options');
+  const out: NativePredictOptions = {
+    checkpoint: str(o['checkpoint'], 'checkpoint'),
+    patchSize: opt(o['patchSize'], [0, 0, 0] as Axes3, (v) => axes(v, 'patchSize')),
+    step: opt(o['step'], 0.5, (v) => num(v, 'step', Number.MIN_VALUE, 1)),
+    gaussian: opt(o['gaussian'], true, (v) => bool(v, 'gaussian')),
+    mirror: opt(o['mirror'], true, (v) => bool(v, 'mirror')),
+    mirrorAxes: axisFlags(o['mirrorAxes'], 'mirrorAxes'),
+    head: opt(o['head'], 'last', (v) =>
+      typeof v === 'number' ? String(int(v, 'head', 1)) : oneOf(v, 'head', ['last', 'average'] as const),
+    ),
+    tileBatch: opt(o['tileBatch'], 1, (v) => int(v, 'tileBatch', 1)),
+    device: opt(o['device'], 'cpu', (v) => deviceName(v, 'device')),
+    amp: opt(o['amp'], 'auto' as AmpSetting, (v) => oneOf(v, 'amp', AMP)),
+    threads: opt(o['threads'], availableParallelism(), (v) => int(v, 'threads', 1)),
+    output: opt(o['output'], 'labels' as const, (v) => oneOf(v, 'output', ['labels', 'probabilities', 'both'] as const)),
+  };
+  if (o['volume'] !== undefined) {
+    if (!(o['volume'] instanceof Float32Array)) fail('a Float32Array', 'volume', o['volume']);
+    const shape = o['shape'];
+    if (!Array.isArray(shape) || shape.length !== 4) fail('[C, Z, Y, X]', 'shape', shape);
+    const s = shape.map((v, i) => int(v, `shape[${i}]`, 1)) as [number, number, number, number];
+    if (s.reduce((a, b) => a * b, 1) !== o['volume'].length)
+      fail(`a shape whose product is volume.length (${o['volume'].length})`, 'shape', shape);
+    out.volume = o['volume'];
+    out.shape = s;
+  } else {
+    out.dataPath = str(o['dataPath'], 'dataPath (or volume + shape)');
+  }
+  return out;
+}
