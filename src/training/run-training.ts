@@ -73,8 +73,8 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
         done: ev.epoch,
         total: ev.epochs,
         unit: 'epoch',
-        values: { loss: ev.loss, samplesPerSecond: Number(ev.samplesPerSecond.toFixed(2)), iteration: ev.iteration },
-        ...(h.epochs.length > 0 ? {} : { message: `iteration ${ev.iteration}/${ev.iterations}` }),
+        values: { loss: Number(fmt(ev.loss)), samplesPerSecond: Number(ev.samplesPerSecond.toFixed(2)) },
+        message: `iteration ${ev.iteration}/${ev.iterations}`,
       });
       return;
     }

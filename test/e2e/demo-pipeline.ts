@@ -19,8 +19,8 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
 export function ciDemoYaml(folds: readonly number[]): string {
   let y = readFileSync(DEMO_YAML, 'utf8');
   y = replaceOnce(y, /cases: 20\n/, 'cases: 8\n');
-  y = replaceOnce(y, /in_plane_size: \[48, 64\]/, 'in_plane_size: [32, 40]');
-  y = replaceOnce(y, /slices: \[20, 32\]/, 'slices: [16, 20]');
+  y = replaceOnce(y, /in_plane_size: \[36, 48\]/, 'in_plane_size: [32, 40]');
+  y = replaceOnce(y, /slices: \[16, 24\]/, 'slices: [16, 20]');
   y = replaceOnce(y, /epochs: \d+\n/, 'epochs: 2\n');
   y = replaceOnce(y, /iterations_per_epoch: \d+\n/, 'iterations_per_epoch: 3\n');
   y = replaceOnce(y, /val_iterations: \d+/, 'val_iterations: 1');

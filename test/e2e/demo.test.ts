@@ -27,9 +27,10 @@ interface StatusJson { stages: { stage: string; state: string; out: string | nul
 
 describe.runIf(mustRun)('demo pipeline end to end', () => {
   const rig = new Rig();
-  const status = async (): Promise<StatusJson> => JSON.parse((await rig.run(['status', 'pipelines/demo.yaml', '--json'])).stdout) as StatusJson;
-  const outOf = async (stage: string): Promise<string> => {
-    const s = (await status()).stages.find((x) => x.stage === stage);
+  const status = async (...set: string[]): Promise<StatusJson> =>
+    JSON.parse((await rig.run(['status', 'pipelines/demo.yaml', '--json', ...set])).stdout) as StatusJson;
+  const outOf = async (stage: string, ...set: string[]): Promise<string> => {
+    const s = (await status(...set)).stages.find((x) => x.stage === stage);
     if (!s?.out) throw new Error(`no output for ${stage}`);
     return s.out;
   };
@@ -156,21 +157,28 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     await waitFor(() => checkpoint() !== undefined, 120_000, 'a train checkpoint at epoch >= 2');
     child.kill('SIGKILL');
     await done;
-    const st = await status();
-    expect(st.stages.filter((s) => s.stage.startsWith('train') && s.state === 'interrupted')).toHaveLength(1);
+    // The runner's watchdog ends the orphaned trainer and records it as interrupted.
+    let states: string[] = [];
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      states = (await status('--set', 'params.epochs=6')).stages.filter((s) => s.stage.startsWith('train')).map((s) => s.state);
+      if (states.includes('interrupted')) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(states.filter((s) => s === 'interrupted'), states.join(', ')).toHaveLength(1);
 
     const r = await rig.run(['resume', 'pipelines/demo.yaml', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     for (const s of DATA) expect(o[s], s).toBe('cached');
     expect(o['report']).toBe('ran');
-    const logs = await Promise.all(['train[fold=0]', 'train[fold=1]'].map(async (s) => readFileSync(join(await outOf(s), 'training_log.txt'), 'utf8')));
+    const logs = await Promise.all(['train[fold=0]', 'train[fold=1]'].map(async (s) => readFileSync(join(await outOf(s, '--set', 'params.epochs=6'), 'training_log.txt'), 'utf8')));
     const resumed = logs.map((l) => /resuming from latest checkpoint .*: epoch (\d+) of 6 done, continuing at epoch (\d+)/.exec(l)).filter((m) => m !== null);
     expect(resumed).toHaveLength(1);
     expect(Number(resumed[0]?.[1])).toBeGreaterThanOrEqual(2);
     const metrics = jsonLines(r.stdout).filter((e) => e['event'] === 'stage-finished');
     expect(metrics.length).toBeGreaterThan(0);
-    const report = JSON.parse(readFileSync(join(await outOf('report'), 'report.json'), 'utf8')) as { folds: { training: { epochs: number } }[] };
+    const report = JSON.parse(readFileSync(join(await outOf('report', '--set', 'params.epochs=6'), 'report.json'), 'utf8')) as { folds: { training: { epochs: number } }[] };
     expect(report.folds.map((f) => f.training.epochs)).toEqual([6, 6]);
   });
 
