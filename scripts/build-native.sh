@@ -32,7 +32,7 @@ build=native/build
 stamp="$build/.stamp"
 want="$torch_dir"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$build/Release/pipe_native.node" ] \
-   && [ -z "$(find native/src native/tests native/CMakeLists.txt native/cmake -newer "$stamp" -print -quit)" ]; then
+   && [ -z "$(find native/src native/tests native/bench native/CMakeLists.txt native/cmake -newer "$stamp" -print -quit)" ]; then
   exit 0
 fi
 

@@ -37,6 +37,7 @@ inline pipe_core::CaseSource WritePhantom(const std::string& dir, const std::str
         const int8_t label = d < r * 0.45 ? 2 : (d < r ? 1 : 0);
         seg[i] = (z == 0 && y == 0) ? -1 : label;
         img[i] = static_cast<float>((label == 2 ? 2.0 : label == 1 ? 1.0 : 0.0) + 0.3 * (rng.Uniform() - 0.5));
+        if (seg[i] == -1) img[i] = 0.0f;  // outside the nonzero mask
       }
   pipe_core::CaseSource c;
   c.id = id;

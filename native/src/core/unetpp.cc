@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "core/conv_cpu.h"
+
 namespace pipe_core {
 
 namespace {
@@ -15,7 +17,8 @@ Axes3 SamePadding(const Axes3& k) { return {(k[0] - 1) / 2, (k[1] - 1) / 2, (k[2
 
 }  // namespace
 
-ConvNormActImpl::ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, const Axes3& stride) {
+ConvNormActImpl::ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, const Axes3& stride)
+    : padding_(SamePadding(kernel)), unit_stride_(stride == Axes3{1, 1, 1}) {
   conv_ = register_module(
       "conv", torch::nn::Conv3d(torch::nn::Conv3dOptions(in, out, Arr(kernel)).stride(Arr(stride))
                                     .padding(Arr(SamePadding(kernel))).bias(true)));
@@ -24,7 +27,9 @@ ConvNormActImpl::ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, c
 }
 
 torch::Tensor ConvNormActImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = norm_->forward(conv_->forward(x));
+  const torch::Tensor c = unit_stride_ && UseConv3dSameCpu(x) ? Conv3dSameCpu(x, conv_->weight, conv_->bias, padding_)
+                                                               : conv_->forward(x);
+  torch::Tensor y = norm_->forward(c);
   return torch::leaky_relu_(y, kLeakySlope);
 }
 

@@ -20,6 +20,8 @@ class ConvNormActImpl : public torch::nn::Module {
  private:
   torch::nn::Conv3d conv_{nullptr};
   torch::nn::InstanceNorm3d norm_{nullptr};
+  Axes3 padding_{};
+  bool unit_stride_ = true;  // stride-1 convs take the fast CPU backward (conv_cpu.h)
 };
 TORCH_MODULE(ConvNormAct);
 

@@ -1,0 +1,177 @@
+// The typed addon API end to end on a tiny network: option validation messages, progress events, abort writing a
+// checkpoint and an exact resume through the JS API, checkpoint inspection, error codes for a foreign plan and a
+// non-checkpoint, and prediction from a .npy path returning probabilities and labels.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import {
+  addonAvailable,
+  casesFromPreprocessed,
+  networkFromPlans,
+  predictVolume,
+  readCheckpointInfo,
+  resolveTrainOptions,
+  runtimeInfo,
+  trainModel,
+} from '../../src/addon/index.js';
+import type { NetworkPlan, TrainOptions, TrainProgress } from '../../src/addon/index.js';
+import { writePhantomDataset } from './helpers/phantom.js';
+
+const network: NetworkPlan = {
+  inChannels: 1,
+  numClasses: 3,
+  baseFeatures: 4,
+  maxFeatures: 8,
+  poolKernels: [[2, 2, 2], [2, 2, 2]],
+  convKernels: [[3, 3, 3], [3, 3, 3], [3, 3, 3]],
+};
+
+describe('option validation (no addon needed)', () => {
+  const base = { network, trainCases: [{ id: 'a', dataPath: 'a', segPath: 'b' }], outDir: '/tmp', patchSize: [16, 16, 16] };
+  it('fills the recipe defaults', () => {
+    const o = resolveTrainOptions(base as TrainOptions);
+    expect(o).toMatchObject({ batchSize: 2, epochs: 1000, iterationsPerEpoch: 250, valIterations: 50, initialLr: 0.01 });
+    expect(o).toMatchObject({ momentum: 0.99, nesterov: true, weightDecay: 3e-5, polyExponent: 0.9, gradClip: 12 });
+    expect(o.headWeights).toEqual([1, 1]);
+    expect(o.loaderPatchSize).toEqual([16, 16, 16]);
+  });
+  it('names the field and the value it refuses', () => {
+    expect(() => resolveTrainOptions({ ...base, patchSize: [16, 16, 15] } as TrainOptions)).toThrow(
+      'Expected a multiple of 4 (product of the pool kernels) for patchSize[2] but received 15 (number)',
+    );
+    expect(() => resolveTrainOptions({ ...base, batchSize: 0 } as TrainOptions)).toThrow(
+      'Expected an integer >= 1 for batchSize but received 0 (number)',
+    );
+    expect(() => resolveTrainOptions({ ...base, amp: 'fp8' } as unknown as TrainOptions)).toThrow(/for amp but received "fp8"/);
+    expect(() => resolveTrainOptions({ ...base, network: { ...network, convKernels: [[3, 3, 3]] } } as TrainOptions)).toThrow(
+      /for network.convKernels/,
+    );
+  });
+  it('builds the network from a plans.json configuration', () => {
+    const plans = {
+      numClasses: 3,
+      numInputChannels: 1,
+      configurations: {
+        '3d_fullres': {
+          patchSize: [128, 128, 128],
+          batchSize: 2,
+          poolKernels: Array(5).fill([2, 2, 2]),
+          convKernels: Array(6).fill([3, 3, 3]),
+          baseFeatures: 32,
+          maxFeatures: 320,
+        },
+      },
+    };
+    expect(networkFromPlans(plans)).toEqual({
+      inChannels: 1,
+      numClasses: 3,
+      baseFeatures: 32,
+      maxFeatures: 320,
+      poolKernels: Array(5).fill([2, 2, 2]),
+      convKernels: Array(6).fill([3, 3, 3]),
+    });
+    expect(() => networkFromPlans(plans, '3d_lowres')).toThrow(/plans.configurations\["3d_lowres"\]/);
+  });
+});
+
+const mustRun = addonAvailable() || Boolean(process.env['CI']);
+
+describe.runIf(mustRun)('native runtime through the typed API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-addon-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writePhantomDataset(dir, ['a', 'b', 'c'], 24, 3);
+
+  const options = async (out: string): Promise<TrainOptions> => ({
+    network,
+    trainCases: await casesFromPreprocessed(dir, ['a', 'b']),
+    valCases: await casesFromPreprocessed(dir, ['c']),
+    outDir: out,
+    patchSize: [16, 16, 16],
+    epochs: 3,
+    iterationsPerEpoch: 2,
+    valIterations: 1,
+    threads: 2,
+    seed: 5,
+    checkpointEvery: 0,
+  });
+
+  it('reports the LibTorch it runs on', () => {
+    const info = runtimeInfo();
+    expect(info.torchVersion).toMatch(/^\d+\.\d+/);
+    expect(typeof info.cudaAvailable).toBe('boolean');
+  });
+
+  it('aborts with a checkpoint and resumes to the same weights as a straight run', { timeout: 120_000 }, async () => {
+    const straightDir = mkdtempSync(join(dir, 'straight-'));
+    const epochs: TrainProgress[] = [];
+    const straight = await trainModel(await options(straightDir), {
+      onProgress: (e) => e.kind === 'epoch' && epochs.push(e),
+    });
+    expect(straight.epochsCompleted).toBe(3);
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expect(epochs[1]?.lr).toBeCloseTo(0.01 * (1 - 1 / 3) ** 0.9, 10);
+    for (const e of epochs) {
+      expect(Number.isFinite(e.loss) && Number.isFinite(e.valLoss ?? NaN)).toBe(true);
+      expect(e.pseudoDice).toBeGreaterThanOrEqual(0);
+    }
+    expect(straight.pseudoDiceEma[1]).toBeCloseTo(0.9 * (straight.pseudoDiceEma[0] ?? 0) + 0.1 * (straight.pseudoDice[1] ?? 0), 10);
+
+    const splitDir = mkdtempSync(join(dir, 'split-'));
+    const controller = new AbortController();
+    const events: TrainProgress[] = [];
+    const first = await trainModel(await options(splitDir), {
+      signal: controller.signal,
+      onProgress: (e) => {
+        events.push(e);
+        if (e.kind === 'iteration' && e.epoch === 0 && e.iteration === 1) controller.abort();
+      },
+    });
+    expect(first.aborted).toBe(true);
+    expect(first.latestCheckpoint).toBe(join(splitDir, 'checkpoint_latest.pt'));
+    // Events reach JS asynchronously, so the native loop may have run on a little before it saw the abort; the
+    // checkpoint records exactly where it stopped.
+    const iterations = events.filter((e) => e.kind === 'iteration').length;
+    expect(iterations).toBeGreaterThanOrEqual(1);
+    expect(iterations).toBeLessThan(6);
+    const iterationEvent = events.find((e) => e.kind === 'iteration');
+    expect(iterationEvent?.lr).toBeCloseTo(0.01, 10);
+    expect(iterationEvent?.samplesPerSecond).toBeGreaterThan(0);
+    expect(iterationEvent?.headLosses.length).toBe(2);
+
+    const info = await readCheckpointInfo(first.latestCheckpoint ?? '');
+    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 1 });
+    expect(info.epoch * 2 + info.iteration).toBe(iterations);
+    expect(info.trainLoss.length).toBe(info.epoch);
+    expect(info.network).toEqual(network);
+    expect(info.planHash).toMatch(/^[0-9a-f]{16}$/);
+
+    const resumed = await trainModel({ ...(await options(splitDir)), resumeFrom: first.latestCheckpoint ?? '' });
+    expect(resumed.epochsCompleted).toBe(3);
+    resumed.trainLoss.forEach((l, i) => expect(l).toBeCloseTo(straight.trainLoss[i] ?? NaN, 6));
+    // Same weights -> same probabilities.
+    const a = await predictVolume({ checkpoint: straight.finalCheckpoint ?? '', dataPath: join(dir, 'cases', 'c.data.npy'), output: 'probabilities', mirror: false });
+    const b = await predictVolume({ checkpoint: resumed.finalCheckpoint ?? '', dataPath: join(dir, 'cases', 'c.data.npy'), output: 'both', mirror: false });
+    expect(a.shape).toEqual([3, 24, 24, 24]);
+    expect(a.labels).toBeUndefined();
+    expect(b.labels?.length).toBe(24 * 24 * 24);
+    let maxDiff = 0;
+    a.probabilities?.forEach((p, i) => (maxDiff = Math.max(maxDiff, Math.abs(p - (b.probabilities?.[i] ?? 0)))));
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('refuses a checkpoint of another plan with EPLAN_MISMATCH naming the field', { timeout: 60_000 }, async () => {
+    const out = mkdtempSync(join(dir, 'mismatch-'));
+    const trained = await trainModel({ ...(await options(out)), epochs: 1, iterationsPerEpoch: 1 });
+    const other = { ...network, numClasses: 4 };
+    await expect(
+      trainModel({ ...(await options(out)), network: other, resumeFrom: trained.finalCheckpoint ?? '' }),
+    ).rejects.toMatchObject({ name: 'NativeError', code: 'EPLAN_MISMATCH', message: expect.stringContaining('numClasses: checkpoint 3, plan 4') });
+  });
+
+  it('rejects a file that is not a checkpoint with ECHECKPOINT', async () => {
+    await expect(readCheckpointInfo(join(dir, 'cases', 'a.data.npy'))).rejects.toMatchObject({ code: 'ECHECKPOINT' });
+  });
+});

@@ -1,0 +1,75 @@
+// Learning, honestly measured: a small UNet++ trained on CPU (2 threads, bounded time) on synthetic phantoms must
+// reach mean foreground Dice >= 0.85 on held-out volumes through the sliding-window inference.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { addonAvailable, casesFromPreprocessed, predictVolume, trainModel } from '../../src/addon/index.js';
+import type { NetworkPlan } from '../../src/addon/index.js';
+import { dice, writePhantomDataset } from './helpers/phantom.js';
+
+// CI builds the addon in setup: there a missing addon must fail, not skip.
+const mustRun = addonAvailable() || Boolean(process.env['CI']);
+
+const network: NetworkPlan = {
+  inChannels: 1,
+  numClasses: 3,
+  baseFeatures: 8,
+  maxFeatures: 64,
+  poolKernels: [[2, 2, 2], [2, 2, 2], [2, 2, 2]],
+  convKernels: [[3, 3, 3], [3, 3, 3], [3, 3, 3], [3, 3, 3]],
+};
+
+describe.runIf(mustRun)('UNet++ learns synthetic phantoms on CPU', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-learning-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reaches mean foreground Dice >= 0.85 on held-out volumes', { timeout: 240_000 }, async () => {
+    const trainIds = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
+    const testIds = ['t0', 't1', 't2'];
+    writePhantomDataset(dir, trainIds, 48, 1);
+    const held = writePhantomDataset(dir, testIds, 48, 2);
+    const trainCases = await casesFromPreprocessed(dir, trainIds.slice(0, 6));
+    const valCases = await casesFromPreprocessed(dir, trainIds.slice(6));
+    const started = Date.now();
+    const result = await trainModel({
+      network,
+      trainCases,
+      valCases,
+      outDir: dir,
+      patchSize: [32, 32, 32],
+      batchSize: 2,
+      epochs: 4,
+      iterationsPerEpoch: 25,
+      valIterations: 2,
+      threads: 2,
+      seed: 1,
+      checkpointEvery: 0,
+    });
+    const trainSeconds = (Date.now() - started) / 1000;
+    expect(result.epochsCompleted).toBe(4);
+    expect(result.finalCheckpoint).not.toBeNull();
+    const scores: number[] = [];
+    for (const c of held) {
+      const prediction = await predictVolume({
+        checkpoint: result.finalCheckpoint ?? '',
+        volume: c.image,
+        shape: [1, ...c.shape],
+        mirror: false, // mirroring x8 the inference time; covered by the C++ tests
+        tileBatch: 4,
+        threads: 2,
+      });
+      expect(prediction.shape).toEqual([3, ...c.shape]);
+      scores.push(dice(prediction.labels ?? new Uint8Array(), c.seg, 1), dice(prediction.labels ?? new Uint8Array(), c.seg, 2));
+    }
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    console.log(
+      `learning: ${trainSeconds.toFixed(1)} s training, ${result.samplesPerSecond.toFixed(1)} samples/s, ` +
+        `pseudo-Dice ${result.pseudoDice.map((d) => d.toFixed(3)).join(' ')}, held-out Dice ` +
+        `${scores.map((d) => d.toFixed(3)).join(' ')} (mean ${mean.toFixed(3)})`,
+    );
+    expect(mean).toBeGreaterThanOrEqual(0.85);
+  });
+});
