@@ -67,13 +67,16 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
   let samples = 0;
   let epochStarted = performance.now();
   let lastEpochSamples = 0;
+  const lastRecorded = h.epochs[h.epochs.length - 1]?.pseudoDice;
+  let lastDice: number | undefined = lastRecorded !== undefined && Number.isFinite(lastRecorded) ? Number(lastRecorded.toFixed(3)) : undefined;
   const onProgress = (ev: TrainProgress): void => {
     if (ev.kind === 'iteration') {
       ctx.report.progress({
         done: ev.epoch,
         total: ev.epochs,
         unit: 'epoch',
-        values: { loss: Number(fmt(ev.loss)), samplesPerSecond: Number(ev.samplesPerSecond.toFixed(2)) },
+        // loss of this batch; dice of the last finished epoch (the online pseudo Dice)
+        values: { loss: Number(fmt(ev.loss)), ...(lastDice !== undefined ? { dice: lastDice } : {}), samplesPerSecond: Number(ev.samplesPerSecond.toFixed(2)) },
         message: `iteration ${ev.iteration}/${ev.iterations}`,
       });
       return;
@@ -92,6 +95,7 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
       seconds: (now - epochStarted) / 1000,
     };
     epochStarted = now;
+    if (record.pseudoDice !== undefined && Number.isFinite(record.pseudoDice)) lastDice = Number(record.pseudoDice.toFixed(3));
     samples = lastEpochSamples + w.iterations_per_epoch * s.batchSize;
     lastEpochSamples = samples;
     h.epochs.push(record);
