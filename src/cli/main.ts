@@ -34,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/status.js')).statusCommand(args);
       case 'gc':
         return await (await import('./commands/gc.js')).gcCommand(args);
+      case 'report':
+        return await (await import('./commands/report.js')).reportCommand(args);
       case 'watch':
         return await (await import('./commands/watch.js')).watchCommand(args, controller.signal);
       case undefined:
@@ -43,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, gc or watch` }]);
+        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, report, gc or watch` }]);
     }
   } catch (error) {
     if (error instanceof PipelineError) {

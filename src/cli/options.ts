@@ -56,6 +56,7 @@ Usage:
                            [--keep-going] [--dry-run] [--json] [--wait]
   pipe resume [FILE] [--json] [--wait]      repeat the last run (of FILE, or of ./cache or $PIPE_CACHE)
   pipe status [FILE] [--set ...] [--json] [--why STAGE]   (without FILE: the last run's pipeline)
+  pipe report [FILE] [--set ...] [--json]                  where the report is, and its summary table
   pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
 

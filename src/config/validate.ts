@@ -13,7 +13,7 @@ import type { DeviceKind, MatrixValue } from '../stages/types.js';
 import { suggestion } from '../util/did-you-mean.js';
 import { parseDuration } from '../util/duration.js';
 import { PipelineError, type Diagnostic } from './diagnostics.js';
-import { lookupParam, scanRefs, substitute, valueText, type Ref } from './interpolate.js';
+import { lookupParam, scanRefs, soleRef, substitute, valueText, type Ref } from './interpolate.js';
 import type { RawDocument } from './load.js';
 import { applyOverrides } from './overrides.js';
 import { schemaDiagnostics } from './schema-errors.js';
@@ -33,7 +33,7 @@ interface RawStage {
   with?: Record<string, unknown>;
   needs?: string[];
   matrix?: Record<string, MatrixValue[]>;
-  resources?: { devices?: number; device?: DeviceKind; keyed?: boolean };
+  resources?: { devices?: number | string; device?: DeviceKind | string; keyed?: boolean };
   inputs?: string[];
   outputs?: string[];
   retry?: number;
@@ -191,6 +191,23 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
       }
     }
 
+    // resources.devices / resources.device may be one `${params.x}` reference (so `--set params.devices=2` works).
+    const resource = (field: 'devices' | 'device'): unknown => {
+      const v = s.resources?.[field];
+      if (typeof v !== 'string') return v;
+      const ref = soleRef(v);
+      if (ref === undefined || ref.kind !== 'params') {
+        if (field === 'device' && ['cpu', 'cuda', 'npu'].includes(v)) return v;
+        error(`resources.${field}: expected ${field === 'devices' ? 'an integer' : 'cpu, cuda or npu'} or one \${params.*} reference but received "${v}"`, [...base, 'resources', field]);
+        return undefined;
+      }
+      const value = lookupParam(params, ref.path);
+      const ok = field === 'devices' ? Number.isInteger(value) && (value as number) >= 0 : ['cpu', 'cuda', 'npu'].includes(value as string);
+      if (!ok) error(`resources.${field}: ${v} is ${JSON.stringify(value)}; expected ${field === 'devices' ? 'an integer >= 0' : 'cpu, cuda or npu'}`, [...base, 'resources', field]);
+      return ok ? value : undefined;
+    };
+    const devicesValue = resource('devices') as number | undefined;
+    const deviceValue = resource('device') as DeviceKind | undefined;
     const timeoutMs = s.timeout === undefined ? undefined : parseDuration(s.timeout);
     stages.set(id as StageId, {
       id: id as StageId,
@@ -199,7 +216,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
       with: s.with ?? {},
       needs: needs as StageId[],
       matrix,
-      resources: { devices: s.resources?.devices ?? 0, keyed: s.resources?.keyed ?? false, ...(s.resources?.device ? { device: s.resources.device } : {}) },
+      resources: { devices: devicesValue ?? 0, keyed: s.resources?.keyed ?? false, ...(deviceValue ? { device: deviceValue } : {}) },
       inputs: s.inputs ?? [],
       outputs: s.outputs ?? [],
       retry: s.retry ?? 0,

@@ -14,11 +14,17 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { BuiltinStage } from './types.js';
 
+const load = (loader: () => Promise<{ default: BuiltinStage }>) => async () => (await loader()).default;
+
 export const builtinStages: Record<string, () => Promise<BuiltinStage>> = {
-  synthesize_decathlon: async () => (await import('./synthesize-decathlon.js')).default,
-  convert_decathlon: async () => (await import('./convert-decathlon.js')).default,
-  plan: async () => (await import('./plan.js')).default,
-  preprocess: async () => (await import('./preprocess.js')).default,
+  synthesize_decathlon: load(() => import('./synthesize-decathlon.js')),
+  convert_decathlon: load(() => import('./convert-decathlon.js')),
+  plan: load(() => import('./plan.js')),
+  preprocess: load(() => import('./preprocess.js')),
+  train: load(() => import('./train.js')),
+  validate: load(() => import('./validate.js')),
+  report: load(() => import('./report.js')),
+  predict: load(() => import('./predict.js')),
 };
 
 let extra: Promise<Map<string, BuiltinStage>> | undefined;

@@ -1,0 +1,33 @@
+/**
+ * `pipe report [FILE] [--json] [--set ...]`: prints where the report of a pipeline's report stage
+ * lives (report.html, report.md, report.json) and the markdown's summary table. A thin layer over
+ * getStatus: the report is the committed output of every instance whose output holds report.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lastPipelineFile } from '../../exec/run.js';
+import { getStatus } from '../../report/status-api.js';
+import { parse } from '../options.js';
+
+export async function reportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse('report', args, { json: { type: 'boolean' }, set: { type: 'string', multiple: true } });
+  const file = positionals[0] ?? lastPipelineFile();
+  const status = await getStatus(file, { overrides: (values['set'] as string[] | undefined) ?? [] });
+  const reports = status.stages.filter((s) => s.out !== undefined && existsSync(join(s.out, 'report.json')));
+  if (reports.length === 0) {
+    const pending = status.stages.filter((s) => s.stage.startsWith('report')).map((s) => `${s.stage} ${s.state}`).join(', ');
+    process.stderr.write(`pipe report: no finished report for ${status.name} (${pending || 'no report stage'}); run: pipe run ${file}\n`);
+    return 1;
+  }
+  if (values['json']) {
+    process.stdout.write(`${JSON.stringify(reports.map((s) => ({ stage: s.stage, html: join(s.out!, 'report.html'), markdown: join(s.out!, 'report.md'), json: join(s.out!, 'report.json') })))}\n`);
+    return 0;
+  }
+  for (const s of reports) {
+    const out = s.out as string;
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const table = md.split('\n## ')[0] ?? md;
+    process.stdout.write(`${table.trimEnd()}\n\n${s.stage}: ${join(out, 'report.html')}\n  markdown ${join(out, 'report.md')}\n  json     ${join(out, 'report.json')}\n`);
+  }
+  return 0;
+}
