@@ -10,7 +10,8 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCheckpointInfo, trainModel } from '../addon/index.js';
+import { readCheckpointInfo, trainModel, type TrainOptions } from '../addon/index.js';
+import { runDistributedTraining } from '../distributed/index.js';
 import type { TrainProgress, TrainResult } from '../addon/index.js';
 import { writeProgressPlot } from '../reporting/progress-plot.js';
 import type { EpochRecord } from '../reporting/types.js';
@@ -39,9 +40,10 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
   await mkdir(runDir, { recursive: true });
   const log = new TrainingLog(ctx.work, (m) => ctx.report.log(m));
   log.write(`Starting... ${ctx.stage} (attempt workspace ${ctx.work})`, false);
-  if (s.devices.length > 1) {
-    log.write(`devices: ${s.devices.length} allocated (${s.devices.join(',')}), but multi-device training is not ` +
-      `wired into the train stage yet: training ONE process on ${s.device} with ${s.threads} threads and the global batch ${s.batchSize}`);
+  const worldSize = Math.max(1, s.devices.length);
+  if (worldSize > 1) {
+    log.write(`devices: ${worldSize} (${s.devices.join(',')}): ${worldSize} ranks through c10d ` +
+      `(${s.device.startsWith('cuda') ? 'NCCL' : 'Gloo'}), global batch ${s.batchSize} split across them, rendezvous port ${ctx.masterPort ?? '(free port)'}`);
   }
   const resumeFrom = checkpointToResume(runDir);
   let startEpoch = 0;
@@ -55,7 +57,7 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
     if (ctx.resume) log.write('resume requested but the workspace holds no checkpoint: starting at epoch 0');
     history = undefined;
   }
-  const h: RunningHistory = history ?? { epochs: [], earlierSeconds: 0, earlierSamples: 0, device: s.device, worldSize: 1 };
+  const h: RunningHistory = history ?? { epochs: [], earlierSeconds: 0, earlierSamples: 0, device: s.device, worldSize };
   h.epochs = h.epochs.filter((e) => e.epoch < startEpoch); // epochs after the checkpoint are trained again
   h.device = s.device;
   log.write(`fold ${w.fold}: ${s.trainCases.length} training / ${s.valCases.length} validation cases; network ` +
@@ -118,7 +120,7 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
     log.write('the workspace holds the final checkpoint: training had finished, writing the outputs');
     result = { epochsCompleted: startEpoch, aborted: false, finalCheckpoint: resumeFrom } as TrainResult;
   } else {
-    result = await trainModel({
+    const options: TrainOptions = {
       network: s.network,
       trainCases: s.trainCases,
       valCases: s.valCases,
@@ -138,7 +140,21 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
       checkpointEvery: w.checkpoint_every,
       progressEvery: 1,
       ...(resumeFrom !== undefined ? { resumeFrom } : {}),
-    }, { signal: ctx.signal, onProgress });
+    };
+    h.worldSize = worldSize;
+    result = worldSize > 1
+      ? await runDistributedTraining(
+        { ...options, threads: Math.max(1, Math.floor(s.threads / worldSize)) },
+        {
+          worldSize,
+          devices: s.devices,
+          ...(ctx.masterPort !== undefined ? { masterPort: ctx.masterPort } : {}),
+          signal: ctx.signal,
+          onProgress,
+          onLog: (line) => log.write(line, false),
+        },
+      )
+      : await trainModel(options, { signal: ctx.signal, onProgress });
   }
   if (result.aborted) {
     log.write(`interrupted at epoch ${result.epochsCompleted}: ${join(runDir, 'checkpoint_latest.pt')} holds the state; ` +
