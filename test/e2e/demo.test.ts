@@ -22,13 +22,15 @@ import { ciDemoYaml } from './demo-pipeline.js';
 const PY = '/usr/bin/python3';
 const mustRun = addonAvailable() || Boolean(process.env['CI']);
 const DATA = ['synthesize', 'convert', 'plan', 'preprocess'];
+// The rig scrubs PIPE_* from the environment; a prebuilt addon named by PIPE_NATIVE_ADDON is passed on.
+const ENV: Record<string, string> = process.env['PIPE_NATIVE_ADDON'] ? { PIPE_NATIVE_ADDON: process.env['PIPE_NATIVE_ADDON'] } : {};
 
 interface StatusJson { stages: { stage: string; state: string; out: string | null; key: string }[] }
 
 describe.runIf(mustRun)('demo pipeline end to end', () => {
   const rig = new Rig();
   const status = async (...set: string[]): Promise<StatusJson> =>
-    JSON.parse((await rig.run(['status', 'pipelines/demo.yaml', '--json', ...set])).stdout) as StatusJson;
+    JSON.parse((await rig.run(['status', 'pipelines/demo.yaml', '--json', ...set], ENV)).stdout) as StatusJson;
   const outOf = async (stage: string, ...set: string[]): Promise<string> => {
     const s = (await status(...set)).stages.find((x) => x.stage === stage);
     if (!s?.out) throw new Error(`no output for ${stage}`);
@@ -50,7 +52,7 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
   });
 
   test('a clean run completes with a report, reference-compatible summaries and predictions', { timeout: 240_000 }, async () => {
-    const r = await rig.run(['run', 'pipelines/demo.yaml', '--json']);
+    const r = await rig.run(['run', 'pipelines/demo.yaml', '--json'], ENV);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     expect(Object.values(o).every((v) => v === 'ran')).toBe(true);
@@ -126,13 +128,13 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     }
 
     // pipe report prints where it is.
-    const rep = await rig.run(['report', 'pipelines/demo.yaml']);
+    const rep = await rig.run(['report', 'pipelines/demo.yaml'], ENV);
     expect(rep.code, rep.stderr).toBe(0);
     expect(rep.stdout).toMatch(/report: .*report\.html/);
   });
 
   test('editing batch_size reruns only train, validate, report (and predict)', { timeout: 120_000 }, async () => {
-    const r = await rig.run(['run', 'pipelines/demo.yaml', '--json', '--set', 'params.batch_size=1']);
+    const r = await rig.run(['run', 'pipelines/demo.yaml', '--json', '--set', 'params.batch_size=1'], ENV);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     for (const s of DATA) expect(o[s], s).toBe('cached');
@@ -140,7 +142,7 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
   });
 
   test('editing epochs, kill -9 during training, then pipe resume continues from the checkpoint', { timeout: 180_000 }, async () => {
-    const child = rig.spawn(['run', 'pipelines/demo.yaml', '--jobs', '1', '--set', 'params.epochs=6']);
+    const child = rig.spawn(['run', 'pipelines/demo.yaml', '--jobs', '1', '--set', 'params.epochs=6'], ENV);
     const done = collect(child);
     const checkpoint = (): string | undefined => {
       const work = rig.path('cache', 'work');
@@ -167,7 +169,7 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     }
     expect(states.filter((s) => s === 'interrupted'), states.join(', ')).toHaveLength(1);
 
-    const r = await rig.run(['resume', 'pipelines/demo.yaml', '--json']);
+    const r = await rig.run(['resume', 'pipelines/demo.yaml', '--json'], ENV);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     for (const s of DATA) expect(o[s], s).toBe('cached');
@@ -184,7 +186,7 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
 
   test('adding a fold runs only that fold and the fan-ins', { timeout: 120_000 }, async () => {
     rig.write({ 'pipelines/demo.yaml': ciDemoYaml([0, 1, 2]) });
-    const r = await rig.run(['run', 'pipelines/demo.yaml', '--json', '--set', 'params.epochs=6']);
+    const r = await rig.run(['run', 'pipelines/demo.yaml', '--json', '--set', 'params.epochs=6'], ENV);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     const ran = Object.entries(o).filter(([, v]) => v === 'ran').map(([k]) => k).sort();
