@@ -192,4 +192,14 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     const ran = Object.entries(o).filter(([, v]) => v === 'ran').map(([k]) => k).sort();
     expect(ran).toEqual(['predict', 'report', 'train[fold=2]', 'validate[fold=2]']);
   });
+
+  test('devices: 2 trains one fold as two c10d ranks (Gloo) with the global batch split', { timeout: 120_000 }, async () => {
+    const set = ['--set', 'params.devices=2', '--set', 'params.iterations_per_epoch=2'];
+    const r = await rig.run(['run', 'pipelines/demo.yaml', 'train[fold=0]', '--json', ...set], ENV);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(outcomes(r.stdout)['train[fold=0]']).toBe('ran');
+    const out = await outOf('train[fold=0]', ...set);
+    expect(readFileSync(join(out, 'training_log.txt'), 'utf8')).toMatch(/devices: 2 \(.*\): 2 ranks through c10d \(Gloo\), global batch \d+ split/);
+    expect((JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as { worldSize: number }).worldSize).toBe(2);
+  });
 });
