@@ -43,7 +43,10 @@ mkdir -p "$build"
 log="native/build.log"  # outside $build: cmake-js may wipe the build folder
 # ccache (when installed) makes a rebuild in a fresh clone on the same machine take seconds.
 launcher=()
-command -v ccache >/dev/null && launcher=(--CDCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if command -v ccache >/dev/null; then
+  launcher=(--CDCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1   # clones in other folders share the cache
+fi
 if ! npx cmake-js compile -d native -O "$build" -p "$jobs" "${launcher[@]}" \
   --CDTorch_DIR="$torch_dir" --CDNODE_ADDON_API_DIR="$PWD/$addon_api" --CDCMAKE_BUILD_TYPE=Release >"$log" 2>&1; then
   tail -n 40 "$log" >&2
