@@ -6,7 +6,6 @@
  *   splits.json       [{ train: [ids], val: [ids] }] x folds (KFold, shuffle, seed)
  * batch_size and patch_size are not parameters here: train reads them from plans.json by default.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadDatasetSource } from '../plan/cases.js';
 import { computeFingerprint } from '../plan/fingerprint.js';
@@ -14,6 +13,7 @@ import { planExperiment } from '../plan/planner.js';
 import { kfoldSplits, SPLIT_SEED } from '../plan/split.js';
 import { upstreamOfKind } from '../plan/upstream.js';
 import { writeJsonFile } from '../plan/write-json.js';
+import { caseRunOptions } from './case-options.js';
 import type { BuiltinStage, StageContext } from './types.js';
 
 export const planWithSchema = {
@@ -43,19 +43,9 @@ const stage: BuiltinStage = {
     const w = ctx.with as PlanWith;
     const convert = upstreamOfKind(ctx, 'convert_decathlon');
     const source = await loadDatasetSource(convert.out);
-    const workers = w.workers ?? 2;
     ctx.report.log(`fingerprinting ${source.cases.length} cases from ${convert.out}`);
     ctx.report.progress({ done: 0, total: source.cases.length, unit: 'case' });
-    const fingerprint = await computeFingerprint(source, {
-      workers,
-      memoryGb: w.memory_gb ?? 8,
-      threads: Math.max(1, Math.floor(availableParallelism() / workers)),
-      signal: ctx.signal,
-      workDir: ctx.work,
-      resume: ctx.resume,
-      onCase: (done, total, id, resumed) =>
-        ctx.report.progress({ done, total, unit: 'case', message: `case ${id}${resumed ? ' (done before)' : ''}` }),
-    });
+    const fingerprint = await computeFingerprint(source, caseRunOptions(ctx, w));
     const empty = (fingerprint.intensityProperties ?? []).findIndex((p) => p !== null && p.count === 0);
     if (empty >= 0) {
       throw new Error(`no voxel with label > 0 in any case: cannot compute the CT intensity statistics of channel ${empty} (${fingerprint.modalities[empty]})`);

@@ -9,7 +9,6 @@
  * Needs an upstream of kind `plan`; the convert_decathlon output is taken from a direct upstream of
  * that kind when present, else from the folder recorded in the plan's fingerprint.json.
  */
-import { availableParallelism } from 'node:os';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadDatasetSource } from '../plan/cases.js';
@@ -17,6 +16,7 @@ import type { Fingerprint, Plans } from '../plan/types.js';
 import { preprocessDataset } from '../preprocess/run.js';
 import { formatGiB } from '../preprocess/memory.js';
 import { upstreamOfKind } from '../plan/upstream.js';
+import { caseRunOptions } from './case-options.js';
 import type { BuiltinStage, StageContext } from './types.js';
 
 export const preprocessWithSchema = {
@@ -58,22 +58,15 @@ const stage: BuiltinStage = {
       : fingerprint.source;
     if (!convertDir) throw new Error(`${join(plan.out, 'fingerprint.json')}: no source folder recorded and no convert_decathlon upstream`);
     const source = await loadDatasetSource(convertDir);
-    const workers = w.workers ?? 2;
     const configuration = w.configuration ?? '3d_fullres';
     ctx.report.progress({ done: 0, total: source.cases.length, unit: 'case' });
     const t0 = performance.now();
+    const run = caseRunOptions(ctx, w);
     const summary = await preprocessDataset(source, plans, fingerprint, {
+      ...run,
       configuration,
-      workers,
-      memoryGb: w.memory_gb ?? 8,
-      threads: Math.max(1, Math.floor(availableParallelism() / workers)),
-      resume: ctx.resume,
-      workDir: ctx.work,
       outDir: ctx.out,
-      signal: ctx.signal,
       log: (m) => ctx.report.log(m),
-      onCase: (done, total, id, resumed) =>
-        ctx.report.progress({ done, total, unit: 'case', message: `case ${id}${resumed ? ' (done before)' : ''}` }),
     });
     await copyFile(join(plan.out, 'plans.json'), join(ctx.out, 'plans.json'));
     await copyFile(join(plan.out, 'splits.json'), join(ctx.out, 'splits.json'));
