@@ -39,6 +39,11 @@ fi
 say "LibTorch from $torch_from: $torch_dir"
 jobs="${PIPE_BUILD_JOBS:-$(nproc)}"
 addon_api=$(node -p "require('node-addon-api').include_dir")
+# A build folder configured elsewhere (copied or moved clone) makes cmake refuse to build while exiting 0.
+if [ -f "$build/CMakeCache.txt" ] && ! grep -qx "CMAKE_CACHEFILE_DIR:INTERNAL=$PWD/$build" "$build/CMakeCache.txt"; then
+  say "native/build was configured in another folder: starting it afresh"
+  rm -rf "$build"
+fi
 mkdir -p "$build"
 log="native/build.log"  # outside $build: cmake-js may wipe the build folder
 # ccache (when installed) makes a rebuild in a fresh clone on the same machine take seconds.

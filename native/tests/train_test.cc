@@ -131,6 +131,44 @@ TEST("4 epochs straight equal 2 + resume + 2 (and a mid-epoch abort + resume)") 
   CHECK(diff_mid <= 1e-6);
 }
 
+TEST("full augmentation: batches follow (seed, iteration), so 2 loader threads + abort + resume == 1 thread straight") {
+  const std::string data = pipe_test::TempDir("full-data");
+  const auto cases = Cases(data);
+  const std::string d1 = pipe_test::TempDir("full-straight"), d2 = pipe_test::TempDir("full-split");
+  auto opts = [&](const std::string& dir, int threads) {
+    auto o = SmallOptions(dir, cases);
+    o.augmentation = "full";
+    o.loader_threads = threads;
+    return o;
+  };
+  auto straight = pipe_core::Train(opts(d1, 1), nullptr, nullptr);
+  CHECK(straight.augmentation == "full" && straight.loader_threads == 1);
+  CHECK(straight.source_patch[0] > 16 && straight.source_patch[1] > 16 && straight.source_patch[2] > 16);
+  std::atomic<bool> stop{false};
+  auto first = pipe_core::Train(opts(d2, 2), [&](const pipe_core::ProgressEvent& e) {
+    if (e.kind == "iteration" && e.epoch == 1 && e.iteration == 2) stop = true;
+  }, &stop);
+  CHECK(first.aborted);
+  auto resumed = opts(d2, 2);
+  resumed.resume_from = d2 + "/checkpoint_latest.pt";
+  auto second = pipe_core::Train(resumed, nullptr, nullptr);
+  CHECK(second.epochs_completed == 4);
+  const double diff = MaxWeightDiff(d1 + "/checkpoint_final.pt", d2 + "/checkpoint_final.pt");
+  std::printf("  max weight difference (full augmentation, threads 1 vs 2 + resume): %g\n", diff);
+  CHECK(diff <= 1e-6);
+  // and it is not the basic pipeline's run
+  const std::string d3 = pipe_test::TempDir("basic-straight");
+  pipe_core::Train(SmallOptions(d3, cases), nullptr, nullptr);
+  CHECK(MaxWeightDiff(d1 + "/checkpoint_final.pt", d3 + "/checkpoint_final.pt") > 1e-4);
+}
+
+TEST("an unknown augmentation pipeline is refused") {
+  const std::string data = pipe_test::TempDir("bad-aug-data");
+  auto o = SmallOptions(pipe_test::TempDir("bad-aug"), Cases(data));
+  o.augmentation = "fancy";
+  CHECK_THROWS_WITH(pipe_core::Train(o, nullptr, nullptr), "augmentation");
+}
+
 TEST("a checkpoint of another plan is refused, naming the field") {
   const std::string data = pipe_test::TempDir("mismatch-data");
   const auto cases = Cases(data);

@@ -27,6 +27,10 @@ export interface NativeCase {
 
 export interface NativeAugmentation {
   enabled: boolean;
+  /** 'full': the reference's chain in the prefetch pool; 'basic': crop + mirror/brightness/contrast/gamma. */
+  pipeline: 'full' | 'basic';
+  /** Threads of the 'full' pipeline (0: 1 on CPU, 4 on an accelerator). */
+  loaderThreads: number;
   mirror: boolean;
   /** 1 = mirror this axis (z, y, x). */
   mirrorAxes: Axes3;
@@ -125,6 +129,12 @@ export interface TrainResult {
   backend: string;
   rankBatchSizes: number[];
   /** FNV-1a of the final weights' bytes: identical on every rank of a multi-device run. */
+  /** 'off' | 'basic' | 'full'. */
+  augmentation: string;
+  /** 'full': the enlarged patch the loader cuts ([0, 0, 0] otherwise). */
+  sourcePatchSize: number[];
+  /** 'full': threads that made batches (0 otherwise). */
+  loaderThreads: number;
   weightsDigest: string;
 }
 

@@ -14,10 +14,20 @@ import { patchDivisor } from './plans.js';
 import { axes, bool, fail, int, num, object, oneOf, opt, str } from './validate.js';
 
 const AMP: readonly AmpSetting[] = ['auto', 'off', 'bf16', 'fp16'];
+export type AugmentationPipeline = 'full' | 'basic';
 
 export interface AugmentationOptions {
   /** false turns all of the below off. Default true. */
   enabled?: boolean;
+  /**
+   * 'full' (default): the reference's whole chain (rotation, scaling, noise, blur, brightness, contrast,
+   * low resolution, gamma, inverted gamma, mirroring) on the enlarged source patch, made ahead of the training
+   * step by loaderThreads native threads; loaderPatchSize is then ignored. 'basic': centre crop + mirroring,
+   * brightness, contrast and gamma (the fields below) on the training thread.
+   */
+  pipeline?: AugmentationPipeline;
+  /** Threads making 'full' batches (0 = 1 on CPU, 4 on an accelerator). */
+  loaderThreads?: number;
   /** Mirror each enabled axis with probability mirrorP. Default true, axes [z, y, x] all on, p 0.5. */
   mirror?: boolean;
   mirrorAxes?: [boolean, boolean, boolean];
@@ -225,6 +235,9 @@ export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
     headWeights,
     augmentation: {
       enabled: opt(aug['enabled'], true, (v) => bool(v, 'augmentation.enabled')),
+      pipeline: opt(aug['pipeline'], 'full' as AugmentationPipeline, (v) =>
+        oneOf(v, 'augmentation.pipeline', ['full', 'basic'] as const)),
+      loaderThreads: opt(aug['loaderThreads'], 0, (v) => int(v, 'augmentation.loaderThreads', 0, 256)),
       mirror: opt(aug['mirror'], true, (v) => bool(v, 'augmentation.mirror')),
       mirrorAxes: axisFlags(aug['mirrorAxes'], 'augmentation.mirrorAxes'),
       mirrorP: opt(aug['mirrorP'], 0.5, prob('augmentation.mirrorP')),

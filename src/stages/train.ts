@@ -12,8 +12,10 @@ import type { BuiltinStage, StageContext } from './types.js';
 
 const stage: BuiltinStage = {
   kind: 'train',
-  version: '1',
+  version: '2',
   withSchema: trainWithSchema,
+  // Batches are keyed by (seed, rank, iteration), not by the thread that made them.
+  executionOnly: ['loader_threads'],
   async run(ctx: StageContext): Promise<void> {
     const w = ctx.with as unknown as TrainWith;
     const setup = await trainSetup(ctx, w, upstreamOfKind(ctx, 'preprocess').out);

@@ -14,7 +14,7 @@ import type { TrainProgress } from '../addon/index.js';
 import type { StageContext } from '../stages/types.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { TrainSetup } from './setup.js';
-import type { TrainWith } from './with.js';
+import { augmentationOf, type TrainWith } from './with.js';
 
 export const FPS_WARMUP = 10;
 export const FPS_TIMED = 100;
@@ -37,7 +37,7 @@ async function timedIterations(ctx: StageContext, w: TrainWith, s: TrainSetup, t
     epochs: 1,
     iterationsPerEpoch: total,
     valIterations: 0,
-    augmentation: { enabled: w.augmentation },
+    augmentation: augmentationOf(w),
     device: s.device,
     amp: w.amp,
     threads: s.threads,

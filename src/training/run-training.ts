@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { historyFile, readRunningHistory, writeHistory, type RunningHistory } from './history.js';
 import type { TrainSetup } from './setup.js';
 import { TRAINING_LOG, TrainingLog } from './training-log.js';
-import type { TrainWith } from './with.js';
+import { augmentationOf, type TrainWith } from './with.js';
 
 export const MODEL_FILE = 'model_final.pt';
 
@@ -63,7 +63,8 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
   log.write(`fold ${w.fold}: ${s.trainCases.length} training / ${s.valCases.length} validation cases; network ` +
     `${s.network.poolKernels.length} poolings, features ${s.network.baseFeatures}..${s.network.maxFeatures}, ` +
     `${s.network.numClasses} classes; patch [${s.patchSize.join(', ')}], batch ${s.batchSize}; ` +
-    `${w.epochs} epochs x ${w.iterations_per_epoch} iterations; device ${s.device}, ${s.threads} threads`, startEpoch === 0);
+    `${w.epochs} epochs x ${w.iterations_per_epoch} iterations; device ${s.device}, ${s.threads} threads; ` +
+    `augmentation ${w.augmentation}`, startEpoch === 0);
 
   const t0 = performance.now();
   let samples = 0;
@@ -132,7 +133,7 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
       valIterations: s.valCases.length > 0 ? w.val_iterations : 0,
       initialLr: w.initial_lr,
       oversampleForeground: w.oversample_foreground,
-      augmentation: { enabled: w.augmentation },
+      augmentation: augmentationOf(w),
       device: s.device,
       amp: w.amp,
       threads: s.threads,
@@ -164,6 +165,10 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
   const final = result.finalCheckpoint ?? join(runDir, 'checkpoint_final.pt');
   const seconds = (performance.now() - t0) / 1000;
   const file = historyFile(h, seconds, samples);
+  if (result.augmentation === 'full') {
+    log.write(`augmentation: the reference's full chain on a [${result.sourcePatchSize.join(', ')}] source patch, ` +
+      `${result.loaderThreads} loader thread(s)`);
+  }
   log.write(`training done: ${result.epochsCompleted} epochs, ${file.samplesPerSecond.toFixed(2)} samples/s over ` +
     `${file.wallSeconds.toFixed(0)} s of training (all attempts)`);
 
@@ -179,6 +184,7 @@ export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup
     batchSize: s.batchSize,
     epochs: w.epochs,
     iterationsPerEpoch: w.iterations_per_epoch,
+    augmentation: w.augmentation,
     device: s.device,
     threads: s.threads,
     devices: s.devices,

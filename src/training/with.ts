@@ -1,3 +1,5 @@
+import type { AugmentationOptions } from '../addon/options.js';
+
 /**
  * `with:` of the train stage (JSON Schema with the reference's defaults) and its typed view.
  * `batch_size`, `patch_size`, `base_features`, `max_features` and `threads` default to null:
@@ -36,7 +38,14 @@ export const trainWithSchema = {
     max_features: nullableInt(1, 'Feature cap (null: the plan\'s, 320).'),
     initial_lr: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
     oversample_foreground: { type: 'number', minimum: 0, maximum: 1, default: 0.33 },
-    augmentation: { type: 'boolean', default: true },
+    augmentation: {
+      enum: ['full', 'basic', 'off'],
+      default: 'full',
+      description: 'full: the reference\'s whole chain (rotation, scaling, noise, blur, brightness, contrast, ' +
+        'low resolution, gamma, mirroring) made ahead of the step by loader threads; basic: mirroring, brightness, ' +
+        'contrast and gamma only; off: none.',
+    },
+    loader_threads: nullableInt(1, 'Threads making augmented batches (null: 1 on CPU, 4 on an accelerator).'),
     amp: { enum: ['auto', 'off', 'bf16', 'fp16'], default: 'auto' },
     threads: nullableInt(1, 'Intra-op threads (null: the CPU cores per device).'),
   },
@@ -59,7 +68,14 @@ export interface TrainWith {
   readonly max_features: number | null;
   readonly initial_lr: number;
   readonly oversample_foreground: number;
-  readonly augmentation: boolean;
+  readonly augmentation: 'full' | 'basic' | 'off';
+  readonly loader_threads: number | null;
   readonly amp: 'auto' | 'off' | 'bf16' | 'fp16';
   readonly threads: number | null;
+}
+
+/** The native augmentation options a train `with:` asks for. */
+export function augmentationOf(w: TrainWith): AugmentationOptions {
+  if (w.augmentation === 'off') return { enabled: false };
+  return { enabled: true, pipeline: w.augmentation, ...(w.loader_threads !== null ? { loaderThreads: w.loader_threads } : {}) };
 }

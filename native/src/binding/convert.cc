@@ -150,6 +150,8 @@ pipe_core::TrainOptions ToTrainOptions(const Napi::Object& o) {
   if (!aug.IsObject()) Bad(o.Env(), "an object", "augmentation", aug);
   auto a = aug.As<Napi::Object>();
   t.augment = GetBool(a, "enabled");
+  t.augmentation = GetString(a, "pipeline");
+  t.loader_threads = static_cast<int>(GetInt(a, "loaderThreads"));
   auto& ao = t.augment_options;
   ao.mirror = GetBool(a, "mirror");
   const auto axes = GetAxes(a, "mirrorAxes");
@@ -236,6 +238,9 @@ Napi::Object FromTrainResult(Napi::Env env, const pipe_core::TrainResult& r) {
   o.Set("worldSize", r.world_size);
   o.Set("backend", r.backend);
   o.Set("rankBatchSizes", Numbers(env, std::vector<double>(r.rank_batch_sizes.begin(), r.rank_batch_sizes.end())));
+  o.Set("augmentation", r.augmentation);
+  o.Set("sourcePatchSize", Numbers(env, std::vector<double>(r.source_patch.begin(), r.source_patch.end())));
+  o.Set("loaderThreads", r.loader_threads);
   o.Set("weightsDigest", r.weights_digest);
   return o;
 }

@@ -13,6 +13,7 @@
 
 #include "core/checkpoint.h"
 #include "core/device.h"
+#include "core/full_augment_batches.h"
 #include "core/loader.h"
 #include "core/unetpp.h"
 
@@ -187,12 +188,31 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
     dist->BroadcastFromRank0(tensors);
   }
 
+  if (o.augmentation != "basic" && o.augmentation != "full")
+    throw std::invalid_argument("Expected \"basic\" or \"full\" for augmentation but received \"" + o.augmentation + "\"");
+  const bool full_augmentation = o.augment && o.augmentation == "full";
   SamplerOptions so;
   so.batch_size = std::max<int64_t>(share.local_batch, 1);
   so.patch = o.patch;
-  so.loader_patch = o.loader_patch[0] > 0 ? o.loader_patch : o.patch;
+  so.loader_patch = o.loader_patch[0] > 0 && !full_augmentation ? o.loader_patch : o.patch;
   so.oversample_foreground = share.oversample;
-  OversamplingSampler train_sampler(OpenCases(o.train_cases), so);
+  const auto train_cases = OpenCases(o.train_cases);
+  OversamplingSampler train_sampler(train_cases, so);
+  std::unique_ptr<FullAugmentBatches> full_batches;
+  if (full_augmentation && share.local_batch > 0) {
+    FullAugmentOptions fo;
+    fo.patch = o.patch;
+    fo.batch_size = share.local_batch;
+    fo.oversample_foreground = share.oversample;
+    fo.seed = o.seed;
+    fo.stream = static_cast<uint64_t>(share.rank);
+    fo.first_iteration = state.epoch * o.iterations_per_epoch + state.iteration;
+    fo.threads = o.loader_threads > 0 ? o.loader_threads : (device.is_cpu() ? 1 : 4);
+    full_batches = std::make_unique<FullAugmentBatches>(train_cases, fo);
+    result.source_patch = full_batches->source_patch();
+    result.loader_threads = fo.threads;
+  }
+  result.augmentation = !o.augment ? "off" : o.augmentation;
   std::unique_ptr<OversamplingSampler> val_sampler;
   const bool validate = !o.val_cases.empty() && o.val_iterations > 0;
   if (validate && share.local_batch > 0) {
@@ -275,7 +295,7 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
       optimizer.zero_grad();
       LossResult loss;
       if (share.local_batch > 0) {
-        Batch batch = augmenter.Apply(train_sampler.Next(rng), rng);
+        Batch batch = full_batches ? full_batches->Next() : augmenter.Apply(train_sampler.Next(rng), rng);
         const torch::Tensor x = batch.data.to(device);
         const torch::Tensor y = ToTarget(batch.seg, device);
         std::vector<torch::Tensor> heads;

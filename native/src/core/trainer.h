@@ -28,7 +28,12 @@ struct TrainOptions {
   bool nesterov = true;
   double oversample_foreground = 0.33;
   LossOptions loss;
-  bool augment = true;
+  bool augment = true;                     // false: no augmentation at all (centre crop only)
+  // "basic": centre crop + mirroring, brightness, contrast, gamma on the calling thread (augment_options);
+  // "full": the reference's whole chain (recipe 9) on the enlarged source patch, made ahead of the step by
+  // `loader_threads` native threads (loader_patch is ignored: the source patch follows from the patch).
+  std::string augmentation = "basic";
+  int loader_threads = 0;                  // <= 0: 1 on CPU (the step uses the cores), 4 on an accelerator
   BasicAugmentOptions augment_options;     // .patch is set from `patch`
   std::string device = "cpu";
   std::string amp = "auto";                // auto | off | bf16 | fp16 (CPU: always off)
@@ -68,6 +73,9 @@ struct TrainResult {
   int world_size = 1;
   std::string backend;                // "" (one process) | gloo | nccl
   std::vector<int64_t> rank_batch_sizes;
+  std::string augmentation;           // "off" | "basic" | "full"
+  Axes3 source_patch{0, 0, 0};        // "full": the enlarged patch the loader cuts (this rank)
+  int loader_threads = 0;             // "full": threads making batches
   std::string weights_digest;         // FNV-1a of the final parameters' bytes (identical on every rank)
 };
 
