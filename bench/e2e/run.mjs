@@ -47,7 +47,10 @@ if (report?.out) {
   for (const f of rep.folds) {
     console.log(`  fold ${f.fold}: ${Object.entries(f.dicePercent).map(([k, v]) => `${rep.labels[k] ?? k} ${v === null ? 'n/a' : v.toFixed(2)}`).join(', ')} (Dice %)`);
   }
-  for (const l of rep.summary) console.log(`  ${l.name}: mean ${l.meanPercent?.toFixed(2)} ± ${l.stdPercent?.toFixed(2)} % over ${l.perFoldPercent.length} folds`);
+  for (const l of rep.summary) {
+    console.log(`  ${l.name}: mean ${l.meanPercent?.toFixed(2)} ± ${l.stdPercent?.toFixed(2)} % over ${l.perFoldPercent.length} folds` +
+      (l.postprocessedMeanPercent != null ? `; after postprocessing ${l.postprocessedMeanPercent.toFixed(2)} ± ${l.postprocessedStdPercent?.toFixed(2)} %` : ''));
+  }
   console.log(`  report: ${join(report.out, 'report.html')}`);
 }
 const noop = run();

@@ -45,6 +45,9 @@ function foldReport(f: FoldInput, labels: readonly string[]): FoldReport {
     summaryId: f.summary.id,
     cases: f.summary.results.all.length,
     dicePercent: Object.fromEntries(labels.map((l) => [l, percent(f.summary.results.mean[l]?.Dice ?? NaN)])),
+    postprocessedDicePercent: f.postprocessed === undefined
+      ? null
+      : Object.fromEntries(labels.map((l) => [l, percent(f.postprocessed!.results.mean[l]?.Dice ?? NaN)])),
     perCase: perCase(f.summary, labels),
     training: f.history === undefined ? null : training(f.history),
     curves: f.history?.epochs ?? [],
@@ -66,6 +69,10 @@ function labelReport(label: string, input: ReportInput, folds: readonly FoldRepo
     f.summary.results.all.map((c) => (c[label] as LabelMetrics | undefined)?.Dice ?? NaN),
   );
   const pooled = nanMean(caseDice);
+  const pp = folds.every((f) => f.postprocessedDicePercent !== null)
+    ? folds.map((f) => f.postprocessedDicePercent?.[label] ?? null).filter((x): x is number => x !== null)
+    : [];
+  const ppMean = pp.length === 0 ? NaN : pp.reduce((a, b) => a + b, 0) / pp.length;
   const reference = input.reference?.[label];
   return {
     label,
@@ -73,6 +80,8 @@ function labelReport(label: string, input: ReportInput, folds: readonly FoldRepo
     perFoldPercent: perFold,
     meanPercent: finiteOrNull(mean),
     stdPercent: finiteOrNull(sampleStd(defined)),
+    postprocessedMeanPercent: finiteOrNull(ppMean),
+    postprocessedStdPercent: finiteOrNull(sampleStd(pp)),
     pooledPercent: percent(pooled),
     validCases: caseDice.filter((d) => !Number.isNaN(d)).length,
     totalCases: caseDice.length,

@@ -14,10 +14,12 @@ export interface Table {
 
 /** Dice per label: per fold, mean ± std, pooled, reference, delta. */
 export function diceTable(report: Report): Table {
+  const postprocessed = report.summary.some((l) => l.postprocessedMeanPercent !== null);
   const header = [
     'label',
     ...report.folds.map((f) => `fold ${f.fold}`),
     'mean ± std',
+    ...(postprocessed ? ['postprocessed mean ± std'] : []),
     'pooled (cases)',
     'reference',
     'Δ mean − ref',
@@ -26,6 +28,7 @@ export function diceTable(report: Report): Table {
     `${l.name} (${l.label})`,
     ...l.perFoldPercent.map((d) => pct(d)),
     `${pct(l.meanPercent)} ± ${pct(l.stdPercent)}`,
+    ...(postprocessed ? [`${pct(l.postprocessedMeanPercent)} ± ${pct(l.postprocessedStdPercent)}`] : []),
     `${pct(l.pooledPercent)} (${l.validCases}/${l.totalCases})`,
     pct(l.referencePercent),
     signed(l.deltaPercent),

@@ -43,6 +43,8 @@ export interface FoldInput {
   readonly summary: SummaryJson;
   /** The fold's training history; absent when only validation results are available. */
   readonly history?: TrainingHistory;
+  /** The summary.json after the fold's largest-component postprocessing (recipe 10.5), when run. */
+  readonly postprocessed?: SummaryJson;
 }
 
 /** Everything the report stage gathers. */
@@ -93,6 +95,8 @@ export interface FoldReport {
   readonly cases: number;
   /** `results.mean[label].Dice` (nan-mean over cases), percent, per label id. */
   readonly dicePercent: Readonly<Record<string, number | null>>;
+  /** The same after the fold's postprocessing; null when the fold has none. */
+  readonly postprocessedDicePercent: Readonly<Record<string, number | null>> | null;
   readonly perCase: readonly CaseDice[];
   readonly training: FoldTraining | null;
   /** Per-epoch curves, for the plots (copied from the history). */
@@ -115,6 +119,9 @@ export interface LabelReport {
   readonly validCases: number;
   readonly totalCases: number;
   readonly referencePercent: number | null;
+  /** Mean and sample std over folds after each fold's postprocessing (null when a fold has none). */
+  readonly postprocessedMeanPercent: number | null;
+  readonly postprocessedStdPercent: number | null;
   /** meanPercent - referencePercent. */
   readonly deltaPercent: number | null;
 }

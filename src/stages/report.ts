@@ -45,7 +45,7 @@ async function readJson<T>(file: string): Promise<T> {
 
 const stage: BuiltinStage = {
   kind: 'report',
-  version: '1',
+  version: '2',
   withSchema: reportWithSchema,
   async run(ctx: StageContext): Promise<void> {
     const w = ctx.with as unknown as ReportWith;
@@ -65,7 +65,13 @@ const stage: BuiltinStage = {
       labels = { ...info.labels, ...labels };
       const summary = await readSummaryJson(join(v.out, 'summary.json'));
       const historyPath = histories.get(info.fold);
-      folds.push({ fold: info.fold, summary, ...(historyPath ? { history: await readTrainingHistory(historyPath) } : {}) });
+      const ppPath = join(v.out, 'predictions_postprocessed', 'summary.json');
+      folds.push({
+        fold: info.fold,
+        summary,
+        ...(historyPath ? { history: await readTrainingHistory(historyPath) } : {}),
+        ...(existsSync(ppPath) ? { postprocessed: await readSummaryJson(ppPath) } : {}),
+      });
     }
     folds.sort((a, b) => a.fold - b.fold);
     const input: ReportInput = {
@@ -80,12 +86,15 @@ const stage: BuiltinStage = {
     const metrics: Record<string, number | string> = { folds: folds.length };
     for (const l of written.report.summary) {
       if (l.meanPercent !== null) metrics[`dice_${l.name}`] = Number(l.meanPercent.toFixed(2));
+      if (l.postprocessedMeanPercent !== null) metrics[`dice_${l.name}_postprocessed`] = Number(l.postprocessedMeanPercent.toFixed(2));
     }
     ctx.report.metrics(metrics);
     ctx.report.log(`report: ${written.html}`);
     for (const l of written.report.summary) {
       ctx.report.log(`${l.name}: Dice ${l.meanPercent?.toFixed(2) ?? 'n/a'} % mean over ${folds.length} folds` +
-        `${l.stdPercent !== null ? ` (± ${l.stdPercent.toFixed(2)})` : ''}${l.referencePercent !== null ? `, reference ${l.referencePercent.toFixed(2)}` : ''}`);
+        `${l.stdPercent !== null ? ` (± ${l.stdPercent.toFixed(2)})` : ''}` +
+        `${l.postprocessedMeanPercent !== null ? `, ${l.postprocessedMeanPercent.toFixed(2)} after postprocessing` : ''}` +
+        `${l.referencePercent !== null ? `, reference ${l.referencePercent.toFixed(2)}` : ''}`);
     }
   },
 };

@@ -12,7 +12,7 @@ import type { BuiltinStage, StageContext } from './types.js';
 
 const stage: BuiltinStage = {
   kind: 'validate',
-  version: '1',
+  version: '2',
   withSchema: validateWithSchema,
   async run(ctx: StageContext): Promise<void> {
     const train = upstreamOfKind(ctx, 'train');

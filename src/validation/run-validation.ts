@@ -6,7 +6,8 @@
  *
  * Predictions are written into the workspace first (work/predictions), so an interrupted
  * validation resumes at the next case. Output (ctx.out): predictions/<id>.nii.gz, summary.json,
- * fold.json (fold, task, labels, model), validation_args.json.
+ * fold.json (fold, task, labels, model), validation_args.json, and the per-fold postprocessing
+ * (recipe 10.5): postprocessing.json, predictions_postprocessed/<id>.nii.gz + summary.json.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { committedPath } from './committed-path.js';
 import { probabilitiesToLabels, writeLabelNifti } from './export.js';
 import { readLabelMap } from './label-volume.js';
 import { modelCheckpoint } from './model.js';
+import { POSTPROCESSED_DIR, postprocessFold, type PostprocessCase } from './postprocess-fold.js';
 import type { InferenceWith } from './with.js';
 
 export const SUMMARY_NAME = 'pipe UNetPlusPlus val tiled True';
@@ -80,9 +82,18 @@ export async function runValidation(ctx: StageContext, w: InferenceWith, inputs:
   const outPred = join(ctx.out, 'predictions');
   await rename(workPred, outPred);
   const cases: CaseToEvaluate[] = [];
+  const ppCases: PostprocessCase[] = [];
   for (const id of ids) {
     const props = await readCaseProperties(inputs.preprocessDir, id);
     const test = join(outPred, `${id}.nii.gz`);
+    ppCases.push({
+      id,
+      prediction: test,
+      reference: props.label,
+      dims: shapes.get(id) ?? [],
+      geometry: props,
+      reportedPath: (file) => committedPath(ctx.out, ctx.key, file),
+    });
     cases.push({
       id,
       test: committedPath(ctx.out, ctx.key, test),
@@ -94,12 +105,18 @@ export async function runValidation(ctx: StageContext, w: InferenceWith, inputs:
   const summary = await evaluateFold({ name: SUMMARY_NAME, task }, cases, classes,
     (done, total, id) => ctx.report.progress({ done, total, unit: 'case', message: `evaluated ${id}` }));
   await writeSummaryJson(join(ctx.out, 'summary.json'), summary);
+  const pp = await postprocessFold(ctx.out, ppCases, classes.slice(1), SUMMARY_NAME, task);
+  const applied = pp.decision.forWhichClasses.map((e) => (typeof e === 'number' ? String(e) : `[${e.join(', ')}]`));
+  ctx.report.log(`fold ${inputs.fold}: largest-component postprocessing ${applied.length > 0 ? `kept for ${applied.join(', ')}` : 'not kept'} ` +
+    `(${POSTPROCESSED_DIR}/summary.json)`);
   writeFileAtomic(join(ctx.out, 'validation_args.json'), `${JSON.stringify({ ...w, checkpoint: model.path, device, threads }, null, 2)}\n`);
   writeFileAtomic(join(ctx.out, 'fold.json'), `${JSON.stringify({ fold: inputs.fold, task, labels, numClasses: data.plans.numClasses, model: w.model, cases: ids }, null, 2)}\n`);
   const metrics: Record<string, number> = { cases: ids.length };
   for (const k of classes.slice(1)) {
     const dice = summary.results.mean[String(k)]?.Dice;
     if (dice !== undefined && Number.isFinite(dice)) metrics[`dice_${labels[String(k)] ?? k}`] = Number(dice.toFixed(4));
+    const ppDice = pp.summary.results.mean[String(k)]?.Dice;
+    if (ppDice !== undefined && Number.isFinite(ppDice)) metrics[`dice_${labels[String(k)] ?? k}_postprocessed`] = Number(ppDice.toFixed(4));
   }
   ctx.report.metrics(metrics);
   ctx.report.log(`fold ${inputs.fold}: ${Object.entries(metrics).map(([k, v]) => `${k} ${v}`).join(', ')}`);

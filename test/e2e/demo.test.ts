@@ -88,6 +88,18 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     const summary = JSON.parse(readFileSync(join(validate0, 'summary.json'), 'utf8').replaceAll('NaN', 'null')) as { results: { all: { test: string; reference: string }[] } };
     for (const c of summary.results.all) expect(existsSync(c.test), c.test).toBe(true);
 
+    // Per-fold postprocessing (recipe 10.5): the decision and the postprocessed predictions with their summary.
+    const pp = python(
+      'import json,sys; p=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[2]));' +
+        'print(sorted(p), sorted(s["results"]["mean"]), len(s["results"]["all"]))',
+      join(validate0, 'postprocessing.json'),
+      join(validate0, 'predictions_postprocessed', 'summary.json'),
+    );
+    expect(pp.trim()).toBe(
+      "['dc_per_class_pp_all', 'dc_per_class_pp_per_class', 'dc_per_class_raw', 'for_which_classes', " +
+        `'min_valid_object_sizes', 'num_samples', 'validation_final', 'validation_raw'] ['1', '2'] ${summary.results.all.length}`,
+    );
+
     // Predictions (validation and test-set ensemble) in nibabel: the source image's affine and shape, uint8 labels.
     const fold = JSON.parse(readFileSync(join(validate0, 'fold.json'), 'utf8')) as { cases: string[] };
     const pre = await outOf('preprocess');

@@ -73,6 +73,21 @@ describe('buildReport', () => {
     expect(r.totalTrainingSeconds).toBe(3 * 31);
   });
 
+  it('adds the postprocessed mean ± std when every fold has a postprocessed summary', () => {
+    const pp = (fold: number) => exactFold(fold, [[4, 0, 0]], [[1, 1, 0]]); // liver 100, cancer 2/3
+    const r = buildReport({ ...EXACT, folds: EXACT.folds.map((f) => ({ ...f, postprocessed: pp(f.fold) })) });
+    const [liver, cancer] = r.summary;
+    expect(liver!.postprocessedMeanPercent).toBe(100);
+    expect(liver!.postprocessedStdPercent).toBe(0);
+    expect(cancer!.postprocessedMeanPercent).toBeCloseTo(200 / 3, 10);
+    expect(r.folds[0]!.postprocessedDicePercent).toEqual({ '1': 100, '2': expect.closeTo(200 / 3, 10) });
+    expect(renderMarkdown(r)).toContain('postprocessed mean ± std');
+    // one fold without postprocessing: no postprocessed figures at all
+    const partial = buildReport({ ...EXACT, folds: [{ ...EXACT.folds[0]!, postprocessed: pp(1) }, EXACT.folds[1]!] });
+    expect(partial.summary[0]!.postprocessedMeanPercent).toBeNull();
+    expect(renderMarkdown(partial)).not.toContain('postprocessed mean');
+  });
+
   it('has helpers that behave', () => {
     expect(caseIdFromPath('/a/b/liver_3.nii.gz')).toBe('liver_3');
     expect(caseIdFromPath('C:\\x\\liver_4.nii')).toBe('liver_4');
