@@ -12,28 +12,15 @@
 #include "core/augment.h"
 #include "core/augment_intensity.h"
 
+#include "tally.h"
+
 using namespace pipe_core;
 
 namespace {
 
-int g_passed = 0, g_failed = 0;
-
-void Check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL %s\n", what.c_str());
-  }
-}
-
-std::string Num(double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
-
-int64_t Voxels(const Shape3& s) { return s[0] * s[1] * s[2]; }
+using pipe_test::Check;
+using pipe_test::Num;
+using pipe_test::Voxels;
 
 std::vector<float> RandomImage(int64_t n, uint64_t key, double scale = 1.0) {
   AugmentRng rng(key);
@@ -679,6 +666,5 @@ int main(int argc, char** argv) {
   TestBrightnessRange();
   TestDeterminism();
   TestBadInput();
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return pipe_test::FinishChecks();
 }

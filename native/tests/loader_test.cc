@@ -16,28 +16,15 @@
 #include "core/loader.h"
 #include "core/loader_prefetch.h"
 
+#include "tally.h"
+
 using namespace pipe_core;
 
 namespace {
 
-int g_passed = 0, g_failed = 0;
-
-void Check(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL %s\n", what.c_str());
-  }
-}
-
-std::string Num(double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
-
-int64_t Voxels(const Shape3& s) { return s[0] * s[1] * s[2]; }
+using pipe_test::Check;
+using pipe_test::Num;
+using pipe_test::Voxels;
 
 // A synthetic case owning its buffers: smooth random image, body mask (-1 outside), one 5^3 cube
 // of label 2 centred at `blob` and a larger label-1 sphere elsewhere (if `with_liver`).
@@ -388,6 +375,5 @@ int main() {
   TestDeterminismAcrossThreads();
   TestPoolErrorsAndShutdown();
   TestBadCases();
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return pipe_test::FinishChecks();
 }
