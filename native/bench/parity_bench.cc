@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     double total_sq = 0;
     std::string grad_norms = "{";
     k = 0;
-    for (const auto& item : named) {
+    for (const auto& item : net->named_parameters(/*recurse=*/true)) {  // after to(device)
       const double g = item.value().grad().defined() ? item.value().grad().to(torch::kDouble).norm().item<double>() : 0.0;
       total_sq += g * g;
       grad_norms += std::string(k++ ? ", " : "") + "\"" + item.key() + "\": " + Num(g);

@@ -7,6 +7,9 @@
 // Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (process-wide, so for core::Train too).
 // Prints "TIMED_WINDOW <start ms> <end ms>" (Unix epoch ms) and "e2e <samples/s> ..." with the loader threads and
 // source patch. Exits non-zero on failure or a non-finite loss.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
     at::globalContext().setBenchmarkCuDNN(cudnn_benchmark && std::string(cudnn_benchmark) == "1");
 
     if (dir.empty()) dir = pipe_test::TempDir("e2e");
+    else if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw std::runtime_error("cannot create " + dir);
     const auto t_cases = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < n_cases; ++i)
       o.train_cases.push_back(pipe_test::WritePhantom(dir, "e" + std::to_string(i), case_size, 100 + i));
@@ -59,14 +63,14 @@ int main(int argc, char** argv) {
 
     std::vector<std::chrono::steady_clock::time_point> ends;
     std::vector<double> losses;
-    long long start_ms = 0;
+    long long start_ms = 0, end_ms = 0;
     auto r = pipe_core::Train(o, [&](const pipe_core::ProgressEvent& e) {
       if (e.kind != "iteration") return;
       ends.push_back(std::chrono::steady_clock::now());
       losses.push_back(e.loss);
       if (static_cast<int64_t>(ends.size()) == warmup) start_ms = EpochMs();
+      if (static_cast<int64_t>(ends.size()) == warmup + steps) end_ms = EpochMs();  // before the final checkpoint
     }, nullptr);
-    const long long end_ms = EpochMs();
     if (static_cast<int64_t>(ends.size()) != warmup + steps)
       throw std::runtime_error("expected " + std::to_string(warmup + steps) + " iteration events but saw " +
                                std::to_string(ends.size()));

@@ -125,11 +125,13 @@ util_run() {  # util_run <name> <command...>: output to $work/<name>.txt, mean u
   local name=$1; shift
   local smi=""
   if [ "$DEVICE" = cuda ] && command -v nvidia-smi >/dev/null; then
-    nvidia-smi --query-gpu=timestamp,utilization.gpu --format=csv,noheader,nounits -lms 200 >"$work/$name.smi" 2>/dev/null &
+    # Line-buffered, so a sampler stopped at the end loses no samples.
+    stdbuf -oL nvidia-smi --query-gpu=timestamp,utilization.gpu --format=csv,noheader,nounits -lms 200 \
+      >"$work/$name.smi" 2>/dev/null &
     smi=$!
   fi
   "$@" >"$work/$name.txt" 2>&1; local rc=$?
-  [ -n "$smi" ] && { kill "$smi" 2>/dev/null; wait "$smi" 2>/dev/null; }
+  [ -n "$smi" ] && { kill -INT "$smi" 2>/dev/null; sleep 0.5; kill "$smi" 2>/dev/null; wait "$smi" 2>/dev/null; }
   grep -v '^TIMED_WINDOW' "$work/$name.txt"
   if [ -n "$smi" ]; then
     "$PYTHON" - "$work/$name.smi" "$work/$name.txt" >"$work/$name.util" <<'EOF'
@@ -207,7 +209,7 @@ section "CUDA AMP training smoke (core::Train, checkpoint reload, prediction)"
 if [ "$DEVICE" = cuda ]; then
   "$build"/train_smoke_bench cuda "$AMP" 10 && check "AMP training smoke" PASS || check "AMP training smoke" FAIL
 else
-  "$build"/train_smoke_bench cpu off 2 && check "training smoke (cpu)" PASS || check "training smoke (cpu)" FAIL
+  "$build"/train_smoke_bench cpu off 2 32 8 && check "training smoke (cpu)" PASS || check "training smoke (cpu)" FAIL
 fi
 
 section "Node-free C++ tests"
