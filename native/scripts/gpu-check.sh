@@ -18,7 +18,7 @@
 #   8. the addon tests when Node (.node/node-*.tar.xz) and node_modules are carried.
 # Last lines: a PASS/FAIL list, the targets (>= 10 samples/s on one H100, faster than Python) and
 #   BENCH gpu ratio=<native/python step time> native_sps=... python_sps=... e2e_sps=... util=... bf16_fraction=...
-# Usage: bash native/scripts/gpu-check.sh
+# Usage: bash native/scripts/gpu-check.sh   (device tool: set -o pipefail; bash native/scripts/gpu-check.sh 2>&1 | tee $OUT/gpu-check.log)
 # Env: DEVICE=cuda|cpu (cpu: a dry run of every step at tiny plans against Debian's LibTorch and /usr/bin/python3,
 #      nvidia-smi and bf16 parts skipped), AMP=auto|bf16|fp16, STEPS (10), WARMUP (3), E2E_STEPS (20),
 #      THREADS (nproc), CUDNN_BENCHMARK (1), TIME_BUDGET (seconds after which the C++ tests are skipped: 420),
@@ -240,6 +240,8 @@ if [ "$DEVICE" = cuda ] && command -v node >/dev/null && [ -d node_modules/cmake
 else
   echo "skipped: DEVICE=$DEVICE, node $(command -v node >/dev/null && echo present || echo missing), node_modules $( [ -d node_modules ] && echo present || echo missing)"
 fi
+
+[ -n "${OUT:-}" ] && [ -d "${OUT:-}" ] && cp "$blog" "$OUT/build.log" 2>/dev/null  # the device tool brings $OUT back
 
 section "result"
 echo "plan: $plan_name; device $DEVICE; amp $AMP; cudnn_benchmark $CUDNN_BENCHMARK; $(( $(date +%s) - T0 )) s in all"
