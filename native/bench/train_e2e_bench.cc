@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
       o.train_cases.push_back(pipe_test::WritePhantom(dir, "e" + std::to_string(i), case_size, 100 + i));
     const double case_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_cases).count();
     o.out_dir = dir + "/out";
+    if (mkdir(o.out_dir.c_str(), 0755) != 0 && errno != EEXIST) throw std::runtime_error("cannot create " + o.out_dir);
     o.augmentation = "full";
     o.epochs = 1;
     o.iterations_per_epoch = warmup + steps;

@@ -162,7 +162,7 @@ EOF
   fi
   return $rc
 }
-util_of() { awk '{print $1}' "$work/$1.util"; }
+util_of() { awk '{ v = $1; if (v ~ /^[0-9.]+$/) v = v "%"; print v }' "$work/$1.util" 2>/dev/null || echo n/a; }
 
 section "training step alone, $plan_name, AMP=$AMP, cudnn_benchmark=$CUDNN_BENCHMARK"
 args=("$THREADS" "${step_plan[@]}" "$WARMUP" "$STEPS" "$DEVICE" "$AMP")
@@ -246,10 +246,10 @@ fi
 section "result"
 echo "plan: $plan_name; device $DEVICE; amp $AMP; cudnn_benchmark $CUDNN_BENCHMARK; $(( $(date +%s) - T0 )) s in all"
 echo "$parity_line"
-printf 'step alone:  native %s ms (%s samples/s, util %s%%)  python %s ms (%s samples/s, util %s%%)\n' \
+printf 'step alone:  native %s ms (%s samples/s, util %s)  python %s ms (%s samples/s, util %s)\n' \
   "${nm:-n/a}" "${ns:-n/a}" "$(util_of native_step)" "${pm:-n/a}" "${ps:-n/a}" "$(util_of python_step)"
-printf 'end to end:  %s samples/s (default loader threads, util %s%%)%s\n' "${es:-n/a}" "$(util_of e2e)" \
-  "${es_alt:+; $es_alt samples/s with $alt loader threads (util $(util_of e2e_alt)%)}"
+printf 'end to end:  %s samples/s (default loader threads, util %s)%s\n' "${es:-n/a}" "$(util_of e2e)" \
+  "${es_alt:+; $es_alt samples/s with $alt loader threads (util $(util_of e2e_alt))}"
 printf 'bf16 rate %s TFLOP/s; native step achieves %s TFLOP/s (fraction %s), end to end %s TFLOP/s (fraction %s)\n' \
   "${bf16_peak:-n/a}" "$native_tflops" "$native_frac" "$e2e_tflops" "$e2e_frac"
 for c in "${checks[@]}"; do echo "$c"; done
