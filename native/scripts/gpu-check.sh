@@ -21,19 +21,21 @@
 # Usage: bash native/scripts/gpu-check.sh   (device tool: set -o pipefail; bash native/scripts/gpu-check.sh 2>&1 | tee $OUT/gpu-check.log)
 # Env: DEVICE=cuda|cpu (cpu: a dry run of every step at tiny plans against Debian's LibTorch and /usr/bin/python3,
 #      nvidia-smi and bf16 parts skipped), AMP=auto|bf16|fp16, STEPS (10), WARMUP (3), E2E_STEPS (20),
-#      THREADS (nproc), CUDNN_BENCHMARK (1), TIME_BUDGET (seconds after which the C++ tests are skipped: 420),
+#      THREADS (nproc), CUDNN_BENCHMARK (1), TIME_BUDGET (seconds after which the C++ tests are skipped: 360),
+#      STEP_LIMIT (seconds any one step may run: 180),
 #      SKIP_TESTS=1, TORCH_DIR, PYTHON. Exit status 0 when every check passed (targets do not count).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 DEVICE=${DEVICE:-cuda}
 AMP=${AMP:-auto} STEPS=${STEPS:-10} WARMUP=${WARMUP:-3} E2E_STEPS=${E2E_STEPS:-20} THREADS=${THREADS:-$(nproc)}
-TIME_BUDGET=${TIME_BUDGET:-420}
+TIME_BUDGET=${TIME_BUDGET:-360} STEP_LIMIT=${STEP_LIMIT:-180}
 export CUDNN_BENCHMARK=${CUDNN_BENCHMARK:-1}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} PYTHONUNBUFFERED=1
 T0=$(date +%s)
 checks=() failed=0
 section() { printf '\n==== %s [+%ds] ====\n' "$*" "$(( $(date +%s) - T0 ))"; }
 check() { if [ "$2" = PASS ]; then checks+=("PASS $1"); else checks+=("FAIL $1${3:+: $3}"); failed=1; fi; }
+limit() { timeout -k 5 "$STEP_LIMIT" "$@"; }  # no single step may eat the call: a hang fails that step only
 field() { awk -v k="$1" '{ for (i = 1; i <= NF; ++i) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }'; }
 
 if [ "$DEVICE" = cpu ]; then
@@ -102,7 +104,8 @@ benches=(parity_bench train_step_bench train_e2e_bench train_smoke_bench)
 if cmake --build "$build" -j "$(nproc)" --target "${benches[@]}" >>"$blog" 2>&1; then
   check "build (core + benches)" PASS
 else
-  grep -E 'error|Error' "$blog" | head -n 40; echo "build failed"; exit 1
+  grep -E 'error|Error' "$blog" | head -n 40; echo "build failed"
+  [ -n "${OUT:-}" ] && [ -d "${OUT:-}" ] && cp "$blog" "$OUT/build.log"; exit 1
 fi
 echo "built ${benches[*]} in $(( $(date +%s) - T0 )) s"
 [ -n "$bf16_pid" ] && wait "$bf16_pid"
@@ -111,8 +114,8 @@ bf16_peak=$(field bf16_peak_tflops <"$bf16_log")
 
 section "parity: native UNet++ vs train_step.py's network, same weights, fp32 ($DEVICE)"
 pdir="$work/parity"
-if NVIDIA_TF32_OVERRIDE=0 "$build"/parity_bench out="$pdir" device="$DEVICE" threads="$THREADS" "${parity_plan[@]}" \
-   && NVIDIA_TF32_OVERRIDE=0 "$PYTHON" bench/train_step/parity.py "$pdir" --threads "$THREADS" | tee "$work/parity.txt"; then
+if NVIDIA_TF32_OVERRIDE=0 limit "$build"/parity_bench out="$pdir" device="$DEVICE" threads="$THREADS" "${parity_plan[@]}" \
+   && NVIDIA_TF32_OVERRIDE=0 limit "$PYTHON" bench/train_step/parity.py "$pdir" --threads "$THREADS" | tee "$work/parity.txt"; then
   check "parity (forward, loss, gradient norms)" PASS
 else
   check "parity (forward, loss, gradient norms)" FAIL "see above"
@@ -130,7 +133,7 @@ util_run() {  # util_run <name> <command...>: output to $work/<name>.txt, mean u
       >"$work/$name.smi" 2>/dev/null &
     smi=$!
   fi
-  "$@" >"$work/$name.txt" 2>&1; local rc=$?
+  limit "$@" >"$work/$name.txt" 2>&1; local rc=$?
   [ -n "$smi" ] && { kill -INT "$smi" 2>/dev/null; sleep 0.5; kill "$smi" 2>/dev/null; wait "$smi" 2>/dev/null; }
   grep -v '^TIMED_WINDOW' "$work/$name.txt"
   if [ -n "$smi" ]; then
@@ -207,9 +210,9 @@ fi
 
 section "CUDA AMP training smoke (core::Train, checkpoint reload, prediction)"
 if [ "$DEVICE" = cuda ]; then
-  "$build"/train_smoke_bench cuda "$AMP" 10 && check "AMP training smoke" PASS || check "AMP training smoke" FAIL
+  limit "$build"/train_smoke_bench cuda "$AMP" 10 && check "AMP training smoke" PASS || check "AMP training smoke" FAIL
 else
-  "$build"/train_smoke_bench cpu off 2 32 8 && check "training smoke (cpu)" PASS || check "training smoke (cpu)" FAIL
+  limit "$build"/train_smoke_bench cpu off 2 32 8 && check "training smoke (cpu)" PASS || check "training smoke (cpu)" FAIL
 fi
 
 section "Node-free C++ tests"
@@ -217,9 +220,9 @@ if [ -n "${SKIP_TESTS:-}" ]; then
   echo "skipped: SKIP_TESTS set"
 elif [ $(( $(date +%s) - T0 )) -gt "$TIME_BUDGET" ]; then
   echo "skipped: $(( $(date +%s) - T0 )) s spent, over TIME_BUDGET=$TIME_BUDGET (they run on CPU in CI as well)"
-elif cmake --build "$build" -j "$(nproc)" >>"$blog" 2>&1; then
+elif limit cmake --build "$build" -j "$(nproc)" >>"$blog" 2>&1; then
   for t in "$build"/*_test; do
-    out=$("$t" 2>&1); rc=$?
+    out=$(limit "$t" 2>&1); rc=$?
     echo "$(basename "$t"): $(echo "$out" | tail -n 1)"
     [ $rc -eq 0 ] && check "$(basename "$t")" PASS || { echo "$out" | grep -E 'FAIL|CHECK|exception' | head -n 20; check "$(basename "$t")" FAIL; }
   done
