@@ -1,6 +1,7 @@
 // key=value command-line arguments and plan text for the benches (parity_bench, train_e2e_bench).
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
