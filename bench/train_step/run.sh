@@ -14,8 +14,8 @@ bash scripts/build-native.sh
 args=("$THREADS" "$BASE" "$NPOOL" "$PATCH" "$BATCH" "$WARMUP" "$STEPS")
 native=() python=()
 for r in $(seq "$ROUNDS"); do
-  n=$(native/build/train_step_bench "${args[@]}"); echo "round $r: $n"; native+=("$(echo "$n" | awk '{print $2}')")
-  p=$("$PYTHON" bench/train_step/train_step.py "${args[@]}"); echo "round $r: $p"; python+=("$(echo "$p" | awk '{print $2}')")
+  n=$(native/build/train_step_bench "${args[@]}" | grep -v '^TIMED_WINDOW'); echo "round $r: $n"; native+=("$(echo "$n" | awk '/^native/ {print $2}')")
+  p=$("$PYTHON" bench/train_step/train_step.py "${args[@]}" | grep -v '^TIMED_WINDOW'); echo "round $r: $p"; python+=("$(echo "$p" | awk '/^python/ {print $2}')")
 done
 best() { printf '%s\n' "$@" | sort -g | head -n1; }  # fastest round: least disturbed by other load
 nm=$(best "${native[@]}") pm=$(best "${python[@]}")

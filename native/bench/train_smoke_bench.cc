@@ -1,6 +1,7 @@
 // Trains a few iterations of a small UNet++ on synthetic phantoms through core::Train on a given device (the GPU
 // check's "does training run on CUDA with AMP" step), then reloads the final checkpoint and predicts one case.
-// Usage: train_smoke_bench <device> <amp> <iterations>. Exits non-zero on any failure or a non-finite loss.
+// Usage: train_smoke_bench <device> <amp> <iterations> [patch edge = 64] [base features = 16].
+// Exits non-zero on any failure or a non-finite loss.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,13 +15,15 @@ int main(int argc, char** argv) {
   const std::string device = argc > 1 ? argv[1] : "cpu";
   const std::string amp = argc > 2 ? argv[2] : "auto";
   const int64_t iterations = argc > 3 ? std::atoll(argv[3]) : 10;
+  const int64_t edge = argc > 4 ? std::atoll(argv[4]) : 64;
+  const int64_t base = argc > 5 ? std::atoll(argv[5]) : 16;
   const std::string dir = pipe_test::TempDir("smoke");
   std::vector<pipe_core::CaseSource> cases;
-  for (int i = 0; i < 3; ++i) cases.push_back(pipe_test::WritePhantom(dir, "s" + std::to_string(i), 64, 10 + i));
+  for (int i = 0; i < 3; ++i) cases.push_back(pipe_test::WritePhantom(dir, "s" + std::to_string(i), edge, 10 + i));
   pipe_core::TrainOptions o;
   o.network.in_channels = 1;
   o.network.num_classes = 3;
-  o.network.base_features = 16;
+  o.network.base_features = base;
   o.network.max_features = 128;
   o.network.pool_kernels.assign(4, {2, 2, 2});
   o.network.conv_kernels.assign(5, {3, 3, 3});
@@ -28,7 +31,7 @@ int main(int argc, char** argv) {
   o.val_cases = {cases[2]};
   o.out_dir = dir;
   o.batch_size = 2;
-  o.patch = {64, 64, 64};
+  o.patch = {edge, edge, edge};
   o.epochs = 2;
   o.iterations_per_epoch = iterations;
   o.val_iterations = 2;
@@ -50,7 +53,7 @@ int main(int argc, char** argv) {
   pipe_core::CheckpointInfo info;
   auto net = pipe_core::LoadModel(r.final_checkpoint, torch::Device(r.device), &info);
   pipe_core::PredictOptions po;
-  po.patch = {64, 64, 64};
+  po.patch = {edge, edge, edge};
   po.amp = amp;
   pipe_core::NpyFile data(cases[2].data_path);
   auto volume = torch::from_blob(const_cast<void*>(data.data()), data.shape(), torch::kFloat);

@@ -1,7 +1,9 @@
 // Times one training step (forward over all heads, deep-supervision DC+CE, backward, clip 12, SGD Nesterov step) of
 // a fixed plan on fixed random data -- the native half of bench/train_step (the Python half is train_step.py).
 // Usage: train_step_bench <threads> <base> <npool> <patch> <batch> <warmup> <steps> [device]
-// Prints "native <ms per step> <samples/s>".
+// Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (as train_step.py does with the same variable).
+// Prints "native <ms per step> <samples/s>" and the timed window as "TIMED_WINDOW <start ms> <end ms>" (Unix epoch
+// ms, for the GPU-utilisation sampler of native/scripts/gpu-check.sh).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -12,6 +14,11 @@
 #include "core/device.h"
 #include "core/loss.h"
 #include "core/unetpp.h"
+
+static long long EpochMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 int main(int argc, char** argv) {
   if (argc < 8) {
@@ -24,6 +31,8 @@ int main(int argc, char** argv) {
   const std::string device_name = argc > 8 ? argv[8] : "cpu";
   const std::string amp_name = argc > 9 ? argv[9] : "off";
   pipe_core::SetThreads(threads);
+  const char* cudnn_benchmark = std::getenv("CUDNN_BENCHMARK");
+  at::globalContext().setBenchmarkCuDNN(cudnn_benchmark && std::string(cudnn_benchmark) == "1");
   const torch::Device device = pipe_core::ParseDevice(device_name);
   const pipe_core::AmpMode amp = pipe_core::ResolveAmp(amp_name, device);
   pipe_core::NetworkPlan plan;
@@ -58,11 +67,13 @@ int main(int argc, char** argv) {
   };
   for (int64_t i = 0; i < warmup; ++i) step();
   pipe_core::Synchronize(device);
+  const auto start_ms = EpochMs();
   const auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < steps; ++i) step();
   pipe_core::Synchronize(device);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("native %.3f %.3f amp=%s threads=%d\n", 1000.0 * s / steps, batch * steps / s, pipe_core::AmpName(amp),
-              at::get_num_threads());
+  std::printf("TIMED_WINDOW %lld %lld\n", start_ms, EpochMs());
+  std::printf("native %.3f %.3f amp=%s threads=%d cudnn_benchmark=%d\n", 1000.0 * s / steps, batch * steps / s,
+              pipe_core::AmpName(amp), at::get_num_threads(), at::globalContext().benchmarkCuDNN() ? 1 : 0);
   return 0;
 }
