@@ -93,7 +93,13 @@ export function checkReportInput(v: unknown): ReportInput {
       }
     }
     const history = fo['history'] === undefined ? undefined : checkTrainingHistory(fo['history'], `folds[${i}].history`);
-    return { fold, summary, ...(history === undefined ? {} : { history }) };
+    const postprocessed = fo['postprocessed'] === undefined ? undefined : checkSummary(fo['postprocessed'], `folds[${i}].postprocessed`);
+    return {
+      fold,
+      summary,
+      ...(history === undefined ? {} : { history }),
+      ...(postprocessed === undefined ? {} : { postprocessed }),
+    };
   });
   const reference = input['reference'];
   const checkedReference: Record<string, number> = {};

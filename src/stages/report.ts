@@ -45,7 +45,7 @@ async function readJson<T>(file: string): Promise<T> {
 
 const stage: BuiltinStage = {
   kind: 'report',
-  version: '2',
+  version: '3',
   withSchema: reportWithSchema,
   async run(ctx: StageContext): Promise<void> {
     const w = ctx.with as unknown as ReportWith;

@@ -75,7 +75,8 @@ describe('buildReport', () => {
 
   it('adds the postprocessed mean ± std when every fold has a postprocessed summary', () => {
     const pp = (fold: number) => exactFold(fold, [[4, 0, 0]], [[1, 1, 0]]); // liver 100, cancer 2/3
-    const r = buildReport({ ...EXACT, folds: EXACT.folds.map((f) => ({ ...f, postprocessed: pp(f.fold) })) });
+    // through the input check, as the report stage calls it
+    const r = buildReport(checkReportInput({ ...EXACT, folds: EXACT.folds.map((f) => ({ ...f, postprocessed: pp(f.fold) })) }));
     const [liver, cancer] = r.summary;
     expect(liver!.postprocessedMeanPercent).toBe(100);
     expect(liver!.postprocessedStdPercent).toBe(0);

@@ -77,6 +77,7 @@ class PredictWorker : public PipeWorker {
       std::lock_guard<std::mutex> lock(Cache().mutex);
       pipe_core::SetThreads(options_.threads);
       const torch::Device device = pipe_core::ParseDevice(options_.device);
+      pipe_core::EnableConvAutotuning(device);
       ModelCache& c = Cache();
       const int64_t mtime = Mtime(checkpoint_);
       if (!c.net || c.path != checkpoint_ || c.mtime != mtime || c.device != device.str()) {

@@ -1,6 +1,8 @@
 // Device parsing, AMP resolution and autocast scoping (see device.h).
 #include "core/device.h"
 
+#include <ATen/Context.h>
+
 #include <stdexcept>
 #include <thread>
 
@@ -85,6 +87,10 @@ int SetThreads(int threads) {
   if (threads <= 0) threads = 1;
   at::set_num_threads(threads);
   return at::get_num_threads();
+}
+
+void EnableConvAutotuning(const torch::Device& device) {
+  if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
 }
 
 void Synchronize(const torch::Device& device) {

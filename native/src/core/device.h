@@ -41,6 +41,10 @@ class AutocastScope {
 // Sets intra-op threads (<= 0: all cores). Returns the count in effect.
 int SetThreads(int threads);
 
+// On CUDA, lets cuDNN time its convolution algorithms for each new shape and keep the fastest (the patch shape is
+// fixed during training and tiled inference, so the search pays once). No-op elsewhere.
+void EnableConvAutotuning(const torch::Device& device);
+
 // Waits for queued device work (timing); no-op on CPU.
 void Synchronize(const torch::Device& device);
 

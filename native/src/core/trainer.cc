@@ -130,6 +130,7 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
   TrainResult result;
   result.threads = SetThreads(o.threads);
   const torch::Device device = ParseDevice(o.device);
+  EnableConvAutotuning(device);
   const AmpMode amp = ResolveAmp(o.amp, device);
   result.device = device.str();
   result.amp = AmpName(amp);
