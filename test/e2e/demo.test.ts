@@ -139,10 +139,11 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
       expect(statSync(png).size).toBeGreaterThan(20_000);
     }
 
-    // pipe report prints where it is.
+    // pipe report prints the Dice table and where the files are.
     const rep = await rig.run(['report', 'pipelines/demo.yaml'], ENV);
     expect(rep.code, rep.stderr).toBe(0);
     expect(rep.stdout).toMatch(/report: .*report\.html/);
+    expect(rep.stdout).toMatch(/^\| liver \(1\) \|/m);
   });
 
   test('editing batch_size reruns only train, validate, report (and predict)', { timeout: 120_000 }, async () => {

@@ -26,7 +26,8 @@ export async function reportCommand(args: string[]): Promise<number> {
   for (const s of reports) {
     const out = s.out as string;
     const md = readFileSync(join(out, 'report.md'), 'utf8');
-    const table = md.split('\n## ')[0] ?? md;
+    // The title and the "Dice per label" section (its table and notes); the rest stays in the files.
+    const table = md.split('\n## ').slice(0, 2).join('\n## ');
     process.stdout.write(`${table.trimEnd()}\n\n${s.stage}: ${join(out, 'report.html')}\n  markdown ${join(out, 'report.md')}\n  json     ${join(out, 'report.json')}\n`);
   }
   return 0;
