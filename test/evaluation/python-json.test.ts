@@ -5,18 +5,7 @@ import { parsePythonJson } from '../../src/evaluation/python-json-parse.js';
 import { pythonFloatRepr, pythonJsonDumps } from '../../src/evaluation/python-json.js';
 import { pythonTimestamp } from '../../src/evaluation/timestamp.js';
 import { hasPython, pythonEval } from './python-helper.js';
-
-/** A deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 /** Floats as hex of their IEEE bits, so Python gets exactly the same doubles. */
 function bitsHex(values: readonly number[]): string {
@@ -47,7 +36,7 @@ describe('pythonFloatRepr / pythonJsonDumps', () => {
   });
 
   it.runIf(hasPython)('matches Python json.dumps on tricky and random doubles', () => {
-    const next = rng(7);
+    const next = prng(7);
     const values = [...TRICKY];
     const words = new Uint32Array(2);
     const view = new DataView(words.buffer);
@@ -87,7 +76,7 @@ describe('nanMean', () => {
   });
 
   it.runIf(hasPython)('is bit-identical to numpy nanmean (pairwise summation) for many lengths', () => {
-    const next = rng(11);
+    const next = prng(11);
     const lists: number[][] = [];
     for (const n of [1, 5, 7, 8, 9, 27, 64, 127, 128, 129, 131, 200, 257, 1000]) {
       lists.push(Array.from({ length: n }, () => (next() < 0.1 ? NaN : next() * (next() < 0.5 ? 1 : 1e6))));

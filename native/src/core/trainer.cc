@@ -120,6 +120,8 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
   if (o.train_cases.empty()) throw std::invalid_argument("Expected at least one case for trainCases but received 0");
   if (o.epochs < 1 || o.iterations_per_epoch < 1 || o.batch_size < 1)
     throw std::invalid_argument("Expected epochs, iterationsPerEpoch and batchSize >= 1");
+  if (o.augmentation != "basic" && o.augmentation != "full")
+    throw std::invalid_argument("Expected \"basic\" or \"full\" for augmentation but received \"" + o.augmentation + "\"");
   const Axes3 divisor = PatchDivisor(o.network);
   for (int a = 0; a < 3; ++a)
     if (o.patch[a] % divisor[a] != 0)
@@ -189,8 +191,6 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
     dist->BroadcastFromRank0(tensors);
   }
 
-  if (o.augmentation != "basic" && o.augmentation != "full")
-    throw std::invalid_argument("Expected \"basic\" or \"full\" for augmentation but received \"" + o.augmentation + "\"");
   const bool full_augmentation = o.augment && o.augmentation == "full";
   SamplerOptions so;
   so.batch_size = std::max<int64_t>(share.local_batch, 1);
