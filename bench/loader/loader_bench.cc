@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/augment.h"
+#include "core/device.h"
 #include "core/loader.h"
 #include "core/loader_prefetch.h"
 
@@ -148,7 +149,7 @@ struct RefNet : torch::nn::Module {
 
 int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
-  at::set_num_threads(args.threads);
+  pipe_core::SetThreads(args.threads);
   at::set_num_interop_threads(1);
   const Shape3 patch{args.patch, args.patch, args.patch};
   AugmentParams defaults;

@@ -22,6 +22,7 @@
 
 #include "check.h"
 #include "core/checkpoint.h"
+#include "core/device.h"
 #include "core/distributed.h"
 #include "core/loader.h"
 #include "core/trainer.h"
@@ -152,7 +153,7 @@ pipe_core::DistributedOptions Dist(int rank, int world, int port, double timeout
 
 // ---- rank jobs ---------------------------------------------------------------------------------
 int GradRank(int rank, int world, int port, const std::string& dir, int64_t batch, bool batch_dice) {
-  torch::set_num_threads(1);
+  pipe_core::SetThreads(1);
   pipe_core::DistributedContext ctx(Dist(rank, world, port), torch::kCPU);
   torch::Tensor x, y;
   GlobalBatch(batch, x, y);

@@ -200,6 +200,8 @@ export interface RuntimeInfo {
   cudaAvailable: boolean;
   cudaDeviceCount: number;
   intraOpThreads: number;
+  /** Threads of the BLAS's own pool (OpenBLAS), sized with intraOpThreads; -1 where the BLAS reports none. */
+  blasThreads: number;
 }
 
 export interface NativeBinding {

@@ -11,6 +11,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   out.Set("cudaAvailable", r.cuda_available);
   out.Set("cudaDeviceCount", r.cuda_device_count);
   out.Set("intraOpThreads", r.intra_op_threads);
+  out.Set("blasThreads", r.blas_threads);
   return out;
 }
 

@@ -2,6 +2,7 @@
 #include "core/device.h"
 
 #include <ATen/Context.h>
+#include <dlfcn.h>
 
 #include <stdexcept>
 #include <thread>
@@ -82,12 +83,51 @@ AutocastScope::~AutocastScope() {
   if (active_) compat::SetCudaAutocast(false, at::kHalf);
 }
 
+namespace {
+
+// LibTorch builds on a generic BLAS (Debian's: libblas.so.3 -> OpenBLAS, pthread variant) run GEMMs (transposed
+// convolutions, the conv weight gradient) on the BLAS's own thread pool, sized to every core and deaf to
+// at::set_num_threads; its idle threads spin in sched_yield. Two processes with "1 thread" each then ran four busy
+// threads on two cores. The pool is sized here too, through whichever BLAS is loaded.
+struct BlasThreadControl {
+  void (*set)(int) = nullptr;
+  int (*get)() = nullptr;
+};
+
+const BlasThreadControl& Blas() {
+  static const BlasThreadControl control = [] {
+    BlasThreadControl c;
+    struct Api {
+      const char* lib;
+      const char* set;
+      const char* get;
+    };
+    for (const Api& api : {Api{"libopenblas.so.0", "openblas_set_num_threads", "openblas_get_num_threads"},
+                           Api{"libblas.so.3", "openblas_set_num_threads", "openblas_get_num_threads"},
+                           Api{"libblis.so.4", "bli_thread_set_num_threads", "bli_thread_get_num_threads"}}) {
+      void* handle = dlopen(api.lib, RTLD_LAZY | RTLD_NOLOAD);  // only a library this process already has
+      if (!handle) continue;
+      c.set = reinterpret_cast<void (*)(int)>(dlsym(handle, api.set));
+      c.get = reinterpret_cast<int (*)()>(dlsym(handle, api.get));
+      if (c.set && c.get) return c;
+      c = BlasThreadControl{};
+    }
+    return c;
+  }();
+  return control;
+}
+
+}  // namespace
+
 int SetThreads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
   at::set_num_threads(threads);
+  if (Blas().set) Blas().set(threads);
   return at::get_num_threads();
 }
+
+int BlasThreads() { return Blas().get ? Blas().get() : -1; }
 
 void EnableConvAutotuning(const torch::Device& device) {
   if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);

@@ -38,8 +38,12 @@ class AutocastScope {
   bool active_ = false;
 };
 
-// Sets intra-op threads (<= 0: all cores). Returns the count in effect.
+// Sets intra-op threads (<= 0: all cores), and the BLAS thread pool to the same size where the BLAS has its own
+// (OpenBLAS, BLIS). Returns the intra-op count in effect.
 int SetThreads(int threads);
+
+// Threads of the BLAS's own pool (OpenBLAS, BLIS), or -1 where the loaded BLAS has none to report.
+int BlasThreads();
 
 // On CUDA, lets cuDNN time its convolution algorithms for each new shape and keep the fastest (the patch shape is
 // fixed during training and tiled inference, so the search pays once). No-op elsewhere.

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "core/device.h"
+
 namespace pipe_core {
 
 RuntimeInfo GetRuntimeInfo() {
@@ -11,6 +13,7 @@ RuntimeInfo GetRuntimeInfo() {
   info.cuda_available = torch::cuda::is_available();
   info.cuda_device_count = info.cuda_available ? static_cast<int>(torch::cuda::device_count()) : 0;
   info.intra_op_threads = at::get_num_threads();
+  info.blas_threads = BlasThreads();
   return info;
 }
 

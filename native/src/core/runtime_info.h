@@ -11,6 +11,7 @@ struct RuntimeInfo {
   bool cuda_available = false;
   int cuda_device_count = 0;
   int intra_op_threads = 0;
+  int blas_threads = -1;  // the BLAS's own thread pool (OpenBLAS, BLIS); -1: none reported
 };
 
 RuntimeInfo GetRuntimeInfo();
