@@ -31,6 +31,7 @@ AMP=${AMP:-auto} STEPS=${STEPS:-10} WARMUP=${WARMUP:-3} E2E_STEPS=${E2E_STEPS:-2
 TIME_BUDGET=${TIME_BUDGET:-360} STEP_LIMIT=${STEP_LIMIT:-180}
 export CUDNN_BENCHMARK=${CUDNN_BENCHMARK:-1}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} PYTHONUNBUFFERED=1
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$THREADS}  # the Python side sizes OpenBLAS as ours does (core/device.cc)
 T0=$(date +%s)
 checks=() failed=0
 section() { printf '\n==== %s [+%ds] ====\n' "$*" "$(( $(date +%s) - T0 ))"; }

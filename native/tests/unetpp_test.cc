@@ -98,12 +98,13 @@ TEST("invalid plans are refused with the field named") {
 
 TEST("the fast CPU conv backward matches LibTorch's gradients") {
   torch::manual_seed(5);
+  for (const int64_t n : {2, 1})  // a batch of 1 is what a DDP rank gets from a global batch of 2
   for (const Axes3 k : {Axes3{3, 3, 3}, Axes3{1, 3, 3}}) {
     const Axes3 pad{(k[0] - 1) / 2, (k[1] - 1) / 2, (k[2] - 1) / 2};
-    auto x = torch::randn({2, 3, 6, 8, 5}, torch::requires_grad());
+    auto x = torch::randn({n, 3, 6, 8, 5}, torch::requires_grad());
     auto w = torch::randn({4, 3, k[0], k[1], k[2]}, torch::requires_grad());
     auto b = torch::randn({4}, torch::requires_grad());
-    auto g = torch::randn({2, 4, 6, 8, 5});
+    auto g = torch::randn({n, 4, 6, 8, 5});
     auto ours = pipe_core::Conv3dSameCpu(x, w, b, pad);
     auto grads = torch::autograd::grad({ours}, {x, w, b}, {g});
     auto ref = torch::conv3d(x, w, b, 1, torch::IntArrayRef({pad[0], pad[1], pad[2]}));
