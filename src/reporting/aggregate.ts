@@ -87,6 +87,9 @@ function labelReport(label: string, input: ReportInput, folds: readonly FoldRepo
     totalCases: caseDice.length,
     referencePercent: reference ?? null,
     deltaPercent: reference === undefined ? null : finiteOrNull(mean - reference),
+    crossValidationPostprocessedPercent: input.crossValidation === undefined
+      ? null
+      : percent(input.crossValidation.postprocessed.results.mean[label]?.Dice ?? NaN),
   };
 }
 
@@ -105,5 +108,6 @@ export function buildReport(input: ReportInput): Report {
     summary: labels.map((l) => labelReport(l, { ...input, folds: sorted }, folds)),
     folds,
     totalTrainingSeconds: folds.reduce((a, f) => a + (f.training?.wallSeconds ?? 0), 0),
+    crossValidationPostprocessing: input.crossValidation?.forWhichClasses ?? null,
   };
 }

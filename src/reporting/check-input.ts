@@ -4,7 +4,7 @@
  * src/evaluation's `checkSummary`.
  */
 import { checkSummary, labelKeys } from '../evaluation/index.js';
-import type { EpochRecord, ReportInput, TrainingHistory } from './types.js';
+import type { CrossValidationInput, EpochRecord, ReportInput, TrainingHistory } from './types.js';
 
 const show = (v: unknown): string =>
   `${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : String(v)} (${Array.isArray(v) ? 'array' : typeof v})`;
@@ -63,6 +63,19 @@ export function checkTrainingHistory(v: unknown, field = 'history'): TrainingHis
   };
 }
 
+function checkCrossValidation(v: unknown): CrossValidationInput {
+  const cv = obj(v, 'crossValidation');
+  const which = cv['forWhichClasses'];
+  if (!Array.isArray(which)) fail('an array', 'crossValidation.forWhichClasses', which);
+  const isLabel = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0;
+  const forWhichClasses = (which as unknown[]).map((e, i) => {
+    if (isLabel(e)) return e as number;
+    if (Array.isArray(e) && e.length > 0 && e.every(isLabel)) return e as number[];
+    return fail('a label or a list of labels', `crossValidation.forWhichClasses[${i}]`, e);
+  });
+  return { forWhichClasses, postprocessed: checkSummary(cv['postprocessed'], 'crossValidation.postprocessed') };
+}
+
 /** Checks the whole report input; returns it typed (histories normalised: null -> NaN). */
 export function checkReportInput(v: unknown): ReportInput {
   const input = obj(v, 'the report input');
@@ -112,6 +125,7 @@ export function checkReportInput(v: unknown): ReportInput {
   }
   const referenceSource = input['referenceSource'];
   const generatedAt = input['generatedAt'];
+  const crossValidation = input['crossValidation'] === undefined ? undefined : checkCrossValidation(input['crossValidation']);
   return {
     pipeline,
     task,
@@ -120,5 +134,6 @@ export function checkReportInput(v: unknown): ReportInput {
     ...(reference === undefined ? {} : { reference: checkedReference }),
     ...(referenceSource === undefined ? {} : { referenceSource: str(referenceSource, 'referenceSource') }),
     ...(generatedAt === undefined ? {} : { generatedAt: str(generatedAt, 'generatedAt') }),
+    ...(crossValidation === undefined ? {} : { crossValidation }),
   };
 }

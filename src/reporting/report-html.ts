@@ -7,7 +7,7 @@
 import { escapeXml } from './svg.js';
 import { duration } from './format.js';
 import { reportPlots } from './report-plots.js';
-import { caseTable, diceTable, trainingTable } from './tables.js';
+import { caseTable, crossValidationNote, diceTable, trainingTable } from './tables.js';
 import type { Table } from './tables.js';
 import type { Report } from './types.js';
 
@@ -81,6 +81,7 @@ ${htmlTable(diceTable(report), 'dice')}
 <li><i>fold k</i>: the fold's mean Dice over its cases (cases without the label in prediction and reference left out, as in nnU-Net).</li>
 <li><i>mean ± std</i>: over the fold means (sample std). <i>pooled</i>: mean over all cases of all folds, with the number of cases that count.</li>
 <li><i>reference</i>: ${esc(report.referenceSource ?? 'figures given in the pipeline')}. Δ = mean − reference.</li>
+${crossValidationNote(report) === null ? '' : `<li><i>pooled, CV postprocessed</i>: ${esc(crossValidationNote(report) ?? '')}</li>`}
 </ul>
 <div class="plots">
 ${plots.dice.map((p) => p.svg).join('\n')}

@@ -1,6 +1,6 @@
 /** report.md: the report's tables in GitHub markdown, with the plots linked from plots/*.svg. */
 import { duration } from './format.js';
-import { caseTable, diceTable, trainingTable } from './tables.js';
+import { caseTable, crossValidationNote, diceTable, trainingTable } from './tables.js';
 import type { Table } from './tables.js';
 import type { Report } from './types.js';
 
@@ -38,6 +38,7 @@ export function renderMarkdown(report: Report): string {
     '- *fold k*: the fold\'s `results.mean[label].Dice` (mean over its cases, cases without the label in prediction and reference left out, as in nnU-Net).',
     '- *mean ± std*: over the fold means (sample std, n − 1). *pooled*: mean over all cases of all folds (nnU-Net\'s cross-validation figure), with the number of cases that count.',
     `- *reference*: ${report.referenceSource ?? 'figures given in the pipeline'}. Δ = mean − reference.`,
+    ...(crossValidationNote(report) === null ? [] : [`- *pooled, CV postprocessed*: ${crossValidationNote(report)}`]),
     '',
     '## Training',
     '',

@@ -15,12 +15,14 @@ export interface Table {
 /** Dice per label: per fold, mean ± std, pooled, reference, delta. */
 export function diceTable(report: Report): Table {
   const postprocessed = report.summary.some((l) => l.postprocessedMeanPercent !== null);
+  const crossValidation = report.crossValidationPostprocessing !== null;
   const header = [
     'label',
     ...report.folds.map((f) => `fold ${f.fold}`),
     'mean ± std',
     ...(postprocessed ? ['postprocessed mean ± std'] : []),
     'pooled (cases)',
+    ...(crossValidation ? ['pooled, CV postprocessed'] : []),
     'reference',
     'Δ mean − ref',
   ];
@@ -30,10 +32,21 @@ export function diceTable(report: Report): Table {
     `${pct(l.meanPercent)} ± ${pct(l.stdPercent)}`,
     ...(postprocessed ? [`${pct(l.postprocessedMeanPercent)} ± ${pct(l.postprocessedStdPercent)}`] : []),
     `${pct(l.pooledPercent)} (${l.validCases}/${l.totalCases})`,
+    ...(crossValidation ? [pct(l.crossValidationPostprocessedPercent)] : []),
     pct(l.referencePercent),
     signed(l.deltaPercent),
   ]);
   return { header, rows, numeric: header.map((_, i) => i).slice(1) };
+}
+
+/** The cross-validation postprocessing decision in words, or null when none was run. */
+export function crossValidationNote(report: Report): string | null {
+  const which = report.crossValidationPostprocessing;
+  if (which === null) return null;
+  const name = (c: number) => `${report.labels[String(c)] ?? c} (${c})`;
+  const parts = which.map((e) => (typeof e === 'number' ? name(e) : `${e.map(name).join(' + ')} as one object`));
+  return `Cross-validation postprocessing (decided over all folds' validation cases, applied to predictions): ` +
+    (parts.length > 0 ? `keep the largest connected component of ${parts.join('; then of ')}.` : 'none kept (no label improved).');
 }
 
 /** Training time and throughput per fold. */

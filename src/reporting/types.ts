@@ -65,6 +65,15 @@ export interface ReportInput {
   readonly referenceSource?: string;
   /** ISO time the report was made; defaults to now. */
   readonly generatedAt?: string;
+  /** The cross-validation postprocessing (a determine_postprocessing stage), when run. */
+  readonly crossValidation?: CrossValidationInput;
+}
+
+/** The decision taken over all folds' validation cases and their summary.json after applying it. */
+export interface CrossValidationInput {
+  /** postprocessing.json's for_which_classes, e.g. [[1, 2], 1]. */
+  readonly forWhichClasses: readonly (number | readonly number[])[];
+  readonly postprocessed: SummaryJson;
 }
 
 /** Per-case Dice of one fold (report.json), null where the reference gives NaN. */
@@ -124,6 +133,8 @@ export interface LabelReport {
   readonly postprocessedStdPercent: number | null;
   /** meanPercent - referencePercent. */
   readonly deltaPercent: number | null;
+  /** Pooled over all cases after the cross-validation postprocessing; null when none was run. */
+  readonly crossValidationPostprocessedPercent: number | null;
 }
 
 /** report.json. Non-finite numbers are written as null. */
@@ -137,4 +148,6 @@ export interface Report {
   readonly folds: readonly FoldReport[];
   /** Sum of the folds' training wall times, seconds. */
   readonly totalTrainingSeconds: number;
+  /** The cross-validation postprocessing decision (for_which_classes); null when none was run. */
+  readonly crossValidationPostprocessing: readonly (number | readonly number[])[] | null;
 }

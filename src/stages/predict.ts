@@ -1,9 +1,12 @@
 /**
  * `uses: predict`: predicts a folder of new images (`with.images`, e.g. the task's imagesTs; by
  * default the test cases of a convert_decathlon upstream) with the ensemble of every train
- * instance in the needs (softmax averaged over folds); writes predictions/<id>.nii.gz.
+ * instance in the needs (softmax averaged over folds); writes predictions/<id>.nii.gz. With a
+ * determine_postprocessing instance in the needs, also predictions_postprocessed/<id>.nii.gz with its
+ * cross-validation decision applied (nnU-Net's final predictions).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { postprocessPredictions, readPostprocessingDecision } from '../prediction/apply-postprocessing.js';
 import { upstreamOfKind } from '../plan/upstream.js';
 import { imagesInFolder, testCasesOfConvert } from '../prediction/image-list.js';
 import { runPrediction } from '../prediction/run-prediction.js';
@@ -47,6 +50,15 @@ const stage: BuiltinStage = {
       : await testCasesOfConvert(upstreamOfKind(ctx, 'convert_decathlon').out);
     if (images.length === 0) throw new Error(`${ctx.stage}: no images to predict (the dataset lists no test cases; set with.images)`);
     await runPrediction(ctx, w, { plans: data.plans, stage: data.stage, checkpoints, images });
+    const pp = ctx.needs.filter((n) => n.kind === 'determine_postprocessing');
+    if (pp.length > 1) throw new Error(`${ctx.stage}: expected at most one determine_postprocessing instance in needs but found ${pp.length}`);
+    if (pp[0] !== undefined) {
+      const decision = await readPostprocessingDecision(join(pp[0].out, 'postprocessing.json'));
+      await postprocessPredictions(join(ctx.out, 'predictions'), join(ctx.out, 'predictions_postprocessed'), images.map((c) => c.id), decision);
+      const applied = decision.map((e) => (typeof e === 'number' ? String(e) : `[${e.join(', ')}]`));
+      ctx.report.log(`predictions_postprocessed/: ${pp[0].stage}'s decision applied (largest component ` +
+        `${applied.length > 0 ? `of ${applied.join(', ')}` : 'of nothing: the raw predictions unchanged'})`);
+    }
   },
 };
 

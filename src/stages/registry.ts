@@ -25,6 +25,7 @@ export const builtinStages: Record<string, () => Promise<BuiltinStage>> = {
   validate: load(() => import('./validate.js')),
   report: load(() => import('./report.js')),
   predict: load(() => import('./predict.js')),
+  determine_postprocessing: load(() => import('./determine-postprocessing.js')),
 };
 
 let extra: Promise<Map<string, BuiltinStage>> | undefined;

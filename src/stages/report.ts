@@ -1,14 +1,17 @@
 /**
  * `uses: report`: fans in every validate instance (summary.json + fold.json) and, for the training
  * curves and speed, every train instance (history.json), and writes report.json, report.md,
- * report.html and plots/*.svg (src/reporting). `with.reference` holds the reference Dice in percent
+ * report.html and plots/*.svg (src/reporting). With a determine_postprocessing instance in the needs, also
+ * the pooled Dice after its cross-validation postprocessing. `with.reference` holds the reference Dice in percent
  * by label id, e.g. {"1": 95.80, "2": 65.60}.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readSummaryJson } from '../evaluation/index.js';
+import { readPostprocessingDecision } from '../prediction/apply-postprocessing.js';
 import { readTrainingHistory } from '../reporting/read-inputs.js';
+import { CV_POSTPROCESSED_DIR } from '../validation/postprocess-crossval.js';
 import type { FoldInput, ReportInput } from '../reporting/types.js';
 import { writeReport } from '../reporting/write-report.js';
 import type { BuiltinStage, StageContext } from './types.js';
@@ -45,7 +48,7 @@ async function readJson<T>(file: string): Promise<T> {
 
 const stage: BuiltinStage = {
   kind: 'report',
-  version: '3',
+  version: '4',
   withSchema: reportWithSchema,
   async run(ctx: StageContext): Promise<void> {
     const w = ctx.with as unknown as ReportWith;
@@ -74,6 +77,12 @@ const stage: BuiltinStage = {
       });
     }
     folds.sort((a, b) => a.fold - b.fold);
+    const cvStages = ctx.needs.filter((n) => n.kind === 'determine_postprocessing');
+    if (cvStages.length > 1) throw new Error(`${ctx.stage}: expected at most one determine_postprocessing instance in needs but found ${cvStages.length}`);
+    const crossValidation = cvStages[0] === undefined ? undefined : {
+      forWhichClasses: await readPostprocessingDecision(join(cvStages[0].out, 'postprocessing.json')),
+      postprocessed: await readSummaryJson(join(cvStages[0].out, CV_POSTPROCESSED_DIR, 'summary.json')),
+    };
     const input: ReportInput = {
       pipeline: w.title ?? basename(ctx.projectDir),
       task,
@@ -81,12 +90,14 @@ const stage: BuiltinStage = {
       folds,
       ...(Object.keys(w.reference).length > 0 ? { reference: w.reference } : {}),
       ...(w.reference_source ? { referenceSource: w.reference_source } : {}),
+      ...(crossValidation ? { crossValidation } : {}),
     };
     const written = await writeReport(ctx.out, input);
     const metrics: Record<string, number | string> = { folds: folds.length };
     for (const l of written.report.summary) {
       if (l.meanPercent !== null) metrics[`dice_${l.name}`] = Number(l.meanPercent.toFixed(2));
       if (l.postprocessedMeanPercent !== null) metrics[`dice_${l.name}_postprocessed`] = Number(l.postprocessedMeanPercent.toFixed(2));
+      if (l.crossValidationPostprocessedPercent !== null) metrics[`dice_${l.name}_cv_postprocessed`] = Number(l.crossValidationPostprocessedPercent.toFixed(2));
     }
     ctx.report.metrics(metrics);
     ctx.report.log(`report: ${written.html}`);
@@ -94,6 +105,7 @@ const stage: BuiltinStage = {
       ctx.report.log(`${l.name}: Dice ${l.meanPercent?.toFixed(2) ?? 'n/a'} % mean over ${folds.length} folds` +
         `${l.stdPercent !== null ? ` (± ${l.stdPercent.toFixed(2)})` : ''}` +
         `${l.postprocessedMeanPercent !== null ? `, ${l.postprocessedMeanPercent.toFixed(2)} after postprocessing` : ''}` +
+        `${l.crossValidationPostprocessedPercent !== null ? `, pooled ${l.pooledPercent?.toFixed(2) ?? 'n/a'} -> ${l.crossValidationPostprocessedPercent.toFixed(2)} with the cross-validation postprocessing` : ''}` +
         `${l.referencePercent !== null ? `, reference ${l.referencePercent.toFixed(2)}` : ''}`);
     }
   },

@@ -4,6 +4,7 @@
  * foreground classes as one object, then per class) raises the mean Dice, writes the decision as
  * the reference's postprocessing.json, the postprocessed predictions (NIfTI, source geometry) and
  * their summary.json (foreground labels only, as validation_raw_postprocessed/summary.json).
+ * The cross-validation decision (src/validation/postprocess-crossval.ts) is the same over all folds' cases.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,6 +38,12 @@ export interface PostprocessCase {
   readonly reportedPath: (file: string) => string;
 }
 
+/** Folder names: where the raw predictions are (as written into postprocessing.json) and where to write. */
+export interface PostprocessFolders {
+  readonly raw: string;
+  readonly final: string;
+}
+
 export interface FoldPostprocessing {
   readonly decision: PostprocessingDecision;
   readonly summary: SummaryJson;
@@ -51,6 +58,7 @@ export async function postprocessFold(
   foreground: readonly number[],
   summaryName: string,
   task: string,
+  folders: PostprocessFolders = { raw: 'predictions', final: POSTPROCESSED_DIR },
 ): Promise<FoldPostprocessing> {
   const decision = await determinePostprocessing(cases.map((c) => ({
     id: c.id,
@@ -61,11 +69,11 @@ export async function postprocessFold(
     }),
   })), foreground);
   writeFileAtomic(join(out, 'postprocessing.json'), postprocessingJson(decision, {
-    validationRaw: 'predictions',
-    validationFinal: POSTPROCESSED_DIR,
+    validationRaw: folders.raw,
+    validationFinal: folders.final,
   }));
 
-  const dir = join(out, POSTPROCESSED_DIR);
+  const dir = join(out, folders.final);
   await mkdir(dir, { recursive: true });
   const evaluated: CaseToEvaluate[] = [];
   for (const c of cases) {

@@ -56,7 +56,7 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     expect(Object.values(o).every((v) => v === 'ran')).toBe(true);
-    expect(Object.keys(o).sort()).toEqual([...DATA, 'train[fold=0]', 'train[fold=1]', 'validate[fold=0]', 'validate[fold=1]', 'report', 'predict'].sort());
+    expect(Object.keys(o).sort()).toEqual([...DATA, 'train[fold=0]', 'train[fold=1]', 'validate[fold=0]', 'validate[fold=1]', 'postprocessing', 'report', 'predict'].sort());
     console.log(`clean run: ${(r.ms / 1000).toFixed(1)} s`);
 
     const report = JSON.parse(readFileSync(join(await outOf('report'), 'report.json'), 'utf8')) as {
@@ -100,6 +100,25 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
         `'min_valid_object_sizes', 'num_samples', 'validation_final', 'validation_raw'] ['1', '2'] ${summary.results.all.length}`,
     );
 
+    // Cross-validation postprocessing: one decision over both folds' cases, applied to the test-set predictions.
+    const cv = await outOf('postprocessing');
+    const validate1 = await outOf('validate[fold=1]');
+    const foldCases = [validate0, validate1].flatMap((v) => (JSON.parse(readFileSync(join(v, 'fold.json'), 'utf8')) as { cases: string[] }).cases);
+    const cvCheck = python(
+      'import json,sys; p=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2])); s=json.load(open(sys.argv[3]));' +
+        'print(p["validation_raw"], p["validation_final"], p["num_samples"], len(r["results"]["all"]), sorted(s["results"]["mean"]), len(s["results"]["all"]))',
+      join(cv, 'postprocessing.json'),
+      join(cv, 'cv_niftis_raw', 'summary.json'),
+      join(cv, 'cv_niftis_postprocessed', 'summary.json'),
+    );
+    const n = foldCases.length;
+    expect(cvCheck.trim()).toBe(`cv_niftis_raw cv_niftis_postprocessed ${n} ${n} ['1', '2'] ${n}`);
+    const reportCv = JSON.parse(readFileSync(join(await outOf('report'), 'report.json'), 'utf8')) as {
+      crossValidationPostprocessing: unknown[] | null; summary: { crossValidationPostprocessedPercent: number | null }[];
+    };
+    expect(Array.isArray(reportCv.crossValidationPostprocessing)).toBe(true);
+    expect(reportCv.summary.some((l) => typeof l.crossValidationPostprocessedPercent === 'number')).toBe(true);
+
     // Predictions (validation and test-set ensemble) in nibabel: the source image's affine and shape, uint8 labels.
     const fold = JSON.parse(readFileSync(join(validate0, 'fold.json'), 'utf8')) as { cases: string[] };
     const pre = await outOf('preprocess');
@@ -107,11 +126,15 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     for (const id of fold.cases) {
       const props = JSON.parse(readFileSync(join(pre, 'cases', `${id}.json`), 'utf8')) as { images: string[] };
       pairs.push(join(validate0, 'predictions', `${id}.nii.gz`), props.images[0] as string);
+      pairs.push(join(cv, 'cv_niftis_postprocessed', `${id}.nii.gz`), props.images[0] as string);
     }
     const predictOut = await outOf('predict');
     const predicted = JSON.parse(readFileSync(join(predictOut, 'predict.json'), 'utf8')) as { cases: { images: string[]; prediction: string }[] };
     expect(predicted.cases.length).toBeGreaterThan(0);
-    for (const c of predicted.cases) pairs.push(join(predictOut, c.prediction), c.images[0] as string);
+    for (const c of predicted.cases) {
+      pairs.push(join(predictOut, c.prediction), c.images[0] as string);
+      pairs.push(join(predictOut, c.prediction.replace(/^predictions\//, 'predictions_postprocessed/')), c.images[0] as string);
+    }
     const checked = python(
       'import sys, nibabel as nib, numpy as np\n' +
         'a = sys.argv[1:]\n' +
@@ -151,7 +174,7 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     for (const s of DATA) expect(o[s], s).toBe('cached');
-    for (const s of ['train[fold=0]', 'train[fold=1]', 'validate[fold=0]', 'validate[fold=1]', 'report', 'predict']) expect(o[s], s).toBe('ran');
+    for (const s of ['train[fold=0]', 'train[fold=1]', 'validate[fold=0]', 'validate[fold=1]', 'postprocessing', 'report', 'predict']) expect(o[s], s).toBe('ran');
   });
 
   test('editing epochs, kill -9 during training, then pipe resume continues from the checkpoint', { timeout: 180_000 }, async () => {
@@ -203,7 +226,7 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const o = outcomes(r.stdout);
     const ran = Object.entries(o).filter(([, v]) => v === 'ran').map(([k]) => k).sort();
-    expect(ran).toEqual(['predict', 'report', 'train[fold=2]', 'validate[fold=2]']);
+    expect(ran).toEqual(['postprocessing', 'predict', 'report', 'train[fold=2]', 'validate[fold=2]']);
   });
 
   test('devices: 2 trains one fold as two c10d ranks (Gloo) with the global batch split', { timeout: 120_000 }, async () => {

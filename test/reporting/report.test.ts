@@ -89,6 +89,26 @@ describe('buildReport', () => {
     expect(renderMarkdown(partial)).not.toContain('postprocessed mean');
   });
 
+  it('adds the pooled Dice after the cross-validation postprocessing and says what it kept', () => {
+    const cvSummary = exactFold(9, [[4, 0, 0], [3, 1, 0]], [[1, 1, 0], [0, 0, 0]]); // liver (100 + 6/7·100)/2, cancer 2/3
+    const r = buildReport(checkReportInput({ ...EXACT, crossValidation: { forWhichClasses: [[1, 2], 2], postprocessed: cvSummary } }));
+    const [liver, cancer] = r.summary;
+    expect(liver!.crossValidationPostprocessedPercent).toBeCloseTo((100 + 600 / 7) / 2, 10);
+    expect(cancer!.crossValidationPostprocessedPercent).toBeCloseTo(200 / 3, 10);
+    expect(r.crossValidationPostprocessing).toEqual([[1, 2], 2]);
+    const md = renderMarkdown(r);
+    expect(md).toContain('pooled, CV postprocessed');
+    expect(md).toContain('keep the largest connected component of liver (1) + cancer (2) as one object; then of cancer (2)');
+    // without it: no column, null figures
+    const plain = buildReport(EXACT);
+    expect(plain.crossValidationPostprocessing).toBeNull();
+    expect(plain.summary[0]!.crossValidationPostprocessedPercent).toBeNull();
+    expect(renderMarkdown(plain)).not.toContain('CV postprocessed');
+    // a bad decision is named by its field
+    expect(() => checkReportInput({ ...EXACT, crossValidation: { forWhichClasses: [0], postprocessed: cvSummary } }))
+      .toThrow(/crossValidation\.forWhichClasses\[0\]/);
+  });
+
   it('has helpers that behave', () => {
     expect(caseIdFromPath('/a/b/liver_3.nii.gz')).toBe('liver_3');
     expect(caseIdFromPath('C:\\x\\liver_4.nii')).toBe('liver_4');
