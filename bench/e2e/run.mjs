@@ -49,7 +49,10 @@ if (report?.out) {
   }
   for (const l of rep.summary) {
     console.log(`  ${l.name}: mean ${l.meanPercent?.toFixed(2)} ± ${l.stdPercent?.toFixed(2)} % over ${l.perFoldPercent.length} folds` +
-      (l.postprocessedMeanPercent != null ? `; after postprocessing ${l.postprocessedMeanPercent.toFixed(2)} ± ${l.postprocessedStdPercent?.toFixed(2)} %` : ''));
+      (l.postprocessedMeanPercent != null ? `; after postprocessing ${l.postprocessedMeanPercent.toFixed(2)} ± ${l.postprocessedStdPercent?.toFixed(2)} %` : '') +
+      (l.crossValidationPostprocessedPercent != null
+        ? `; pooled over all cases ${l.pooledPercent?.toFixed(2)} %, ${l.crossValidationPostprocessedPercent.toFixed(2)} % with the cross-validation postprocessing`
+        : ''));
   }
   console.log(`  report: ${join(report.out, 'report.html')}`);
 }
