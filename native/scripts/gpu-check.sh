@@ -13,6 +13,8 @@
 #      GPU utilisation is sampled (nvidia-smi -lms 200) during 3 and 4 and averaged over each timed window;
 #   5. achieved TFLOP/s (14.2 TFLOP per 128^3 training sample: 2.37 TMAC forward x 3 (fwd + 2x bwd) x 2 FLOP/MAC)
 #      and the fraction of the measured bf16 rate;
+#   5b. the spatial transform done on the device instead (bench/loader/grid_sample.py: 205^3 upload, affine_grid,
+#      trilinear/nearest grid_sample to 128^3), to set against the end-to-end figure with the CPU loader threads;
 #   6. a few iterations of CUDA AMP training through core::Train, checkpoint reload and prediction (smoke);
 #   7. the Node-free C++ tests (built now; skipped when the time budget is spent);
 #   8. the addon tests when Node (.node/node-*.tar.xz) and node_modules are carried.
@@ -192,6 +194,12 @@ if [ "$DEVICE" = cuda ] && [ "$alt" -gt 4 ]; then
 fi
 es_alt=$(awk '/^e2e/ {print $2}' "$work/e2e_alt.txt" 2>/dev/null)
 
+section "spatial augmentation on the device instead (grid_sample, for comparison with the loader threads)"
+if [ "$DEVICE" = cuda ]; then gs_args=(cuda "$THREADS" 205 128 2 10); else gs_args=(cpu "$THREADS" 64 40 2 3); fi
+limit "$PYTHON" bench/loader/grid_sample.py "${gs_args[@]}" | tee "$work/grid_sample.txt" \
+  && check "device grid_sample timing" PASS || check "device grid_sample timing" FAIL
+gs=$(awk '/^grid_sample/ {print $2}' "$work/grid_sample.txt" 2>/dev/null)
+
 section "fraction of the card's bf16 rate"
 rate() {  # rate <samples/s>: achieved TFLOP/s and fraction of the measured bf16 rate
   awk -v s="$1" -v f="$flop_per_sample" -v p="$bf16_peak" 'BEGIN {
@@ -254,6 +262,8 @@ printf 'step alone:  native %s ms (%s samples/s, util %s)  python %s ms (%s samp
   "${nm:-n/a}" "${ns:-n/a}" "$(util_of native_step)" "${pm:-n/a}" "${ps:-n/a}" "$(util_of python_step)"
 printf 'end to end:  %s samples/s (default loader threads, util %s)%s\n' "${es:-n/a}" "$(util_of e2e)" \
   "${es_alt:+; $es_alt samples/s with $alt loader threads (util $(util_of e2e_alt))}"
+printf 'spatial transform on the device (grid_sample, source patch upload included): %s samples/s; end to end with the CPU loader: %s\n' \
+  "${gs:-n/a}" "${es:-n/a}"
 printf 'bf16 rate %s TFLOP/s; native step achieves %s TFLOP/s (fraction %s), end to end %s TFLOP/s (fraction %s)\n' \
   "${bf16_peak:-n/a}" "$native_tflops" "$native_frac" "$e2e_tflops" "$e2e_frac"
 for c in "${checks[@]}"; do echo "$c"; done
