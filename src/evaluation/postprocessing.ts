@@ -93,6 +93,11 @@ export function applyPostprocessing<T extends LabelMap>(prediction: T, shape: Sh
   return keepLargestComponent(prediction, shape, decision.forWhichClasses);
 }
 
+/** for_which_classes in words for logs: "[1, 2], 1". */
+export function describeForWhichClasses(forWhichClasses: PostprocessingDecision['forWhichClasses']): string {
+  return forWhichClasses.map((e) => (typeof e === 'number' ? String(e) : `[${e.join(', ')}]`)).join(', ');
+}
+
 /** The reference's postprocessing.json text (save_json: indent 4, sort_keys). */
 export function postprocessingJson(
   decision: PostprocessingDecision,

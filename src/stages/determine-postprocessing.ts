@@ -4,6 +4,7 @@
  * with the preprocess instance they share for ground truth and geometry (src/validation/postprocess-crossval.ts).
  * A predict stage that needs this instance also writes its predictions with the decision applied.
  */
+import { describeForWhichClasses } from '../evaluation/index.js';
 import { upstreamOfKind } from '../plan/upstream.js';
 import { readTaskInfo } from '../validation/case-properties.js';
 import { CV_POSTPROCESSED_DIR, postprocessCrossValidation } from '../validation/postprocess-crossval.js';
@@ -21,9 +22,9 @@ const stage: BuiltinStage = {
     const pre = upstreamOfKind(ctx, 'preprocess').out;
     const { labels } = await readTaskInfo(pre);
     const cv = await postprocessCrossValidation(ctx.out, ctx.key, validations, pre);
-    const applied = cv.decision.forWhichClasses.map((e) => (typeof e === 'number' ? String(e) : `[${e.join(', ')}]`));
+    const kept = cv.decision.forWhichClasses.length > 0 ? `kept for ${describeForWhichClasses(cv.decision.forWhichClasses)}` : 'not kept';
     ctx.report.log(`cross-validation over folds ${cv.folds.join(', ')} (${cv.cases} cases): largest-component postprocessing ` +
-      `${applied.length > 0 ? `kept for ${applied.join(', ')}` : 'not kept'} (postprocessing.json, ${CV_POSTPROCESSED_DIR}/)`);
+      `${kept} (postprocessing.json, ${CV_POSTPROCESSED_DIR}/)`);
     const metrics: Record<string, number> = { folds: cv.folds.length, cases: cv.cases };
     for (const id of Object.keys(cv.decision.dcPerClassRaw)) {
       const name = labels[id] ?? id;

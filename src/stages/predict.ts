@@ -7,7 +7,8 @@
  */
 import { join, resolve } from 'node:path';
 import { postprocessPredictions, readPostprocessingDecision } from '../prediction/apply-postprocessing.js';
-import { upstreamOfKind } from '../plan/upstream.js';
+import { describeForWhichClasses } from '../evaluation/index.js';
+import { optionalUpstreamOfKind, upstreamOfKind } from '../plan/upstream.js';
 import { imagesInFolder, testCasesOfConvert } from '../prediction/image-list.js';
 import { runPrediction } from '../prediction/run-prediction.js';
 import { readFoldData } from '../training/fold-data.js';
@@ -50,14 +51,12 @@ const stage: BuiltinStage = {
       : await testCasesOfConvert(upstreamOfKind(ctx, 'convert_decathlon').out);
     if (images.length === 0) throw new Error(`${ctx.stage}: no images to predict (the dataset lists no test cases; set with.images)`);
     await runPrediction(ctx, w, { plans: data.plans, stage: data.stage, checkpoints, images });
-    const pp = ctx.needs.filter((n) => n.kind === 'determine_postprocessing');
-    if (pp.length > 1) throw new Error(`${ctx.stage}: expected at most one determine_postprocessing instance in needs but found ${pp.length}`);
-    if (pp[0] !== undefined) {
-      const decision = await readPostprocessingDecision(join(pp[0].out, 'postprocessing.json'));
+    const pp = optionalUpstreamOfKind(ctx, 'determine_postprocessing');
+    if (pp !== undefined) {
+      const decision = await readPostprocessingDecision(join(pp.out, 'postprocessing.json'));
       await postprocessPredictions(join(ctx.out, 'predictions'), join(ctx.out, 'predictions_postprocessed'), images.map((c) => c.id), decision);
-      const applied = decision.map((e) => (typeof e === 'number' ? String(e) : `[${e.join(', ')}]`));
-      ctx.report.log(`predictions_postprocessed/: ${pp[0].stage}'s decision applied (largest component ` +
-        `${applied.length > 0 ? `of ${applied.join(', ')}` : 'of nothing: the raw predictions unchanged'})`);
+      ctx.report.log(`predictions_postprocessed/: ${pp.stage}'s decision applied (largest component ` +
+        `${decision.length > 0 ? `of ${describeForWhichClasses(decision)}` : 'of nothing: the raw predictions unchanged'})`);
     }
   },
 };

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readSummaryJson } from '../evaluation/index.js';
+import { optionalUpstreamOfKind } from '../plan/upstream.js';
 import { readPostprocessingDecision } from '../prediction/apply-postprocessing.js';
 import { readTrainingHistory } from '../reporting/read-inputs.js';
 import { CV_POSTPROCESSED_DIR } from '../validation/postprocess-crossval.js';
@@ -77,11 +78,10 @@ const stage: BuiltinStage = {
       });
     }
     folds.sort((a, b) => a.fold - b.fold);
-    const cvStages = ctx.needs.filter((n) => n.kind === 'determine_postprocessing');
-    if (cvStages.length > 1) throw new Error(`${ctx.stage}: expected at most one determine_postprocessing instance in needs but found ${cvStages.length}`);
-    const crossValidation = cvStages[0] === undefined ? undefined : {
-      forWhichClasses: await readPostprocessingDecision(join(cvStages[0].out, 'postprocessing.json')),
-      postprocessed: await readSummaryJson(join(cvStages[0].out, CV_POSTPROCESSED_DIR, 'summary.json')),
+    const cvStage = optionalUpstreamOfKind(ctx, 'determine_postprocessing');
+    const crossValidation = cvStage === undefined ? undefined : {
+      forWhichClasses: await readPostprocessingDecision(join(cvStage.out, 'postprocessing.json')),
+      postprocessed: await readSummaryJson(join(cvStage.out, CV_POSTPROCESSED_DIR, 'summary.json')),
     };
     const input: ReportInput = {
       pipeline: w.title ?? basename(ctx.projectDir),

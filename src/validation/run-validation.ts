@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { predictVolume } from '../addon/index.js';
-import { evaluateFold, writeSummaryJson } from '../evaluation/index.js';
+import { describeForWhichClasses, evaluateFold, writeSummaryJson } from '../evaluation/index.js';
 import type { CaseToEvaluate } from '../evaluation/index.js';
 import type { StageContext } from '../stages/types.js';
 import { readFoldData } from '../training/fold-data.js';
@@ -106,8 +106,8 @@ export async function runValidation(ctx: StageContext, w: InferenceWith, inputs:
     (done, total, id) => ctx.report.progress({ done, total, unit: 'case', message: `evaluated ${id}` }));
   await writeSummaryJson(join(ctx.out, 'summary.json'), summary);
   const pp = await postprocessFold(ctx.out, ppCases, classes.slice(1), SUMMARY_NAME, task);
-  const applied = pp.decision.forWhichClasses.map((e) => (typeof e === 'number' ? String(e) : `[${e.join(', ')}]`));
-  ctx.report.log(`fold ${inputs.fold}: largest-component postprocessing ${applied.length > 0 ? `kept for ${applied.join(', ')}` : 'not kept'} ` +
+  const which = pp.decision.forWhichClasses;
+  ctx.report.log(`fold ${inputs.fold}: largest-component postprocessing ${which.length > 0 ? `kept for ${describeForWhichClasses(which)}` : 'not kept'} ` +
     `(${POSTPROCESSED_DIR}/summary.json)`);
   writeFileAtomic(join(ctx.out, 'validation_args.json'), `${JSON.stringify({ ...w, checkpoint: model.path, device, threads }, null, 2)}\n`);
   writeFileAtomic(join(ctx.out, 'fold.json'), `${JSON.stringify({ fold: inputs.fold, task, labels, numClasses: data.plans.numClasses, model: w.model, cases: ids }, null, 2)}\n`);
