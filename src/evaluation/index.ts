@@ -11,9 +11,9 @@ export { pythonFloatRepr, pythonJsonDumps, pythonJsonString, pythonSorted } from
 export type { PythonDumpOptions } from './python-json.js';
 export { parsePythonJson } from './python-json-parse.js';
 export { pythonTimestamp } from './timestamp.js';
-export { REFERENCE_AUTHOR, buildSummary, caseMetrics, labelKeys, meanMetrics, summaryId, summaryPythonTree } from './summary.js';
+export { REFERENCE_AUTHOR, buildSummary, caseIdFromPath, caseMetrics, labelKeys, meanMetrics, mergeSummaries, summaryId, summaryPythonTree } from './summary.js';
 export { checkSummary, readSummaryJson, serializeSummary, writeSummaryJson } from './summary-file.js';
-export { applyPostprocessing, describeForWhichClasses, determinePostprocessing, postprocessingJson } from './postprocessing.js';
+export { applyPostprocessing, describeForWhichClasses, determinePostprocessing, isPostprocessingTarget, postprocessingJson } from './postprocessing.js';
 export type { PostprocessingCase, PostprocessingDecision } from './postprocessing.js';
 export { evaluateFold } from './evaluate-fold.js';
 export type { CaseToEvaluate } from './evaluate-fold.js';

@@ -93,6 +93,12 @@ export function applyPostprocessing<T extends LabelMap>(prediction: T, shape: Sh
   return keepLargestComponent(prediction, shape, decision.forWhichClasses);
 }
 
+/** One for_which_classes entry: a label (1..255) or a non-empty list of labels taken as one object. */
+export function isPostprocessingTarget(e: unknown): e is number | number[] {
+  const isLabel = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 256;
+  return isLabel(e) || (Array.isArray(e) && e.length > 0 && e.every(isLabel));
+}
+
 /** for_which_classes in words for logs: "[1, 2], 1". */
 export function describeForWhichClasses(forWhichClasses: PostprocessingDecision['forWhichClasses']): string {
   return forWhichClasses.map((e) => (typeof e === 'number' ? String(e) : `[${e.join(', ')}]`)).join(', ');

@@ -114,6 +114,35 @@ export function meanMetrics(all: readonly CaseMetrics[]): Record<string, LabelMe
  * The whole summary for one fold's validation. Cases are ordered by id (Python string order), as
  * the reference iterates its sorted validation keys; `labels` defaults to every label seen, ascending.
  */
+/** Case id from a prediction path: `/…/liver_3.nii.gz` -> `liver_3`. */
+export function caseIdFromPath(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return base.replace(/\.nii(\.gz)?$|\.nrrd$|\.mha$/i, '');
+}
+
+/**
+ * One summary over the cases of several (e.g. every fold's validation), from their `results.all` entries as
+ * they are: the same as buildSummary over all those cases, without evaluating any prediction again.
+ */
+export function mergeSummaries(header: SummaryHeader, summaries: readonly SummaryJson[]): SummaryJson {
+  const byId = new Map<string, CaseMetrics>();
+  for (const entry of summaries.flatMap((s) => s.results.all)) {
+    const id = caseIdFromPath(entry.test);
+    if (byId.has(id)) throw new Error(`Expected unique case ids but received ${id} twice`);
+    byId.set(id, entry);
+  }
+  const all = pythonSorted(byId.keys()).map((id) => byId.get(id)!);
+  const before = {
+    name: header.name,
+    description: header.description ?? '',
+    timestamp: header.timestamp ?? pythonTimestamp(),
+    task: header.task,
+    author: header.author ?? REFERENCE_AUTHOR,
+    results: { all, mean: meanMetrics(all) },
+  };
+  return { ...before, id: summaryId(before) };
+}
+
 export function buildSummary(
   header: SummaryHeader,
   cases: readonly CaseEvaluation[],

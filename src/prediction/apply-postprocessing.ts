@@ -4,12 +4,10 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applyPostprocessing, type PostprocessingDecision, type Shape3 } from '../evaluation/index.js';
+import { applyPostprocessing, isPostprocessingTarget, type PostprocessingDecision, type Shape3 } from '../evaluation/index.js';
 import { readNifti, writeNifti } from '../nifti/index.js';
 
 export type ForWhichClasses = PostprocessingDecision['forWhichClasses'];
-
-const isClass = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 256;
 
 /** Reads `for_which_classes` of a postprocessing.json, with an error naming the file and the field. */
 export async function readPostprocessingDecision(file: string): Promise<ForWhichClasses> {
@@ -22,8 +20,7 @@ export async function readPostprocessingDecision(file: string): Promise<ForWhich
   const entries = (parsed as { for_which_classes?: unknown } | null)?.for_which_classes;
   if (!Array.isArray(entries)) throw new Error(`${file}: expected for_which_classes to be a list but received ${JSON.stringify(entries)}`);
   return entries.map((e, i) => {
-    if (isClass(e)) return e;
-    if (Array.isArray(e) && e.length > 0 && e.every(isClass)) return e as number[];
+    if (isPostprocessingTarget(e)) return e;
     throw new Error(`${file}: for_which_classes[${i}] must be a label (1..255) or a list of labels but is ${JSON.stringify(e)}`);
   });
 }

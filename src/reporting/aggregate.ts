@@ -3,7 +3,7 @@
  * `results.mean`), mean and sample std across folds, the pooled nan-mean over all cases, the delta
  * to the reference, per-case Dice, and per-fold training time and throughput. No I/O.
  */
-import { labelKeys, nanMean } from '../evaluation/index.js';
+import { caseIdFromPath, labelKeys, nanMean } from '../evaluation/index.js';
 import type { LabelMetrics, SummaryJson } from '../evaluation/index.js';
 import type { CaseDice, FoldInput, FoldReport, FoldTraining, LabelReport, Report, ReportInput, TrainingHistory } from './types.js';
 
@@ -12,11 +12,7 @@ export const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? 
 
 const percent = (x: number): number | null => finiteOrNull(x * 100);
 
-/** Case id from a prediction path: `/…/liver_3.nii.gz` -> `liver_3`. */
-export function caseIdFromPath(path: string): string {
-  const base = path.split(/[\\/]/).pop() ?? path;
-  return base.replace(/\.nii(\.gz)?$|\.nrrd$|\.mha$/i, '');
-}
+export { caseIdFromPath };
 
 function perCase(summary: SummaryJson, labels: readonly string[]): CaseDice[] {
   return summary.results.all.map((c) => ({

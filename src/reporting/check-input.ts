@@ -3,7 +3,7 @@
  * field, e.g. `folds[2].history.epochs[5].trainLoss`. The summaries are checked by
  * src/evaluation's `checkSummary`.
  */
-import { checkSummary, labelKeys } from '../evaluation/index.js';
+import { checkSummary, isPostprocessingTarget, labelKeys } from '../evaluation/index.js';
 import type { CrossValidationInput, EpochRecord, ReportInput, TrainingHistory } from './types.js';
 
 const show = (v: unknown): string =>
@@ -67,10 +67,8 @@ function checkCrossValidation(v: unknown): CrossValidationInput {
   const cv = obj(v, 'crossValidation');
   const which = cv['forWhichClasses'];
   if (!Array.isArray(which)) fail('an array', 'crossValidation.forWhichClasses', which);
-  const isLabel = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0;
   const forWhichClasses = (which as unknown[]).map((e, i) => {
-    if (isLabel(e)) return e as number;
-    if (Array.isArray(e) && e.length > 0 && e.every(isLabel)) return e as number[];
+    if (isPostprocessingTarget(e)) return e;
     return fail('a label or a list of labels', `crossValidation.forWhichClasses[${i}]`, e);
   });
   return { forWhichClasses, postprocessed: checkSummary(cv['postprocessed'], 'crossValidation.postprocessed') };

@@ -5,16 +5,15 @@
  *
  * Reads each validate output (fold.json: its cases; predictions/<id>.nii.gz: the raw predictions) and the
  * preprocess output the folds share (case properties: ground truth and geometry). Writes into `out`:
- * cv_niftis_raw/summary.json (the pooled raw predictions, evaluated), postprocessing.json (the decision,
+ * cv_niftis_raw/summary.json (the folds' summary.json merged over all cases), postprocessing.json (the decision,
  * the reference's keys), cv_niftis_postprocessed/<id>.nii.gz + summary.json.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { evaluateFold, writeSummaryJson, type CaseToEvaluate, type PostprocessingDecision, type SummaryJson } from '../evaluation/index.js';
+import { mergeSummaries, readSummaryJson, writeSummaryJson, type PostprocessingDecision, type SummaryJson } from '../evaluation/index.js';
 import { readCaseProperties } from './case-properties.js';
 import { committedPath } from './committed-path.js';
-import { readLabelMap } from './label-volume.js';
 import { postprocessFold, type PostprocessCase } from './postprocess-fold.js';
 
 export const CV_RAW_DIR = 'cv_niftis_raw';
@@ -78,7 +77,6 @@ export async function postprocessCrossValidation(
   const task = infos[0]?.task ?? 'task';
 
   const cases: PostprocessCase[] = [];
-  const raw: CaseToEvaluate[] = [];
   for (const [i, info] of infos.entries()) {
     const v = validations[i]!;
     for (const id of info.cases) {
@@ -87,20 +85,14 @@ export async function postprocessCrossValidation(
       const props = await readCaseProperties(preprocessDir, id);
       const dims = [...props.geometry.shape.slice(0, 3)];
       cases.push({ id, prediction, reference: props.label, dims, geometry: props, reportedPath: (file) => committedPath(out, key, file) });
-      raw.push({
-        id,
-        test: prediction,
-        reference: props.label,
-        load: async () => ({ test: await readLabelMap(prediction, dims), reference: await readLabelMap(props.label, dims) }),
-      });
     }
   }
   if (cases.length === 0) throw new Error('no validation cases in the validate instances');
   cases.sort((a, b) => a.id.localeCompare(b.id));
-  raw.sort((a, b) => a.id.localeCompare(b.id));
 
   const classes = Array.from({ length: numClasses }, (_, k) => k);
-  const rawSummary = await evaluateFold({ name: CV_SUMMARY_NAME, task }, raw, classes);
+  // the folds' own summaries already hold every raw case's metrics: merged, not evaluated again
+  const rawSummary = mergeSummaries({ name: CV_SUMMARY_NAME, task }, await Promise.all(validations.map((v) => readSummaryJson(join(v.out, 'summary.json')))));
   await mkdir(join(out, CV_RAW_DIR), { recursive: true });
   await writeSummaryJson(join(out, CV_RAW_DIR, 'summary.json'), rawSummary);
   const pp = await postprocessFold(out, cases, classes.slice(1), CV_SUMMARY_NAME, task, { raw: CV_RAW_DIR, final: CV_POSTPROCESSED_DIR });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { confusionCounts } from '../../src/evaluation/confusion.js';
 import { evaluateFold } from '../../src/evaluation/evaluate-fold.js';
-import { buildSummary, summaryId } from '../../src/evaluation/summary.js';
+import { buildSummary, mergeSummaries, summaryId } from '../../src/evaluation/summary.js';
 import { readSummaryJson, serializeSummary, writeSummaryJson } from '../../src/evaluation/summary-file.js';
 import type { CaseEvaluation, LabelMap } from '../../src/evaluation/types.js';
 import { hasPython, runPython } from './python-helper.js';
@@ -90,6 +90,16 @@ describe('buildSummary', () => {
   it('rejects duplicate ids and missing labels, naming the case', () => {
     expect(() => buildSummary(HEADER, [evaluations[0]!, evaluations[0]!])).toThrow(/unique case ids.*liver_3/);
     expect(() => buildSummary(HEADER, [evaluations[0]!], [0, 1, 2, 3])).toThrow(/label 3 in case liver_3/);
+  });
+});
+
+describe('mergeSummaries', () => {
+  it('equals buildSummary over all the cases (order, means, id) without evaluating again', () => {
+    const [a, b, c, d] = evaluations as [CaseEvaluation, CaseEvaluation, CaseEvaluation, CaseEvaluation];
+    const fold0 = buildSummary(HEADER, [c, a], LABELS);
+    const fold1 = buildSummary(HEADER, [d, b], LABELS);
+    expect(mergeSummaries(HEADER, [fold1, fold0])).toEqual(buildSummary(HEADER, [a, b, c, d], LABELS));
+    expect(() => mergeSummaries(HEADER, [fold0, fold0])).toThrow(/unique case ids but received liver_\d+ twice/);
   });
 });
 
