@@ -1,13 +1,13 @@
 /** The library API: every CLI command is a thin layer over these functions. */
-export { runPipeline, resumePipeline, defaultStore, type RunOptions, type RunResult } from './exec/run.js';
-export { getStatus, explainKey, type PipelineStatus, type KeyExplanation, type StatusOptions } from './report/status-api.js';
-export type { InstanceStatus, InstanceState } from './report/status.js';
-export { gc, type GcResult } from './cache/gc.js';
-export { watch, type WatchOptions } from './exec/watch.js';
-export { loadPipeline } from './config/load-pipeline.js';
-export { PipelineError, type Diagnostic } from './config/diagnostics.js';
-export { StoreBusyError } from './cache/lock.js';
-export type { Pipeline, StageConfig } from './config/types.js';
-export type { Logger } from './report/logger.js';
-export type { StageKey, FileDigest } from './cache/brands.js';
-export type { KeyMaterial, KeyChange } from './cache/fingerprint.js';
+export { runPipeline, resumePipeline, defaultStore, type RunOptions, type RunResult } from './engine/api/run.js';
+export { getStatus, explainKey, type PipelineStatus, type KeyExplanation, type StatusOptions } from './engine/api/status.js';
+export type { InstanceStatus, InstanceState } from './engine/log/instance-status.js';
+export { gc, type GcResult } from './engine/api/gc.js';
+export { watch, type WatchOptions } from './engine/api/watch.js';
+export { loadPipeline } from './engine/config/load-pipeline.js';
+export { PipelineError, type Diagnostic } from './engine/config/diagnostics.js';
+export { StoreBusyError } from './engine/cache/lock.js';
+export type { Pipeline, StageConfig } from './engine/config/types.js';
+export type { Logger } from './engine/log/logger.js';
+export type { StageKey, FileDigest } from './engine/cache/brands.js';
+export type { KeyMaterial, KeyChange } from './engine/cache/key.js';

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const { loadPreprocessNative } = await import(join(root, 'dist/preprocess/native.js'));
-const { writeNpy } = await import(join(root, 'dist/preprocess/npy.js'));
-const { resamplePlan } = await import(join(root, 'dist/preprocess/resample-plan.js'));
+const { loadPreprocessNative } = await import(join(root, 'dist/nnunet/preprocessing/native.js'));
+const { writeNpy } = await import(join(root, 'dist/io/npy.js'));
+const { resamplePlan } = await import(join(root, 'dist/nnunet/preprocessing/resample-plan.js'));
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 THREADS=${THREADS:-2} BASE=${BASE:-8} NPOOL=${NPOOL:-3} PATCH=${PATCH:-32} BATCH=${BATCH:-2}
 WARMUP=${WARMUP:-2} STEPS=${STEPS:-8} ROUNDS=${ROUNDS:-2} PYTHON=${PYTHON:-/usr/bin/python3}
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}  # same for both; see src/addon/load.ts
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}  # same for both; see src/native/addon/load.ts
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$THREADS}  # Python's torch.set_num_threads leaves OpenBLAS's pool alone; ours sizes it (core/device.cc)
 bash scripts/build-native.sh
 args=("$THREADS" "$BASE" "$NPOOL" "$PATCH" "$BATCH" "$WARMUP" "$STEPS")

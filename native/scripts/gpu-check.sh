@@ -247,7 +247,7 @@ fi
 if [ "$DEVICE" = cuda ] && command -v node >/dev/null && [ -d node_modules/cmake-js ] && [ -d node_modules/node-addon-api ]; then
   echo "node $(node --version)"
   if LIBTORCH_DIR="" bash scripts/build-native.sh && npx tsc -p tsconfig.json \
-     && node -e "import('./dist/addon/index.js').then(a => console.log('runtimeInfo', JSON.stringify(a.runtimeInfo())))" \
+     && node -e "import('./dist/native/addon/index.js').then(a => console.log('runtimeInfo', JSON.stringify(a.runtimeInfo())))" \
      && npx vitest run test/native/addon.test.ts; then check "addon tests" PASS; else check "addon tests" FAIL; fi
 else
   echo "skipped: DEVICE=$DEVICE, node $(command -v node >/dev/null && echo present || echo missing), node_modules $( [ -d node_modules ] && echo present || echo missing)"

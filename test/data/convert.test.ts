@@ -2,10 +2,10 @@ import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConvertedDataset, readCase } from '../../src/data/decathlon/index.js';
-import { synthesizeDecathlon } from '../../src/data/synthesize/synthesize.js';
-import { geometryFromAffine, readNifti, writeNifti } from '../../src/nifti/index.js';
-import stage from '../../src/stages/convert-decathlon.js';
+import { loadConvertedDataset, readCase } from '../../src/nnunet/dataset/decathlon/index.js';
+import { synthesizeDecathlon } from '../../src/nnunet/dataset/synthesize/synthesize.js';
+import { geometryFromAffine, readNifti, writeNifti } from '../../src/io/nifti/index.js';
+import stage from '../../src/nnunet/stages/convert-decathlon.js';
 import { fakeContext } from './fake-context.js';
 
 const SMALL = { inPlaneSize: [24, 32] as [number, number], slices: [8, 12] as [number, number] };

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Progress, StageContext, UpstreamRef } from '../../src/stages/types.js';
+import type { Progress, StageContext, UpstreamRef } from '../../src/stage-api/types.js';
 
 export interface FakeContext extends StageContext {
   readonly logs: string[];

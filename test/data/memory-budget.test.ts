@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MemoryBudget } from '../../src/data/decathlon/memory-budget.js';
+import { MemoryBudget } from '../../src/nnunet/dataset/decathlon/memory-budget.js';
 
 describe('MemoryBudget', () => {
   test('holds callers back until their bytes fit, in arrival order', async () => {

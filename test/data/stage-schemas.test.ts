@@ -1,8 +1,8 @@
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
-import convert from '../../src/stages/convert-decathlon.js';
-import synthesize from '../../src/stages/synthesize-decathlon.js';
+import convert from '../../src/nnunet/stages/convert-decathlon.js';
+import synthesize from '../../src/nnunet/stages/synthesize-decathlon.js';
 
 describe('with-schemas of the data stages', () => {
   for (const AjvClass of [Ajv, Ajv2020]) {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { rankEnv, rankEnvVars } from '../../src/distributed/index.js';
-import { readOptionsFile, writeOptionsFile } from '../../src/distributed/options-file.js';
-import type { TrainOptions } from '../../src/addon/index.js';
+import { rankEnv, rankEnvVars } from '../../src/native/distributed/index.js';
+import { readOptionsFile, writeOptionsFile } from '../../src/native/distributed/options-file.js';
+import type { TrainOptions } from '../../src/native/addon/index.js';
 
 describe('rank environment', () => {
   it('reads torchrun-style variables', () => {

@@ -1,7 +1,7 @@
 // Multi-device training through the launcher on CPU (Gloo ranks, tiny network): 2- and 3-rank runs at the same
 // time on different ports end with identical weights on every rank; killing one rank tears all down within
 // seconds and leaves no process; an abort makes rank 0 write checkpoint_latest.pt and a 3-rank run resumes a
-// 2-rank checkpoint. Needs the addon and the compiled rank script (dist/distributed/rank.js).
+// 2-rank checkpoint. Needs the addon and the compiled rank script (dist/native/distributed/rank.js).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +9,9 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { addonAvailable, casesFromPreprocessed } from '../../src/addon/index.js';
-import type { NetworkPlan, TrainOptions, TrainProgress } from '../../src/addon/index.js';
-import { DistributedTrainingError, freePort, rankScriptPath, runDistributedTraining } from '../../src/distributed/index.js';
+import { addonAvailable, casesFromPreprocessed } from '../../src/native/addon/index.js';
+import type { NetworkPlan, TrainOptions, TrainProgress } from '../../src/native/addon/index.js';
+import { DistributedTrainingError, freePort, rankScriptPath, runDistributedTraining } from '../../src/native/distributed/index.js';
 import { writePhantomDataset } from '../native/helpers/phantom.js';
 
 const network: NetworkPlan = {

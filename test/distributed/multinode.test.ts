@@ -1,6 +1,6 @@
 // Multi-node rendezvous without a second machine: two network namespaces joined by a veth pair act as two hosts
 // (10.231.7.1 and 10.231.7.2). Rank 0 runs in one, rank 1 in the other, each started like a Slurm task
-// (`node dist/distributed/rank.js options.json` with MASTER_ADDR / MASTER_PORT / RANK / WORLD_SIZE and
+// (`node dist/native/distributed/rank.js options.json` with MASTER_ADDR / MASTER_PORT / RANK / WORLD_SIZE and
 // GLOO_SOCKET_IFNAME); both must finish with identical weights. Runs only as root where `ip netns` works.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,9 +9,9 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { addonAvailable, casesFromPreprocessed } from '../../src/addon/index.js';
-import { rankScriptPath } from '../../src/distributed/index.js';
-import { writeOptionsFile } from '../../src/distributed/options-file.js';
+import { addonAvailable, casesFromPreprocessed } from '../../src/native/addon/index.js';
+import { rankScriptPath } from '../../src/native/distributed/index.js';
+import { writeOptionsFile } from '../../src/native/distributed/options-file.js';
 import { writePhantomDataset } from '../native/helpers/phantom.js';
 
 const tag = `p${process.pid % 100000}`;

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addonAvailable } from '../../src/addon/index.js';
+import { addonAvailable } from '../../src/native/addon/index.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { collect, jsonLines, outcomes, Rig, waitFor } from '../helpers/rig.js';
 import { dumpDom, hasChromium, screenshot } from '../reporting/chromium-helper.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { keepLargestComponent, labelComponents } from '../../src/evaluation/connected-components.js';
-import type { Shape3 } from '../../src/evaluation/connected-components.js';
+import { keepLargestComponent, labelComponents } from '../../src/nnunet/postprocessing/connected-components.js';
+import type { Shape3 } from '../../src/nnunet/postprocessing/connected-components.js';
 import { hasPython, pythonEval } from './python-helper.js';
 
 describe('labelComponents', () => {

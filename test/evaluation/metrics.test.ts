@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { confusionCounts } from '../../src/evaluation/confusion.js';
-import { labelMetrics } from '../../src/evaluation/metrics.js';
-import { onlineGlobalDice } from '../../src/evaluation/online-dice.js';
-import { METRIC_NAMES } from '../../src/evaluation/types.js';
+import { confusionCounts } from '../../src/nnunet/evaluation/confusion.js';
+import { labelMetrics } from '../../src/nnunet/evaluation/metrics.js';
+import { onlineGlobalDice } from '../../src/nnunet/evaluation/online-dice.js';
+import { METRIC_NAMES } from '../../src/nnunet/evaluation/types.js';
 
 describe('confusionCounts', () => {
   it('counts each label against everything else, background included', () => {

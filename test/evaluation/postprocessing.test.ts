@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Shape3 } from '../../src/evaluation/connected-components.js';
-import { applyPostprocessing, determinePostprocessing, postprocessingJson } from '../../src/evaluation/postprocessing.js';
+import type { Shape3 } from '../../src/nnunet/postprocessing/connected-components.js';
+import { applyPostprocessing, determinePostprocessing, postprocessingJson } from '../../src/nnunet/postprocessing/decide.js';
 import { hasPython, pythonEval } from './python-helper.js';
 
 /** A one-row volume (1 x 1 x n) from a string of label digits; '.' = background. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { nanMean } from '../../src/evaluation/nanmean.js';
-import { parsePythonJson } from '../../src/evaluation/python-json-parse.js';
-import { pythonFloatRepr, pythonJsonDumps } from '../../src/evaluation/python-json.js';
-import { pythonTimestamp } from '../../src/evaluation/timestamp.js';
+import { nanMean } from '../../src/nnunet/evaluation/nanmean.js';
+import { parsePythonJson } from '../../src/nnunet/evaluation/python-json-parse.js';
+import { pythonFloatRepr, pythonJsonDumps } from '../../src/nnunet/evaluation/python-json.js';
+import { pythonTimestamp } from '../../src/nnunet/evaluation/timestamp.js';
 import { hasPython, pythonEval } from './python-helper.js';
 import { prng } from '../helpers/prng.js';
 

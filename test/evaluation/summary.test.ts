@@ -4,11 +4,11 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { confusionCounts } from '../../src/evaluation/confusion.js';
-import { evaluateFold } from '../../src/evaluation/evaluate-fold.js';
-import { buildSummary, mergeSummaries, summaryId } from '../../src/evaluation/summary.js';
-import { readSummaryJson, serializeSummary, writeSummaryJson } from '../../src/evaluation/summary-file.js';
-import type { CaseEvaluation, LabelMap } from '../../src/evaluation/types.js';
+import { confusionCounts } from '../../src/nnunet/evaluation/confusion.js';
+import { evaluateFold } from '../../src/nnunet/evaluation/evaluate-fold.js';
+import { buildSummary, mergeSummaries, summaryId } from '../../src/nnunet/evaluation/summary.js';
+import { readSummaryJson, serializeSummary, writeSummaryJson } from '../../src/nnunet/evaluation/summary-file.js';
+import type { CaseEvaluation, LabelMap } from '../../src/nnunet/evaluation/types.js';
 import { hasPython, runPython } from './python-helper.js';
 
 const LABELS = [0, 1, 2];

@@ -16,8 +16,8 @@ import {
   resolveTrainOptions,
   runtimeInfo,
   trainModel,
-} from '../../src/addon/index.js';
-import type { NetworkPlan, TrainOptions, TrainProgress } from '../../src/addon/index.js';
+} from '../../src/native/addon/index.js';
+import type { NetworkPlan, TrainOptions, TrainProgress } from '../../src/native/addon/index.js';
 import { writePhantomDataset } from './helpers/phantom.js';
 
 const network: NetworkPlan = {

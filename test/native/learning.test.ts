@@ -6,8 +6,8 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { addonAvailable, casesFromPreprocessed, predictVolume, trainModel } from '../../src/addon/index.js';
-import type { NetworkPlan } from '../../src/addon/index.js';
+import { addonAvailable, casesFromPreprocessed, predictVolume, trainModel } from '../../src/native/addon/index.js';
+import type { NetworkPlan } from '../../src/native/addon/index.js';
 import { dice, writePhantomDataset } from './helpers/phantom.js';
 
 // CI builds the addon in setup: there a missing addon must fail, not skip.

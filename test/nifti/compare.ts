@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { NiftiVolume } from '../../src/nifti/index.js';
+import type { NiftiVolume } from '../../src/io/nifti/index.js';
 import type { NibabelView } from './nibabel.js';
 
 /** Asserts that our reading of a file matches nibabel's, with the file in every message. */

@@ -10,7 +10,7 @@ import {
   readNifti,
   readNiftiHeader,
   writeNifti,
-} from '../../src/nifti/index.js';
+} from '../../src/io/nifti/index.js';
 
 const { geometry, spacing } = geometryFromAffine([
   [-0.8, 0, 0, 10],

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readNifti, readNiftiHeader } from '../../src/nifti/index.js';
+import { readNifti, readNiftiHeader } from '../../src/io/nifti/index.js';
 import { nibabelMissing, nibabelView } from './nibabel.js';
 import { expectSameAsNibabel } from './compare.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { geometryFromAffine, readNifti, writeNifti, type VoxelArray } from '../../src/nifti/index.js';
+import { geometryFromAffine, readNifti, writeNifti, type VoxelArray } from '../../src/io/nifti/index.js';
 import { expectSameAsNibabel } from './compare.js';
 import { nibabelMissing, nibabelView, python } from './nibabel.js';
 

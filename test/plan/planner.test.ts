@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planExperiment, planStage, targetSpacing } from '../../src/plan/planner.js';
-import { poolAndConvProps, vramProxy } from '../../src/plan/topology.js';
-import type { CaseFingerprint, Fingerprint } from '../../src/plan/types.js';
+import { planExperiment, planStage, targetSpacing } from '../../src/nnunet/experiment-planning/planner.js';
+import { poolAndConvProps, vramProxy } from '../../src/nnunet/experiment-planning/topology.js';
+import type { CaseFingerprint, Fingerprint } from '../../src/nnunet/plans/types.js';
 
 function fingerprintOf(cases: { spacing: number[]; croppedShape: number[] }[], modalities = ['CT']): Fingerprint {
   return {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { LegacyRandomState } from '../../src/plan/random.js';
-import { kfoldSplits, sortIds } from '../../src/plan/split.js';
+import { LegacyRandomState } from '../../src/util/legacy-random-state.js';
+import { kfoldSplits, sortIds } from '../../src/nnunet/experiment-planning/split.js';
 
 const liverIds = Array.from({ length: 131 }, (_, i) => `liver_${i}`);
 const num = (id: string): number => Number(id.slice('liver_'.length));

@@ -1,8 +1,8 @@
 import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import planStage from '../../src/stages/plan.js';
-import preprocessStage from '../../src/stages/preprocess.js';
+import planStage from '../../src/nnunet/stages/plan.js';
+import preprocessStage from '../../src/nnunet/stages/preprocess.js';
 
 describe('with-schemas of plan and preprocess', () => {
   for (const AjvClass of [Ajv, Ajv2020]) {

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { geometryFromAffine, readNifti, writeNifti } from '../../src/nifti/index.js';
-import { postprocessPredictions, readPostprocessingDecision } from '../../src/prediction/apply-postprocessing.js';
+import { geometryFromAffine, readNifti, writeNifti } from '../../src/io/nifti/index.js';
+import { postprocessPredictions, readPostprocessingDecision } from '../../src/nnunet/postprocessing/apply-file.js';
 
 const { geometry, spacing } = geometryFromAffine([
   [-0.8, 0, 0, 10],

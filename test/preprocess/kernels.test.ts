@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classLocations } from '../../src/preprocess/class-locations.js';
-import { loadPreprocessNative } from '../../src/preprocess/native.js';
-import { writeNpy } from '../../src/preprocess/npy.js';
+import { classLocations } from '../../src/nnunet/preprocessing/class-locations.js';
+import { loadPreprocessNative } from '../../src/nnunet/preprocessing/native.js';
+import { writeNpy } from '../../src/io/npy.js';
 import { python, readNpy } from './npy-helpers.js';
 
 const native = loadPreprocessNative();

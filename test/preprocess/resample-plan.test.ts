@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resamplePlan, separateZ } from '../../src/preprocess/resample-plan.js';
+import { resamplePlan, separateZ } from '../../src/nnunet/preprocessing/resample-plan.js';
 
 describe('separate-z decision (resample_patient)', () => {
   it.each([

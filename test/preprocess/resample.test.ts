@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPreprocessNative } from '../../src/preprocess/native.js';
-import { writeNpy } from '../../src/preprocess/npy.js';
-import { resamplePlan } from '../../src/preprocess/resample-plan.js';
+import { loadPreprocessNative } from '../../src/nnunet/preprocessing/native.js';
+import { writeNpy } from '../../src/io/npy.js';
+import { resamplePlan } from '../../src/nnunet/preprocessing/resample-plan.js';
 import { python, readNpy } from './npy-helpers.js';
 
 const native = loadPreprocessNative();

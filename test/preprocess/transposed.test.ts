@@ -9,11 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Plans } from '../../src/plan/types.js';
-import type { CaseProperties } from '../../src/preprocess/case.js';
-import planStage from '../../src/stages/plan.js';
-import preprocessStage from '../../src/stages/preprocess.js';
-import type { UpstreamRef } from '../../src/stages/types.js';
+import type { Plans } from '../../src/nnunet/plans/types.js';
+import type { CaseProperties } from '../../src/nnunet/preprocessing/case.js';
+import planStage from '../../src/nnunet/stages/plan.js';
+import preprocessStage from '../../src/nnunet/stages/preprocess.js';
+import type { UpstreamRef } from '../../src/stage-api/types.js';
 import { fakeContext } from '../data/fake-context.js';
 import { python, readNpy } from './npy-helpers.js';
 

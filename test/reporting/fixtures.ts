@@ -1,7 +1,7 @@
 /** Synthetic but realistic report inputs: 5 folds of small summaries and decaying training curves. */
-import { buildSummary } from '../../src/evaluation/summary.js';
-import type { CaseEvaluation, ConfusionCounts } from '../../src/evaluation/types.js';
-import type { EpochRecord, ReportInput, TrainingHistory } from '../../src/reporting/types.js';
+import { buildSummary } from '../../src/nnunet/evaluation/summary.js';
+import type { CaseEvaluation, ConfusionCounts } from '../../src/nnunet/evaluation/types.js';
+import type { EpochRecord, ReportInput, TrainingHistory } from '../../src/nnunet/report/types.js';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

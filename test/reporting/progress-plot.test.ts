@@ -4,9 +4,9 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { progressPlotSvg, writeProgressPlot } from '../../src/reporting/progress-plot.js';
-import { niceTicks } from '../../src/reporting/svg.js';
-import type { EpochRecord } from '../../src/reporting/types.js';
+import { progressPlotSvg, writeProgressPlot } from '../../src/nnunet/report/progress-plot.js';
+import { niceTicks } from '../../src/nnunet/report/svg.js';
+import type { EpochRecord } from '../../src/nnunet/report/types.js';
 import { hasPython, runPython } from '../evaluation/python-helper.js';
 import { history } from './fixtures.js';
 

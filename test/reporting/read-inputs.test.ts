@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { writeSummaryJson } from '../../src/evaluation/summary-file.js';
-import { readFoldInput, readTrainingHistory } from '../../src/reporting/read-inputs.js';
+import { writeSummaryJson } from '../../src/nnunet/evaluation/summary-file.js';
+import { readFoldInput, readTrainingHistory } from '../../src/nnunet/report/read-inputs.js';
 import { history, reportInput } from './fixtures.js';
 
 let dir = '';

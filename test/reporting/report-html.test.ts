@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { writeReport } from '../../src/reporting/write-report.js';
-import type { WrittenReport } from '../../src/reporting/write-report.js';
+import { writeReport } from '../../src/nnunet/report/write-report.js';
+import type { WrittenReport } from '../../src/nnunet/report/write-report.js';
 import { dumpDom, hasChromium, screenshot } from './chromium-helper.js';
 import { reportInput } from './fixtures.js';
 

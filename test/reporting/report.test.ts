@@ -4,14 +4,14 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildSummary } from '../../src/evaluation/summary.js';
-import type { CaseEvaluation } from '../../src/evaluation/types.js';
-import { buildReport, caseIdFromPath, sampleStd } from '../../src/reporting/aggregate.js';
-import { checkReportInput } from '../../src/reporting/check-input.js';
-import { renderHtml } from '../../src/reporting/report-html.js';
-import { renderMarkdown } from '../../src/reporting/report-markdown.js';
-import type { Report, ReportInput } from '../../src/reporting/types.js';
-import { writeReport } from '../../src/reporting/write-report.js';
+import { buildSummary } from '../../src/nnunet/evaluation/summary.js';
+import type { CaseEvaluation } from '../../src/nnunet/evaluation/types.js';
+import { buildReport, caseIdFromPath, sampleStd } from '../../src/nnunet/report/aggregate.js';
+import { checkReportInput } from '../../src/nnunet/report/check-input.js';
+import { renderHtml } from '../../src/nnunet/report/report-html.js';
+import { renderMarkdown } from '../../src/nnunet/report/report-markdown.js';
+import type { Report, ReportInput } from '../../src/nnunet/report/types.js';
+import { writeReport } from '../../src/nnunet/report/write-report.js';
 import { hasPython, runPython } from '../evaluation/python-helper.js';
 import { history, reportInput } from './fixtures.js';
 

@@ -1,4 +1,4 @@
-// Copies the plain options objects that src/addon/index.ts validated and filled into core's structs, and core's
+// Copies the plain options objects that src/native/addon/index.ts validated and filled into core's structs, and core's
 // results back into JS objects. The only binding file that reads JS option fields; messages follow
 // "Expected <what> for <field> but received <value>".
 #pragma once

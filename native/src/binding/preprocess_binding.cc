@@ -1,7 +1,7 @@
 // N-API surface of the preprocessing kernels (core/resample.h, core/preprocess.h). Every export
 // returns a Promise and runs on a libuv worker (the kernels use their own threads inside); input
 // typed arrays are pinned with references until the work is done, outputs are handed to JS without
-// a copy. Argument shapes are checked in src/preprocess/native.ts; here only what C++ needs.
+// a copy. Argument shapes are checked in src/nnunet/preprocessing/native.ts; here only what C++ needs.
 #include <memory>
 #include <stdexcept>
 #include <string>

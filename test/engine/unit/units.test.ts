@@ -3,18 +3,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { findCycle } from '../../../src/dag/cycle.js';
-import { topologicalWaves } from '../../../src/dag/order.js';
-import { withUpstream } from '../../../src/dag/select.js';
+import { findCycle } from '../../../src/engine/dag/cycle.js';
+import { topologicalWaves } from '../../../src/engine/dag/order.js';
+import { withUpstream } from '../../../src/engine/dag/select.js';
 import { canonicalJson } from '../../../src/util/canonical-json.js';
-import { scanRefs, substitute } from '../../../src/config/interpolate.js';
-import { expandInput } from '../../../src/cache/glob.js';
+import { scanRefs, substitute } from '../../../src/engine/config/interpolate.js';
+import { expandInput } from '../../../src/engine/cache/glob.js';
 import { parseDuration, formatDuration } from '../../../src/util/duration.js';
-import { encodeMessage, parseMessage } from '../../../src/stages/protocol.js';
-import { describeChanges, diffMaterial, stageKey, type KeyMaterial } from '../../../src/cache/fingerprint.js';
+import { encodeMessage, parseMessage } from '../../../src/stage-api/protocol.js';
+import { describeChanges, diffMaterial, stageKey, type KeyMaterial } from '../../../src/engine/cache/key.js';
 import { shellQuote } from '../../../src/util/shell-quote.js';
 import { didYouMean } from '../../../src/util/did-you-mean.js';
-import { Admission } from '../../../src/exec/admission.js';
+import { Admission } from '../../../src/engine/exec/admission.js';
 
 describe('findCycle', () => {
   test.each([

@@ -1,0 +1,93 @@
+/**
+ * `gc`: removes store objects (and their key material, workspaces, logs) that no pipeline recorded in
+ * the journal references any more. References are each such pipeline's *current* keys, planned with
+ * the overrides of its last run; a pipeline file that no longer exists references nothing.
+ * Leftover temporary outputs are removed too. Holds the store lock while deleting.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPipeline } from '../config/load-pipeline.js';
+import { planPipeline } from '../resolve/keys.js';
+import { DigestMemo } from '../cache/digests.js';
+import { Journal } from '../cache/journal.js';
+import { acquireLock } from '../cache/lock.js';
+import { Store } from '../cache/store.js';
+import type { StageKey } from '../cache/brands.js';
+import { walkFiles } from '../cache/glob.js';
+import { removeTree } from '../../util/fs.js';
+
+export interface GcResult {
+  readonly store: string;
+  readonly removed: readonly { readonly key: string; readonly stage?: string; readonly bytes: number }[];
+  readonly kept: number;
+  readonly bytes: number;
+  readonly dryRun: boolean;
+  /** Pipelines whose references were kept (and those that could not be loaded, with why). */
+  readonly pipelines: readonly { readonly file: string; readonly error?: string }[];
+}
+
+function sizeOf(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  return st.isDirectory() ? walkFiles(path).reduce((n, f) => n + statSync(f).size, 0) : st.size;
+}
+
+export async function gc(storeRoot: string, options: { dryRun?: boolean; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<GcResult> {
+  const store = new Store(storeRoot);
+  const dryRun = options.dryRun ?? false;
+  if (!store.exists()) return { store: storeRoot, removed: [], kept: 0, bytes: 0, dryRun, pipelines: [] };
+  const lock = dryRun ? undefined : await acquireLock(store.lockPath, 'pipe gc');
+  try {
+    const records = new Journal(store.journalPath).read();
+    const lastRun = new Map<string, readonly string[]>();
+    for (const r of records) if (r.t === 'run-start') lastRun.set(r.pipeline, r.options.overrides);
+    const referenced = new Set<string>();
+    const pipelines: { file: string; error?: string }[] = [];
+    for (const [file, overrides] of lastRun) {
+      if (!existsSync(file)) {
+        pipelines.push({ file, error: 'file no longer exists' });
+        continue;
+      }
+      try {
+        const p = await loadPipeline(file, { overrides, env: { ...(options.env ?? process.env), PIPE_CACHE: storeRoot } });
+        const plan = await planPipeline(p, new DigestMemo(store.root));
+        for (const i of plan.byName.values()) referenced.add(i.key);
+        pipelines.push({ file });
+      } catch (error) {
+        // A pipeline that cannot be planned now keeps nothing alive; say so rather than guess.
+        pipelines.push({ file, error: (error as Error).message.split('\n')[0] ?? 'invalid' });
+      }
+    }
+    const removed: { key: string; stage?: string; bytes: number }[] = [];
+    let kept = 0;
+    const objects = join(store.root, 'objects');
+    const keys = new Set(existsSync(objects) ? readdirSync(objects).map((n) => n.replace(/\.commit$/, '')) : []);
+    for (const key of keys) {
+      if (referenced.has(key)) {
+        kept++;
+        continue;
+      }
+      const k = key as StageKey;
+      const bytes = sizeOf(store.objectDir(k));
+      const stage = store.committed(k)?.stage;
+      removed.push({ key, ...(stage ? { stage } : {}), bytes });
+      if (!dryRun) {
+        store.removeObject(k);
+        removeTree(store.keyMaterialPath(k));
+      }
+    }
+    for (const dir of ['work', 'tmp']) {
+      const root = join(store.root, dir);
+      if (!existsSync(root)) continue;
+      for (const name of readdirSync(root)) {
+        if (dir === 'work' && referenced.has(name)) continue; // a resumable attempt of a current key
+        const bytes = sizeOf(join(root, name));
+        removed.push({ key: `${dir}/${name}`, bytes });
+        if (!dryRun) removeTree(join(root, name));
+      }
+    }
+    return { store: store.root, removed, kept, bytes: removed.reduce((n, r) => n + r.bytes, 0), dryRun, pipelines };
+  } finally {
+    lock?.release();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The run journal: `<store>/journal.jsonl`, append-only JSON lines. State changes are fsync'd before
+ * the engine acts on them; progress lines are not (losing the last few is harmless). A torn last line
+ * after a crash is ignored on read.
+ */
+import { readFileSync } from 'node:fs';
+import type { StageKey } from './brands.js';
+import { appendDurable } from '../../util/fs.js';
+import type { Progress } from '../../stage-api/types.js';
+
+/** What a later `pipe resume` needs to repeat a run. */
+export interface RunOptionsRecord {
+  readonly targets: readonly string[];
+  readonly overrides: readonly string[];
+  readonly jobs?: number;
+  readonly devices?: readonly string[];
+  readonly deviceKind?: string;
+  readonly keepGoing?: boolean;
+}
+
+/** Where a run happened (recorded, never part of a key). */
+export interface Provenance {
+  readonly node: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly cpus: number;
+  /** `nvidia-smi -L` lines. */
+  readonly gpus: readonly string[];
+}
+
+export type Outcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'interrupted';
+
+export type JournalRecord =
+  | { readonly t: 'run-start'; readonly run: string; readonly time: string; readonly pipeline: string; readonly pid: number; readonly pidStart?: string; readonly host: string; readonly command: string; readonly options: RunOptionsRecord; readonly provenance?: Provenance }
+  | { readonly t: 'run-end'; readonly run: string; readonly time: string; readonly exitCode: number }
+  | { readonly t: 'instance-start'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly attempt: number; readonly pid: number; readonly pidStart?: string; readonly devices: readonly string[]; readonly deviceKind: string; readonly port?: number; readonly log: string; readonly resume: boolean }
+  | { readonly t: 'progress'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly progress: Progress }
+  | { readonly t: 'metrics'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly metrics: Readonly<Record<string, number | string>> }
+  | { readonly t: 'instance-end'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly outcome: Outcome; readonly attempts?: number; readonly exitCode?: number | null; readonly signal?: string | null; readonly error?: string; readonly log?: string; readonly durationMs?: number; readonly pipeline?: string };
+
+export class Journal {
+  readonly path: string;
+  constructor(path: string) {
+    this.path = path;
+  }
+  append(record: JournalRecord): void {
+    // Progress and cache hits are not worth an fsync each: losing the last few changes nothing.
+    const sync = record.t !== 'progress' && !(record.t === 'instance-end' && record.outcome === 'cached');
+    appendDurable(this.path, `${JSON.stringify(record)}\n`, sync);
+  }
+  read(): JournalRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch {
+      return [];
+    }
+    const out: JournalRecord[] = [];
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      try {
+        out.push(JSON.parse(line) as JournalRecord);
+      } catch {
+        /* a torn line from a crash mid-append */
+      }
+    }
+    return out;
+  }
+}

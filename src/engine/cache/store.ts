@@ -1,0 +1,125 @@
+/**
+ * The local store:
+ *   objects/<key>/         committed outputs (a stage's PIPE_OUT, renamed into place on success)
+ *   objects/<key>.commit   commit marker, written last (JSON: stage, time, manifest of files+sizes)
+ *   work/<key>/            attempt workspace: survives crashes and retries, removed after commit
+ *   tmp/                   fresh output folders and context files of running attempts
+ *   keys/<key>.json        key material, for `status --why`
+ *   logs/                  one log per attempt
+ *   journal.jsonl, lock, state/
+ * An object counts only when its marker exists and every file in the manifest has its recorded size.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { walkFiles } from './glob.js';
+import type { StageKey } from './brands.js';
+import type { KeyMaterial } from './key.js';
+import { fsyncDir, removeTree, writeFileAtomic } from '../../util/fs.js';
+
+export interface CommitRecord {
+  readonly stage: string;
+  readonly key: StageKey;
+  readonly committedAt: string;
+  /** Relative path -> size in bytes, for every file of the object. */
+  readonly manifest: Readonly<Record<string, number>>;
+}
+
+/** A file-system-safe, readable form of an instance name: `train[fold=3]` -> `train_fold=3_`. */
+export function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._=-]/g, '_');
+}
+
+export class Store {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+  get journalPath(): string {
+    return join(this.root, 'journal.jsonl');
+  }
+  get lockPath(): string {
+    return join(this.root, 'lock');
+  }
+  objectDir(key: StageKey): string {
+    return join(this.root, 'objects', key);
+  }
+  markerPath(key: StageKey): string {
+    return join(this.root, 'objects', `${key}.commit`);
+  }
+  workDir(key: StageKey): string {
+    return join(this.root, 'work', key);
+  }
+  keyMaterialPath(key: StageKey): string {
+    return join(this.root, 'keys', `${key}.json`);
+  }
+  logPath(instance: string, key: StageKey, attempt: number): string {
+    return join(this.root, 'logs', `${safeName(instance)}.${key.slice(0, 12)}.${attempt}.log`);
+  }
+
+  exists(): boolean {
+    return existsSync(this.root);
+  }
+
+  /** Creates the store folders (only a run that holds or is about to take the lock does this). */
+  ensure(): void {
+    for (const d of ['objects', 'work', 'tmp', 'keys', 'logs', 'state']) mkdirSync(join(this.root, d), { recursive: true });
+  }
+
+  /** The commit record of `key`, or undefined when the object is absent, uncommitted or damaged. */
+  committed(key: StageKey): CommitRecord | undefined {
+    let record: CommitRecord;
+    try {
+      record = JSON.parse(readFileSync(this.markerPath(key), 'utf8')) as CommitRecord;
+    } catch {
+      return undefined;
+    }
+    const dir = this.objectDir(key);
+    for (const [rel, size] of Object.entries(record.manifest)) {
+      const st = statSync(join(dir, rel), { throwIfNoEntry: false });
+      if (st === undefined || st.size !== size) return undefined;
+    }
+    if (!existsSync(dir)) return undefined;
+    return record;
+  }
+
+  /** A fresh, empty output folder for one attempt. */
+  freshOutput(key: StageKey): string {
+    return mkdtempSync(join(this.root, 'tmp', `${key.slice(0, 16)}-`));
+  }
+
+  recordMaterial(key: StageKey, material: KeyMaterial): void {
+    if (!existsSync(this.keyMaterialPath(key))) writeFileAtomic(this.keyMaterialPath(key), JSON.stringify(material, null, 1));
+  }
+
+  material(key: StageKey): KeyMaterial | undefined {
+    try {
+      return JSON.parse(readFileSync(this.keyMaterialPath(key), 'utf8')) as KeyMaterial;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Commits a finished attempt: any uncommitted leftover at objects/<key> is removed, the output
+   * folder is renamed into place, then the marker (with the manifest) is written last.
+   */
+  commit(key: StageKey, stage: string, outDir: string): CommitRecord {
+    const dir = this.objectDir(key);
+    removeTree(this.markerPath(key));
+    removeTree(dir);
+    const manifest: Record<string, number> = {};
+    for (const f of walkFiles(outDir)) manifest[relative(outDir, f)] = statSync(f).size;
+    renameSync(outDir, dir);
+    fsyncDir(join(this.root, 'objects'));
+    const record: CommitRecord = { stage, key, committedAt: new Date().toISOString(), manifest };
+    writeFileAtomic(this.markerPath(key), JSON.stringify(record));
+    removeTree(this.workDir(key));
+    return record;
+  }
+
+  /** Removes an object and its marker (marker first, so a half-removed object never looks valid). */
+  removeObject(key: StageKey): void {
+    removeTree(this.markerPath(key));
+    removeTree(this.objectDir(key));
+  }
+}

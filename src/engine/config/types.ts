@@ -1,0 +1,68 @@
+/**
+ * Shapes of a pipeline after validation (no logic here). A pipeline moves through
+ * `RawDocument` (YAML with positions, load.ts) -> `Pipeline` (validate.ts) -> `PlannedGraph`
+ * (dag/instances.ts). Fields note whether they reach the cache key.
+ */
+import type { DeviceKind, MatrixValue } from '../../stage-api/types.js';
+
+/** A stage id: a key of `stages:` (`train`). */
+export type StageId = string & { readonly __brand: 'StageId' };
+
+/** Where a value sits in the pipeline file; printed as `file:line:col`. */
+export interface SourceSpan {
+  readonly file: string;
+  /** 0-based character offsets into the file text. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Resources {
+  /** Number of devices the instance needs (0 = none). Execution-only: never in the key. */
+  readonly devices: number;
+  /** Device kind the devices come from (default: the pool's kind). Execution-only: never in the key. */
+  readonly device?: DeviceKind;
+  /** Declared result-affecting: the device count then goes into the key (`devices` field). */
+  readonly keyed: boolean;
+}
+
+export interface StageConfig {
+  readonly id: StageId;
+  /** `run`: a shell command (in the key with params/matrix resolved, paths symbolic). */
+  readonly run?: string;
+  /** `uses`: a built-in kind (kind + its version in the key). */
+  readonly uses?: string;
+  /** Parameters of a built-in kind, as written (resolved + defaulted values go into the key). */
+  readonly with: Readonly<Record<string, unknown>>;
+  /** Upstream stage ids (their instance keys go into the key). */
+  readonly needs: readonly StageId[];
+  /** Matrix axes in declaration order (the instance's values go into the key). */
+  readonly matrix: ReadonlyArray<readonly [string, readonly MatrixValue[]]>;
+  readonly resources: Resources;
+  /** Files, folders or globs read by the stage (content digests go into the key). */
+  readonly inputs: readonly string[];
+  /** Paths a `run` stage must create under its output folder (checked before commit; in the key). */
+  readonly outputs: readonly string[];
+  /** Extra attempts after a failure. Not in the key. */
+  readonly retry: number;
+  /** Wall-clock limit per attempt in ms. Not in the key. */
+  readonly timeoutMs?: number;
+}
+
+export interface Pipeline {
+  readonly name: string;
+  /** Absolute path of the pipeline file. */
+  readonly file: string;
+  /** Absolute project directory (`project:` relative to the file, default the file's folder). */
+  readonly projectDir: string;
+  /** Absolute store directory. */
+  readonly store: string;
+  /** Params after `--set` overrides. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly stages: ReadonlyMap<StageId, StageConfig>;
+  /** `--set` overrides applied, as given (recorded for `pipe resume`). */
+  readonly overrides: readonly string[];
+  /** Locates a data path in the pipeline file (for errors found after validation). */
+  readonly spanOf: (path: ReadonlyArray<string | number>, key?: boolean) => SourceSpan;
+  /** The file text, for printing located errors. */
+  readonly text: string;
+}

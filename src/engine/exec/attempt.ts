@@ -1,0 +1,123 @@
+/**
+ * One attempt of one instance as a child process in its own process group (execa, detached):
+ * stdout/stderr go to the attempt's log file, `::pipe::` lines on stdout become messages.
+ * Termination signals the whole group (SIGTERM, then SIGKILL after a grace period), so grandchildren
+ * die with the stage. When the stage's main process exits, stragglers left in its group are ended too.
+ */
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { execa as ExecaFn } from 'execa';
+import { parseMessage, type PipeMessage } from '../../stage-api/protocol.js';
+import { groupAlive, processStartTime, signalGroup } from '../../util/process-info.js';
+
+export interface AttemptSpec {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly logPath: string;
+  /** Lines written at the top of the log (the assignment record). */
+  readonly header: string;
+  readonly timeoutMs?: number;
+  readonly graceMs: number;
+  readonly onMessage: (message: PipeMessage) => void;
+}
+
+export interface AttemptResult {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly terminated: boolean;
+  /** Spawn failure text, if the process never started. */
+  readonly error?: string;
+}
+
+export interface RunningAttempt {
+  readonly pid: number;
+  readonly pidStart?: string;
+  readonly done: Promise<AttemptResult>;
+  /** Ends the process group: SIGTERM, then SIGKILL after the grace period. */
+  terminate(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function endGroup(pgid: number, graceMs: number): Promise<void> {
+  if (!signalGroup(pgid, 'SIGTERM')) return;
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!groupAlive(pgid)) return;
+    await sleep(25);
+  }
+  signalGroup(pgid, 'SIGKILL');
+  for (let i = 0; i < 40 && groupAlive(pgid); i++) await sleep(25);
+}
+
+let execa: typeof ExecaFn | undefined;
+
+/** Loads execa (kept out of CLI start-up: a fully cached run never spawns anything). */
+export async function loadSpawner(): Promise<void> {
+  execa ??= (await import('execa')).execa;
+}
+
+export function startAttempt(spec: AttemptSpec): RunningAttempt {
+  if (execa === undefined) throw new Error('Internal error: startAttempt before loadSpawner');
+  const log = createWriteStream(spec.logPath, { flags: 'w' });
+  log.write(spec.header);
+  const child = execa(spec.file, [...spec.args], {
+    cwd: spec.cwd,
+    env: spec.env,
+    extendEnv: false,
+    detached: true,
+    cleanup: false,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    forceKillAfterDelay: false,
+  });
+  const pid = child.pid ?? -1;
+  let terminated = false;
+  let timedOut = false;
+  let terminating: Promise<void> | undefined;
+  const terminate = (): Promise<void> => {
+    terminated = true;
+    terminating ??= pid > 0 ? endGroup(pid, spec.graceMs) : Promise.resolve();
+    return terminating;
+  };
+  const timer = spec.timeoutMs !== undefined ? setTimeout(() => {
+    timedOut = true;
+    void terminate();
+  }, spec.timeoutMs) : undefined;
+
+  if (child.stdout) {
+    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+      const msg = parseMessage(line);
+      if (msg !== undefined) {
+        if (msg.type === 'log') log.write(`${msg.message}\n`);
+        spec.onMessage(msg);
+      } else log.write(`${line}\n`);
+    });
+  }
+  child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
+  // The main process exited: end anything it left behind in its group, so stdio closes.
+  child.on('exit', () => {
+    if (pid > 0 && groupAlive(pid)) void endGroup(pid, Math.min(spec.graceMs, 1000));
+  });
+
+  const done = (async (): Promise<AttemptResult> => {
+    const r = await child;
+    if (timer) clearTimeout(timer);
+    if (terminating) await terminating;
+    await new Promise<void>((res) => log.end(res));
+    const error = r.failed && r.exitCode === undefined && r.signal === undefined ? (r.originalMessage ?? r.shortMessage) : undefined;
+    return {
+      exitCode: r.exitCode ?? null,
+      signal: r.signal ?? null,
+      timedOut,
+      terminated,
+      ...(error !== undefined ? { error } : {}),
+    };
+  })();
+  const pidStart = pid > 0 ? processStartTime(pid) : undefined;
+  return { pid, ...(pidStart !== undefined ? { pidStart } : {}), done, terminate };
+}

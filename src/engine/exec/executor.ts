@@ -1,0 +1,292 @@
+/**
+ * The executor: runs a plan's instances in dependency order under admission control (job slots +
+ * device ids), with retries, timeouts, keep-going, and clean interruption. Every state change is
+ * journalled before the engine relies on it; outputs are committed atomically by the store.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lookupParam, substitute, valueText, type Ref } from '../config/interpolate.js';
+import { resolveValue } from '../config/validate.js';
+import type { Journal, Outcome } from '../cache/journal.js';
+import type { StageId } from '../config/types.js';
+import type { Store } from '../cache/store.js';
+import { matchingUpstream } from '../resolve/instances.js';
+import type { Logger } from '../log/logger.js';
+import type { DeviceKind, Progress, StageContextData, UpstreamRef } from '../../stage-api/types.js';
+import { removeTree } from '../../util/fs.js';
+import { shellQuote } from '../../util/shell-quote.js';
+import type { Admission, Grant } from './admission.js';
+import { loadSpawner, startAttempt, type AttemptResult, type RunningAttempt } from './attempt.js';
+import { visibilityEnv } from './devices.js';
+import type { Plan, PlannedInstance } from '../resolve/keys.js';
+import { releasePort, reservePort } from './ports.js';
+
+const CHILD_JS = fileURLToPath(new URL('../../stage-api/child.js', import.meta.url));
+const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+
+export interface ExecuteOptions {
+  readonly plan: Plan;
+  readonly store: Store;
+  readonly journal: Journal;
+  readonly run: string;
+  readonly admission: Admission;
+  readonly defaultKind: DeviceKind;
+  readonly keepGoing: boolean;
+  readonly graceMs: number;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Called once, before the first stage process starts (the runner starts its watchdog here). */
+  readonly beforeFirstStart?: () => void;
+}
+
+export interface ExecuteResult {
+  readonly outcomes: ReadonlyMap<string, Outcome>;
+  readonly interrupted: boolean;
+}
+
+function tailOf(path: string, lines = 15): string {
+  try {
+    const text = readFileSync(path, 'utf8').trimEnd().split('\n');
+    return text.slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
+  const { plan, store, journal, logger } = o;
+  // Progress reaches the journal at most this often per instance (the last one always does):
+  // days-long stages must not grow the journal without bound.
+  const progressEveryMs = Number((o.env ?? process.env)['PIPE_PROGRESS_INTERVAL_MS'] ?? 5000);
+  const outcomes = new Map<string, Outcome>();
+  const running = new Set<RunningAttempt>();
+  let stopping = false; // no new instance starts (failure without keep-going, or interrupt)
+  let interrupted = false;
+  let startedAny = false;
+  const selected = new Set(plan.instances.map((i) => i.name));
+  const now = (): string => new Date().toISOString();
+
+  const onAbort = (): void => {
+    interrupted = true;
+    stopping = true;
+    o.admission.cancelAll(new Error('interrupted'));
+    for (const r of running) void r.terminate();
+  };
+  if (o.signal?.aborted) onAbort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const finish = (inst: PlannedInstance, outcome: Outcome, extra: Omit<Parameters<NonNullable<Logger['stageFinished']>>[0], 'stage' | 'outcome' | 'key'> = {}): Outcome => {
+    outcomes.set(inst.name, outcome);
+    if (outcome !== 'cached') {
+      journal.append({
+        t: 'instance-end', run: o.run, time: now(), stage: inst.name, key: inst.key, outcome,
+        ...(extra.attempts !== undefined ? { attempts: extra.attempts } : {}),
+        ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
+        ...(extra.error !== undefined ? { error: extra.error } : {}),
+        ...(extra.log !== undefined ? { log: extra.log } : {}),
+        ...(extra.durationMs !== undefined ? { durationMs: extra.durationMs } : {}),
+      });
+    } else {
+      journal.append({ t: 'instance-end', run: o.run, time: now(), stage: inst.name, key: inst.key, outcome });
+    }
+    logger.stageFinished?.({ stage: inst.name, outcome, key: inst.key, ...extra });
+    return outcome;
+  };
+
+  const upstreamRefs = (inst: PlannedInstance): UpstreamRef[] =>
+    inst.needs.map((n) => {
+      const up = plan.byName.get(n);
+      if (up === undefined) throw new Error(`Internal error: unknown upstream ${n}`);
+      return { stage: up.name, id: up.stage.id, kind: up.stage.uses ?? 'run', key: up.key, out: store.objectDir(up.key), matrix: up.matrix };
+    });
+
+  /** Committed output folders of the instances of `stage` that `inst` needs (matching matrix axes). */
+  const upstreamOuts = (inst: PlannedInstance, stage: string): string[] =>
+    matchingUpstream(plan.graph.byStage.get(stage as StageId) ?? [], inst.matrix).map((u) => {
+      const planned = plan.byName.get(u.name);
+      if (planned === undefined) throw new Error(`Internal error: upstream ${u.name} was not planned`);
+      return store.objectDir(planned.key);
+    });
+
+  /**
+   * Run-time resolution: paths and resources become concrete. `${stages.X.out}` is one folder, or a
+   * list on fan-in. In commands, paths are shell-quoted and lists space-separated.
+   */
+  const runtimeValue = (inst: PlannedInstance, out: string, grant: Grant) => (ref: Ref): { value: unknown } => {
+    switch (ref.kind) {
+      case 'params':
+        return { value: lookupParam(plan.pipeline.params, ref.path) };
+      case 'matrix':
+        return { value: inst.matrix[ref.axis] };
+      case 'out':
+        return { value: out };
+      case 'stage-out': {
+        const ups = upstreamOuts(inst, ref.stage);
+        return { value: ups.length === 1 ? ups[0] : ups };
+      }
+      case 'resources':
+        return { value: ref.field === 'devices' ? grant.devices.length : grant.kind };
+    }
+  };
+  const commandText = (value: (ref: Ref) => { value: unknown }, quote: boolean) => (ref: Ref): string => {
+    const v = value(ref).value;
+    if (ref.kind !== 'out' && ref.kind !== 'stage-out') return valueText(v);
+    const paths = Array.isArray(v) ? (v as string[]) : [String(v)];
+    return paths.map((p) => (quote ? shellQuote(p) : p)).join(' ');
+  };
+
+  const runAttempts = async (inst: PlannedInstance, grant: Grant): Promise<Outcome> => {
+    const s = inst.stage;
+    const started = Date.now();
+    let last: { result: AttemptResult; log: string; error: string } | undefined;
+    const attempts = s.retry + 1;
+    let tried = 0;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (stopping && (interrupted || !o.keepGoing)) break;
+      tried = attempt;
+      const out = store.freshOutput(inst.key);
+      const work = store.workDir(inst.key);
+      const resume = existsSync(work) && readdirSync(work).length > 0;
+      mkdirSync(work, { recursive: true });
+      const log = store.logPath(inst.name, inst.key, attempt);
+      const port = await reservePort();
+      await loadSpawner();
+      if (!startedAny) {
+        startedAny = true;
+        o.beforeFirstStart?.();
+      }
+      const value = runtimeValue(inst, out, grant);
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(o.env ?? process.env)) if (v !== undefined) env[k] = v;
+      delete env['CUDA_VISIBLE_DEVICES'];
+      delete env['ASCEND_RT_VISIBLE_DEVICES'];
+      Object.assign(env, {
+        PIPE_OUT: out, PIPE_WORK: work, PIPE_STAGE: inst.name, PIPE_KEY: inst.key, PIPE_PROJECT: plan.pipeline.projectDir,
+        PIPE_ATTEMPT: String(attempt), PIPE_MASTER_PORT: String(port), MASTER_PORT: String(port), MASTER_ADDR: '127.0.0.1',
+        ...visibilityEnv(grant.kind, grant.devices),
+      });
+      if (resume) env['PIPE_RESUME'] = '1';
+      else delete env['PIPE_RESUME'];
+      let file: string;
+      let args: string[];
+      let shown: string;
+      if (s.run !== undefined) {
+        shown = substitute(s.run, commandText(value, true));
+        file = SHELL;
+        args = ['-c', shown];
+      } else {
+        const withResolved = resolveValue(structuredClone(s.with), value) as Record<string, unknown>;
+        const data: StageContextData = {
+          stage: inst.name, kind: s.uses ?? '', key: inst.key, with: withResolved, matrix: inst.matrix, out, work, resume,
+          projectDir: plan.pipeline.projectDir, needs: upstreamRefs(inst), devices: grant.devices, deviceKind: grant.kind, masterPort: port,
+        };
+        const contextPath = `${out}.context.json`;
+        writeFileSync(contextPath, JSON.stringify(data, null, 1));
+        env['PIPE_CONTEXT'] = contextPath;
+        file = process.execPath;
+        args = [CHILD_JS];
+        shown = `${s.uses} (built-in) with ${JSON.stringify(withResolved)}`;
+      }
+      const header = `# pipe: ${inst.name} key ${inst.key} attempt ${attempt}/${attempts} ${new Date().toISOString()}\n` +
+        `# pipe: devices ${grant.kind}:${grant.devices.join(',') || '-'} port ${port}${resume ? ' resume' : ''}\n# pipe: ${shown}\n`;
+      let firstProgress: { at: number; done: number } | undefined;
+      let lastJournalled = 0;
+      let pendingProgress: Progress | undefined;
+      const attemptRun = startAttempt({
+        file, args, cwd: plan.pipeline.projectDir, env, logPath: log, header, graceMs: o.graceMs,
+        ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
+        onMessage: (m) => {
+          if (m.type === 'progress') {
+            const { type: _t, ...p } = m;
+            firstProgress ??= { at: Date.now(), done: p.done };
+            logger.progress?.({ stage: inst.name, progress: p });
+            pendingProgress = p;
+            if (Date.now() - lastJournalled >= progressEveryMs) {
+              lastJournalled = Date.now();
+              journal.append({ t: 'progress', run: o.run, time: now(), stage: inst.name, key: inst.key, progress: p });
+              pendingProgress = undefined;
+            }
+          } else if (m.type === 'metrics') {
+            journal.append({ t: 'metrics', run: o.run, time: now(), stage: inst.name, key: inst.key, metrics: m.values });
+          }
+        },
+      });
+      running.add(attemptRun);
+      journal.append({
+        t: 'instance-start', run: o.run, time: now(), stage: inst.name, key: inst.key, attempt, pid: attemptRun.pid,
+        ...(attemptRun.pidStart !== undefined ? { pidStart: attemptRun.pidStart } : {}),
+        devices: grant.devices, deviceKind: grant.kind, port, log, resume,
+      });
+      logger.stageStarted?.({ stage: inst.name, key: inst.key, attempt, devices: grant.devices, deviceKind: grant.kind, log, resume });
+      if (interrupted) void attemptRun.terminate();
+      const result = await attemptRun.done;
+      running.delete(attemptRun);
+      releasePort(port);
+      if (pendingProgress) journal.append({ t: 'progress', run: o.run, time: now(), stage: inst.name, key: inst.key, progress: pendingProgress });
+      removeTree(`${out}.context.json`);
+      if (interrupted) {
+        removeTree(out);
+        return finish(inst, 'interrupted', { durationMs: Date.now() - started, log, attempts: attempt });
+      }
+      let error: string | undefined;
+      if (result.timedOut) error = `timed out after ${(s.timeoutMs ?? 0) / 1000}s`;
+      else if (result.error !== undefined) error = `could not start: ${result.error}`;
+      else if (result.exitCode !== 0) error = result.exitCode === null ? `killed by ${result.signal}` : `exit ${result.exitCode}`;
+      else {
+        const missing = inst.material.outputs.filter((p) => !existsSync(join(out, substitute(p, commandText(value, false)))));
+        if (missing.length > 0) error = `declared output(s) missing: ${missing.join(', ')}`;
+      }
+      if (error === undefined) {
+        store.commit(inst.key, inst.name, out);
+        return finish(inst, 'ran', { durationMs: Date.now() - started, attempts: attempt, log, out: store.objectDir(inst.key), exitCode: 0 });
+      }
+      removeTree(out);
+      last = { result, log, error };
+      if (attempt < attempts) logger.info?.(`${inst.name}: attempt ${attempt}/${attempts} failed (${error}); retrying`);
+    }
+    if (last === undefined) return finish(inst, 'skipped', { error: 'run stopped before it started' });
+    return finish(inst, 'failed', {
+      durationMs: Date.now() - started, attempts: tried, exitCode: last.result.exitCode, error: last.error, log: last.log, tail: tailOf(last.log),
+    });
+  };
+
+  const tasks = new Map<string, Promise<Outcome>>();
+  for (const inst of plan.instances) {
+    tasks.set(inst.name, (async (): Promise<Outcome> => {
+      const deps = await Promise.all(inst.needs.filter((n) => selected.has(n)).map((n) => tasks.get(n) ?? Promise.resolve<Outcome>('failed')));
+      const badIdx = deps.findIndex((d) => d !== 'ran' && d !== 'cached');
+      if (badIdx !== -1) {
+        if (interrupted) return 'interrupted';
+        const up = inst.needs.filter((n) => selected.has(n))[badIdx];
+        return finish(inst, 'skipped', { error: `upstream ${up} ${deps[badIdx]}` });
+      }
+      if (store.committed(inst.key)) return finish(inst, 'cached', { out: store.objectDir(inst.key) });
+      if (interrupted) return 'interrupted';
+      if (stopping) return finish(inst, 'skipped', { error: 'an earlier stage failed (use --keep-going to run independent branches)' });
+      store.recordMaterial(inst.key, inst.material);
+      let grant: Grant;
+      try {
+        grant = await o.admission.acquire(inst.stage.resources.device ?? (inst.stage.resources.devices > 0 ? o.defaultKind : 'cpu'), inst.stage.resources.devices);
+      } catch {
+        return interrupted ? 'interrupted' : finish(inst, 'skipped', { error: 'run stopped before it started' });
+      }
+      try {
+        if (stopping && !interrupted && !o.keepGoing) return finish(inst, 'skipped', { error: 'an earlier stage failed (use --keep-going to run independent branches)' });
+        if (interrupted) return 'interrupted';
+        const outcome = await runAttempts(inst, grant);
+        if (outcome === 'failed' && !o.keepGoing) stopping = true;
+        return outcome;
+      } catch (error) {
+        if (!o.keepGoing) stopping = true;
+        return finish(inst, 'failed', { error: `Internal error: ${(error as Error).stack ?? String(error)}` });
+      } finally {
+        grant.release();
+      }
+    })());
+  }
+  await Promise.all(tasks.values());
+  o.signal?.removeEventListener('abort', onAbort);
+  return { outcomes, interrupted };
+}

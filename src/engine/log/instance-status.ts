@@ -1,0 +1,150 @@
+/**
+ * Instance states from the plan (current keys), the store (committed objects) and the journal
+ * (what happened before): done | cached | running | interrupted | failed | pending | stale.
+ * Read-only: never writes to the store. `stale` carries the reason, found by diffing the key
+ * material recorded for the instance's previous key against the current one; an instance stale only
+ * because an upstream changed names that upstream's own reason.
+ */
+import type { StageKey } from '../cache/brands.js';
+import { describeChanges, diffMaterial } from '../cache/key.js';
+import type { Journal, JournalRecord } from '../cache/journal.js';
+import { lockHeldByLiveProcess } from '../cache/lock.js';
+import type { Store } from '../cache/store.js';
+import type { Plan } from '../resolve/keys.js';
+import type { Progress } from '../../stage-api/types.js';
+import { progressText } from './progress-text.js';
+
+export type InstanceState = 'done' | 'cached' | 'running' | 'interrupted' | 'failed' | 'pending' | 'stale';
+
+export interface InstanceStatus {
+  readonly stage: string;
+  readonly state: InstanceState;
+  readonly key: StageKey;
+  /** Committed output folder (done/cached). */
+  readonly out?: string;
+  readonly reason?: string;
+  readonly durationMs?: number;
+  /** When it started (running/interrupted). */
+  readonly startedAt?: string;
+  readonly progress?: Progress;
+  /** When the last progress record of a running or interrupted instance was written. */
+  readonly lastProgressAt?: string;
+  /** Units per ms since the first progress of the current attempt (for an ETA). */
+  readonly rate?: number;
+  readonly attempts?: number;
+  readonly exitCode?: number | null;
+  readonly log?: string;
+  readonly devices?: readonly string[];
+  readonly metrics?: Readonly<Record<string, number | string>>;
+  /** The key recorded by the previous run of this instance, when different. */
+  readonly previousKey?: StageKey;
+}
+
+type Rec<T extends JournalRecord['t']> = Extract<JournalRecord, { t: T }>;
+
+interface History {
+  lastStart?: Rec<'instance-start'>;
+  lastEnd?: Rec<'instance-end'>;
+  /** Most recent key this instance ran or was cached under (any run of this pipeline). */
+  lastKey?: StageKey;
+  progress: Rec<'progress'>[];
+  metrics: Record<string, number | string>;
+}
+
+export function computeStatus(plan: Plan, store: Store, journal: Journal, records: readonly JournalRecord[] = journal.read()): Map<string, InstanceStatus> {
+  const runs = new Map<string, Rec<'run-start'>>();
+  const ended = new Set<string>();
+  const histories = new Map<string, Map<string, History>>(); // instance -> key -> history
+  const lastKeyOf = new Map<string, StageKey>();
+  for (const r of records) {
+    if (r.t === 'run-start') {
+      if (r.pipeline === plan.pipeline.file) runs.set(r.run, r);
+      continue;
+    }
+    if (r.t === 'run-end') {
+      ended.add(r.run);
+      continue;
+    }
+    if (!runs.has(r.run)) continue;
+    let byKey = histories.get(r.stage);
+    if (byKey === undefined) histories.set(r.stage, (byKey = new Map()));
+    let h = byKey.get(r.key);
+    if (h === undefined) byKey.set(r.key, (h = { progress: [], metrics: {} }));
+    if (r.t === 'instance-start') {
+      h.lastStart = r;
+      h.lastEnd = undefined;
+      h.progress = [];
+      lastKeyOf.set(r.stage, r.key);
+    } else if (r.t === 'instance-end') {
+      h.lastEnd = r;
+      if (r.outcome !== 'skipped') lastKeyOf.set(r.stage, r.key);
+    } else if (r.t === 'progress') h.progress.push(r);
+    else if (r.t === 'metrics') Object.assign(h.metrics, r.metrics);
+  }
+  const holder = lockHeldByLiveProcess(store.lockPath);
+  const liveRun = holder === undefined ? undefined : [...runs.values()].reverse().find((r) => r.pid === holder.pid && !ended.has(r.run));
+
+  const out = new Map<string, InstanceStatus>();
+  for (const inst of plan.instances) {
+    const h = histories.get(inst.name)?.get(inst.key);
+    const base = { stage: inst.name, key: inst.key };
+    const metrics = h && Object.keys(h.metrics).length ? { metrics: h.metrics } : {};
+    const committed = store.committed(inst.key);
+    if (committed) {
+      const end = h?.lastEnd;
+      const ranWith = h?.lastStart?.devices.length;
+      const note = ranWith !== undefined && ranWith !== inst.stage.resources.devices && !inst.stage.resources.keyed
+        ? { reason: `execution-only change: devices ${ranWith}->${inst.stage.resources.devices} (not in the key, no rerun)` } : {};
+      out.set(inst.name, {
+        ...base, state: end?.outcome === 'cached' ? 'cached' : 'done', out: store.objectDir(inst.key),
+        ...(end?.durationMs !== undefined ? { durationMs: end.durationMs } : {}), ...metrics, ...note,
+      });
+      continue;
+    }
+    if (h?.lastStart && (h.lastEnd === undefined || h.lastEnd.time < h.lastStart.time || (h.lastEnd.outcome === 'interrupted'))) {
+      const s = h.lastStart;
+      const last = h.progress[h.progress.length - 1];
+      const first = h.progress[0];
+      const rate = last && first && last !== first ? (last.progress.done - first.progress.done) / (Date.parse(last.time) - Date.parse(first.time)) : undefined;
+      const isRunning = h.lastEnd === undefined && liveRun !== undefined && s.run === liveRun.run;
+      out.set(inst.name, {
+        ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt,
+        ...(last ? { progress: last.progress, lastProgressAt: last.time } : {}), ...(rate !== undefined && Number.isFinite(rate) ? { rate } : {}),
+        ...(isRunning ? {} : { reason: `${h.lastEnd?.error ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${progressText(last.progress)})` : ''}; pipe resume restarts it with its workspace` }),
+        ...metrics,
+      });
+      continue;
+    }
+    if (h?.lastEnd?.outcome === 'failed') {
+      const e = h.lastEnd;
+      out.set(inst.name, {
+        ...base, state: 'failed', reason: `${e.error ?? 'failed'}${e.attempts ? `, ${e.attempts} attempt(s)` : ''}${e.log ? `; log: ${e.log}` : ''}`,
+        ...(e.attempts !== undefined ? { attempts: e.attempts } : {}), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}),
+        ...(e.log !== undefined ? { log: e.log } : {}), ...metrics,
+      });
+      continue;
+    }
+    const prev = lastKeyOf.get(inst.name);
+    if (prev !== undefined && prev !== inst.key) {
+      const before = store.material(prev);
+      let reason = 'key changed (no recorded key material to compare)';
+      if (before) {
+        const changes = diffMaterial(before, inst.material);
+        reason = describeChanges(changes) || 'key changed';
+        const onlyNeeds = changes.every((c) => c.field.startsWith('needs.'));
+        if (onlyNeeds) {
+          const ups = changes.map((c) => c.field.slice(6));
+          const upReason = ups.map((u) => out.get(u)).find((s) => s?.state === 'stale' && s.reason);
+          reason = upReason ? `upstream ${upReason.stage}: ${upReason.reason?.replace(/^upstream [^:]+: /, '')}` : `upstream changed: ${ups.join(', ')}`;
+        }
+      }
+      out.set(inst.name, { ...base, state: 'stale', reason, previousKey: prev });
+      continue;
+    }
+    const lastOutcome = h?.lastEnd?.outcome;
+    const skipped = lastOutcome === 'skipped' ? { reason: `skipped: ${h?.lastEnd?.error ?? ''}` }
+      : lastOutcome === 'ran' || lastOutcome === 'cached' ? { reason: 'its output is gone from the store (removed by gc or by hand)' } : {};
+    out.set(inst.name, { ...base, state: 'pending', ...skipped });
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * The concise human view: one line when an instance starts or finishes, the tail of a failed
+ * attempt's log, and a summary. On a terminal, running instances also get a live footer (one line
+ * each: progress, ETA) redrawn in place; elsewhere (logs, CI) progress is printed as a plain line at
+ * most once a minute per instance.
+ */
+import type { Logger } from './logger.js';
+import { progressText } from './progress-text.js';
+import { formatDuration } from '../../util/duration.js';
+import { unreachable } from '../../util/unreachable.js';
+
+/** Plain (non-terminal) progress lines per instance at most this often. */
+const PLAIN_PROGRESS_MS = 60_000;
+/** The live footer is redrawn at most this often. */
+const REDRAW_MS = 250;
+
+export function terminalLogger(out: NodeJS.WriteStream | NodeJS.WritableStream = process.stdout): Logger {
+  const tty = 'isTTY' in out && out.isTTY === true;
+  const lastPlain = new Map<string, number>();
+  const live = new Map<string, { started: number; text: string; first?: { at: number; done: number } }>();
+  let footerLines = 0;
+  let lastDraw = 0;
+  // Keeps elapsed times moving while no progress arrives; unref'd so it never holds the process.
+  let ticker: NodeJS.Timeout | undefined;
+  const pad = (s: string): string => s.padEnd(24);
+
+  const clearFooter = (): void => {
+    if (footerLines > 0) out.write(`\x1b[${footerLines}A\x1b[J`);
+    footerLines = 0;
+  };
+  const drawFooter = (): void => {
+    if (!tty) return;
+    const width = 'columns' in out && typeof out.columns === 'number' ? out.columns : 120;
+    const lines = [...live].map(([stage, s]) => `  run    ${pad(stage)} ${formatDuration(Date.now() - s.started).padEnd(7)} ${s.text}`.slice(0, width - 1));
+    if (lines.length > 0) out.write(`${lines.join('\n')}\n`);
+    footerLines = lines.length;
+    lastDraw = Date.now();
+  };
+  const w = (line: string): void => {
+    clearFooter();
+    out.write(`${line}\n`);
+    drawFooter();
+  };
+
+  return {
+    runStarted: (i) => w(`pipe: ${i.pipeline}: ${i.instances} instance(s), store ${i.store}`),
+    stageStarted: (e) => {
+      live.set(e.stage, { started: Date.now(), text: '' });
+      if (tty && ticker === undefined) {
+        ticker = setInterval(() => {
+          clearFooter();
+          drawFooter();
+        }, 1000);
+        ticker.unref();
+      }
+      w(`  start  ${pad(e.stage)} key ${e.key.slice(0, 12)}${e.attempt > 1 ? ` attempt ${e.attempt}` : ''}${e.resume ? ' (resuming)' : ''}${e.devices.length ? ` ${e.deviceKind}:${e.devices.join(',')}` : ''}`);
+    },
+    stageFinished: (e) => {
+      live.delete(e.stage);
+      const d = e.durationMs !== undefined ? ` ${formatDuration(e.durationMs)}` : '';
+      switch (e.outcome) {
+        case 'ran':
+          return w(`  done   ${pad(e.stage)} ran${d}`);
+        case 'cached':
+          return w(`  cached ${pad(e.stage)} key ${e.key.slice(0, 12)}`);
+        case 'skipped':
+          return w(`  skip   ${pad(e.stage)} ${e.error ?? ''}`);
+        case 'interrupted':
+          return w(`  intr   ${pad(e.stage)} interrupted${d}`);
+        case 'failed':
+          w(`  FAILED ${pad(e.stage)} ${e.error ?? ''}${e.attempts && e.attempts > 1 ? ` (${e.attempts} attempts)` : ''}${e.log ? `\n         log: ${e.log}` : ''}`);
+          if (e.tail) w(e.tail.split('\n').map((l) => `         | ${l}`).join('\n'));
+          return;
+        default:
+          return unreachable(e.outcome);
+      }
+    },
+    progress: (e) => {
+      const now = Date.now();
+      const s = live.get(e.stage);
+      if (s) {
+        s.first ??= { at: now, done: e.progress.done };
+        const rate = now > s.first.at ? (e.progress.done - s.first.done) / (now - s.first.at) : undefined;
+        s.text = progressText(e.progress, rate);
+      }
+      if (tty) {
+        if (now - lastDraw >= REDRAW_MS) {
+          clearFooter();
+          drawFooter();
+        }
+        return;
+      }
+      if (now - (lastPlain.get(e.stage) ?? 0) < PLAIN_PROGRESS_MS) return;
+      lastPlain.set(e.stage, now);
+      out.write(`  ...    ${pad(e.stage)} ${s?.text ?? progressText(e.progress)}\n`);
+    },
+    info: (m) => w(`pipe: ${m}`),
+    planned: (e) => w(`  ${e.verdict.padEnd(6)} ${pad(e.stage)} key ${e.key.slice(0, 12)}${e.reasons.length ? ` (${e.reasons.join('; ')})` : ''}${e.devices.length ? ` ${e.deviceKind}:${e.devices.join(',')}` : ''}\n         ${e.command}`),
+    runFinished: (s) => {
+      live.clear();
+      if (ticker) clearInterval(ticker);
+      w(`pipe: ${s.ran} ran, ${s.cached} cached, ${s.failed} failed, ${s.skipped} skipped${s.interrupted ? `, ${s.interrupted} interrupted` : ''} in ${formatDuration(s.durationMs)}`);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Planning: instances -> keys. Resolves each instance's key material in topological order (upstream
+ * keys first), digesting declared inputs through the memo. Pure with respect to the store: it reads
+ * the digest memo but writes nothing, so `status` and `--dry-run` can use it.
+ */
+import { relative, isAbsolute, resolve } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
+import { lookupParam, scanRefs, substitute, valueText, type Ref } from '../config/interpolate.js';
+import type { Pipeline, StageId } from '../config/types.js';
+import { compileWithSchema, resolveValue } from '../config/validate.js';
+import { expandInstances, type Instance, type InstanceGraph } from './instances.js';
+import { withUpstream } from '../dag/select.js';
+import type { FileDigest, StageKey } from '../cache/brands.js';
+import type { DigestMemo } from '../cache/digests.js';
+import { stageKey, KEY_SCHEMA, type KeyMaterial } from '../cache/key.js';
+import { expandInput } from '../cache/glob.js';
+import { loadBuiltin } from '../../stage-api/registry.js';
+import type { BuiltinStage } from '../../stage-api/types.js';
+import { suggestion } from '../../util/did-you-mean.js';
+
+export interface PlannedInstance extends Instance {
+  readonly key: StageKey;
+  readonly material: KeyMaterial;
+  /** The built-in kind, for `uses:` stages. */
+  readonly builtin?: BuiltinStage;
+}
+
+export interface Plan {
+  readonly pipeline: Pipeline;
+  readonly graph: InstanceGraph;
+  /** Selected instances (targets and what they need), topological order. */
+  readonly instances: readonly PlannedInstance[];
+  readonly byName: ReadonlyMap<string, PlannedInstance>;
+}
+
+/** Params referenced anywhere in a stage (dotted path -> value). */
+function referencedParams(pipeline: Pipeline, texts: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const t of texts) {
+    for (const tok of scanRefs(t).tokens) {
+      if (tok.ref.kind === 'params') out[tok.ref.path.join('.')] = lookupParam(pipeline.params, tok.ref.path);
+    }
+  }
+  return out;
+}
+
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) stringsIn(v, out);
+  return out;
+}
+
+/** Key-time resolution: params and matrix become values, everything else stays symbolic. */
+export function keyResolver(pipeline: Pipeline, inst: Instance): (ref: Ref) => { value: unknown } | null {
+  return (ref) => {
+    if (ref.kind === 'params') return { value: lookupParam(pipeline.params, ref.path) };
+    if (ref.kind === 'matrix') return { value: inst.matrix[ref.axis] };
+    return null;
+  };
+}
+
+function textOf(r: { value: unknown } | null): string | null {
+  return r === null ? null : valueText(r.value);
+}
+
+/** Resolves the target list (stage ids or instance names) to instance names. */
+function selectTargets(graph: InstanceGraph, targets: readonly string[]): Set<string> | undefined {
+  if (targets.length === 0) return undefined;
+  const names: string[] = [];
+  const errors: Diagnostic[] = [];
+  for (const t of targets) {
+    const stage = graph.byStage.get(t as StageId);
+    if (stage !== undefined) names.push(...stage.map((i) => i.name));
+    else if (graph.byName.has(t)) names.push(t);
+    else errors.push({ message: `unknown stage "${t}": expected a stage id or instance name such as ${[...graph.byStage.keys()].slice(0, 6).join(', ')}${suggestion(t, [...graph.byStage.keys(), ...graph.byName.keys()])}` });
+  }
+  if (errors.length > 0) throw new PipelineError(errors);
+  const deps = Object.fromEntries(graph.instances.map((i) => [i.name, i.needs]));
+  return withUpstream(deps, names);
+}
+
+export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets: readonly string[] = []): Promise<Plan> {
+  const graph = expandInstances(pipeline);
+  const selected = selectTargets(graph, targets);
+  const byName = new Map<string, PlannedInstance>();
+  const validators = new Map<string, ValidateFunction>();
+  const errors: Diagnostic[] = [];
+  const texts = new Map([[pipeline.file, pipeline.text]]);
+
+  const digestInputs = async (entries: ReadonlyArray<{ path: string; where: (string | number)[] }>, into: Record<string, FileDigest>): Promise<void> => {
+    for (const { path, where } of entries) {
+      const files = expandInput(path, pipeline.projectDir);
+      if (files.length === 0) {
+        errors.push({ message: `input "${path}" matches no file (looked in ${resolve(pipeline.projectDir, path)})`, span: pipeline.spanOf(where) });
+        continue;
+      }
+      for (const f of files) {
+        const rel = relative(pipeline.projectDir, f);
+        into[rel.startsWith('..') || isAbsolute(rel) ? f : rel] = await memo.digest(f);
+      }
+    }
+  };
+
+  for (const inst of graph.instances) {
+    const s = inst.stage;
+    const resolver = keyResolver(pipeline, inst);
+    const inputs: Record<string, FileDigest> = {};
+    await digestInputs(s.inputs.map((p, i) => ({ path: substitute(p, (ref) => textOf(resolver(ref))), where: ['stages', s.id, 'inputs', i] })), inputs);
+    let builtin: BuiltinStage | undefined;
+    let withResolved: unknown;
+    if (s.uses !== undefined) {
+      builtin = await loadBuiltin(s.uses);
+      if (builtin === undefined) throw new Error(`Internal error: kind "${s.uses}" vanished after validation`);
+      let check = validators.get(s.uses);
+      if (check === undefined) validators.set(s.uses, (check = await compileWithSchema(builtin.withSchema)));
+      withResolved = resolveValue(structuredClone(s.with), resolver);
+      check(withResolved); // fills defaults; validity was checked at load time
+      if (builtin.inputs) {
+        const paths = builtin.inputs(withResolved as Record<string, unknown>, pipeline.projectDir);
+        await digestInputs(paths.map((p) => ({ path: p, where: ['stages', s.id, 'with'] })), inputs);
+      }
+    }
+    const needs: Record<string, StageKey> = {};
+    for (const n of inst.needs) {
+      const up = byName.get(n);
+      if (up === undefined) throw new Error(`Internal error: upstream ${n} of ${inst.name} not planned before it`);
+      needs[n] = up.key;
+    }
+    const material: KeyMaterial = {
+      schema: KEY_SCHEMA,
+      stage: s.id,
+      kind: s.uses ?? 'run',
+      version: builtin?.version ?? '1',
+      ...(s.run !== undefined ? { command: substitute(s.run, (ref) => textOf(resolver(ref))) } : {}),
+      ...(s.uses !== undefined ? { with: withoutExecutionOnly(withResolved, builtin) } : {}),
+      params: referencedParams(pipeline, [
+        ...(s.run !== undefined ? [s.run] : []),
+        ...stringsIn(withoutExecutionOnly(s.with, builtin)),
+        ...s.inputs,
+        ...s.outputs,
+      ]),
+      matrix: inst.matrix,
+      needs,
+      inputs,
+      outputs: s.outputs.map((o) => substitute(o, (ref) => textOf(resolver(ref)))),
+      ...(s.resources.keyed ? { devices: s.resources.devices } : {}),
+    };
+    byName.set(inst.name, { ...inst, key: stageKey(material), material, ...(builtin ? { builtin } : {}) });
+  }
+  if (errors.length > 0) throw new PipelineError(errors, texts);
+  const instances = [...byName.values()].filter((i) => selected === undefined || selected.has(i.name));
+  return { pipeline, graph, instances, byName };
+}
+
+/**
+ * `with` as it enters the key: the fields a kind declares execution-only (worker counts, memory
+ * budgets, thread counts) are left out, so changing them reruns nothing.
+ */
+function withoutExecutionOnly(value: unknown, builtin: BuiltinStage | undefined): unknown {
+  const skip = builtin?.executionOnly;
+  if (skip === undefined || skip.length === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([field]) => !skip.includes(field)));
+}

@@ -1,0 +1,65 @@
+// Finds and loads the native addon (native/build/Release/pipe_native.node, or $PIPE_NATIVE_ADDON). On failure,
+// one composed error lists what was tried and the possible solutions (sharp's loader style).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { NativeBinding } from './native.js';
+
+const require = createRequire(import.meta.url);
+/** Package root: this file is src/native/addon/load.ts or dist/native/addon/load.js. */
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function addonCandidates(): string[] {
+  const candidates: string[] = [];
+  const fromEnv = process.env['PIPE_NATIVE_ADDON'];
+  if (fromEnv) candidates.push(resolve(fromEnv));
+  candidates.push(resolve(packageRoot, 'native', 'build', 'Release', 'pipe_native.node'));
+  return candidates;
+}
+
+let cached: NativeBinding | undefined;
+
+export function loadAddon(): NativeBinding {
+  if (cached) return cached;
+  // LibTorch's OpenMP threads spin while waiting by default; on shared or oversubscribed machines (CI, other
+  // stages running) that makes 2 threads ~10x slower than 1. Passive waiting costs little when cores are free.
+  // libgomp reads this when it is loaded, i.e. with the addon, so it must be set before the require below.
+  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
+  const tried: string[] = [];
+  for (const path of addonCandidates()) {
+    if (!existsSync(path)) {
+      tried.push(`${path}: not found`);
+      continue;
+    }
+    try {
+      cached = require(path) as NativeBinding;
+      return cached;
+    } catch (error) {
+      tried.push(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new Error(
+    [
+      'Could not load the pipe native runtime (pipe_native.node).',
+      'Tried:',
+      ...tried.map((t) => `- ${t}`),
+      'Possible solutions:',
+      '- Build it: npm run build:native (or bash scripts/setup.sh), which runs cmake-js against LibTorch.',
+      '- Point the build at a LibTorch: LIBTORCH_DIR=/path/to/libtorch npm run build:native.',
+      '- CPU-only machines: apt-get install libtorch-dev libgloo-dev, then rebuild.',
+      '- Use a prebuilt addon: PIPE_NATIVE_ADDON=/path/to/pipe_native.node.',
+    ].join('\n'),
+  );
+}
+
+/** true when the addon can be loaded (tests gate on this). */
+export function addonAvailable(): boolean {
+  try {
+    loadAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The dataset fingerprint (recipe 3.2-3.3): per case spacing, raw and cropped shape, crop box and
+ * classes; and, when a modality is CT, foreground intensity statistics per channel from every 10th
+ * label > 0 voxel of each cropped case, pooled over all cases.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { presentLabels } from '../preprocessing/class-locations.js';
+import { loadCase } from '../preprocessing/load-case.js';
+import { formatGiB, runWithBudget } from '../preprocessing/memory.js';
+import { loadPreprocessNative } from '../preprocessing/native.js';
+import { loadCachedCase, saveCachedCase } from './case-cache.js';
+import type { DatasetSource } from '../dataset/cases.js';
+import type { CaseFingerprint, Fingerprint, IntensityProperties } from '../plans/types.js';
+
+export const FOREGROUND_SAMPLE_STRIDE = 10;
+
+export interface FingerprintOptions {
+  /** Cases read at once. */
+  readonly workers?: number;
+  /** Threads for each native call. */
+  readonly threads?: number;
+  /** Memory budget in GiB for the cases in flight (estimated from the manifest's shapes). */
+  readonly memoryGb?: number;
+  /** Keep finished cases in `<workDir>/fingerprint/` and, with `resume`, reuse those found there. */
+  readonly workDir?: string;
+  readonly resume?: boolean;
+  readonly onCase?: (done: number, total: number, id: string, resumed: boolean) => void;
+  readonly signal?: AbortSignal;
+}
+
+export function collectsIntensities(modalities: readonly string[]): boolean {
+  return modalities.some((m) => m === 'CT' || m === 'ct');
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export async function computeFingerprint(source: DatasetSource, options: FingerprintOptions = {}): Promise<Fingerprint> {
+  const native = loadPreprocessNative();
+  const collect = collectsIntensities(source.modalities);
+  const threads = Math.max(1, options.threads ?? 1);
+  const budget = (options.memoryGb ?? Number.POSITIVE_INFINITY) * 2 ** 30;
+  const channels = source.modalities.length;
+  // Source voxels as read (<= 8 bytes) and as float32 per channel, the label twice, the cropped copies and mask.
+  const estimate = (voxels: number) => voxels * (channels * 12 + 9) + voxels * (channels * 4 + 2) + 64 * 2 ** 20;
+  const tooBig = source.cases
+    .filter((c) => c.voxels !== undefined && estimate(c.voxels) > budget)
+    .map((c) => `case ${c.id} needs an estimated ${formatGiB(estimate(c.voxels ?? 0))}`);
+  if (tooBig.length > 0) {
+    throw new Error(`plan: memory_gb = ${options.memoryGb} is too small:\n  ${tooBig.join('\n  ')}\nraise memory_gb`);
+  }
+  const samples: Float32Array[][] = source.modalities.map(() => []);
+  let done = 0;
+  const cacheDir = options.workDir ? join(options.workDir, 'fingerprint') : undefined;
+  if (cacheDir) {
+    if (!options.resume) await rm(cacheDir, { recursive: true, force: true });
+    await mkdir(cacheDir, { recursive: true });
+  }
+  const cases = await runWithBudget(
+    source.cases.map((c, index) => ({
+      bytes: c.voxels !== undefined ? estimate(c.voxels) : 0,
+      run: async (): Promise<CaseFingerprint> => {
+        options.signal?.throwIfAborted();
+        const cached = cacheDir && options.resume ? await loadCachedCase(cacheDir, c.id) : undefined;
+        if (cached && (cached.samples !== null) === collect) {
+          cached.samples?.forEach((s, ch) => {
+            (samples[ch] as Float32Array[])[index] = s;
+          });
+          options.onCase?.(++done, source.cases.length, c.id, true);
+          return cached.fingerprint;
+        }
+        const loaded = await loadCase(c);
+        const { shape, spacing } = loaded;
+        let crop;
+        try {
+          crop = await native.cropToNonzero(loaded.channels, loaded.seg, loaded.shape, threads);
+        } catch (error) {
+          throw new Error(`case ${c.id}: ${(error as Error).message}`, { cause: error });
+        }
+        loaded.channels.length = 0;
+        loaded.seg = new Int8Array(0);
+        if (collect) {
+          for (let ch = 0; ch < crop.channels.length; ch++) {
+            // Keep case order in the pool (the statistics do not depend on it, but it keeps runs identical).
+            (samples[ch] as Float32Array[])[index] = await native.sampleForeground(crop.channels[ch] as Float32Array, crop.seg, FOREGROUND_SAMPLE_STRIDE);
+          }
+        }
+        const fp: CaseFingerprint = {
+          id: c.id,
+          spacing,
+          shape,
+          croppedShape: crop.shape,
+          cropBbox: crop.bbox,
+          sizeReduction: (crop.shape[0] * crop.shape[1] * crop.shape[2]) / (shape[0] * shape[1] * shape[2]),
+          classes: presentLabels(crop.seg),
+        };
+        if (cacheDir) await saveCachedCase(cacheDir, fp, collect ? samples.map((perCase) => perCase[index] as Float32Array) : null);
+        options.onCase?.(++done, source.cases.length, c.id, false);
+        return fp;
+      },
+    })),
+    Math.max(1, options.workers ?? 1),
+    budget,
+    options.signal,
+  );
+  let intensityProperties: (IntensityProperties | null)[] | null = null;
+  if (collect) {
+    intensityProperties = [];
+    for (const perCase of samples) {
+      const s = await native.intensityStats(concat(perCase.filter((p): p is Float32Array => p !== undefined)));
+      intensityProperties.push({
+        median: s.median,
+        mean: s.mean,
+        sd: s.sd,
+        min: s.min,
+        max: s.max,
+        percentile99_5: s.percentile99_5,
+        percentile00_5: s.percentile00_5,
+        count: s.count,
+      });
+    }
+  }
+  return {
+    modalities: source.modalities,
+    allClasses: source.allClasses,
+    labels: source.labels,
+    cases,
+    intensityProperties,
+  };
+}

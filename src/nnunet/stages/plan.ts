@@ -1,0 +1,70 @@
+/**
+ * `uses: plan`: the dataset fingerprint, the 3D plan (ExperimentPlanner3D_v21) and the 5-fold split
+ * for the output of a convert_decathlon upstream. Writes into its output folder:
+ *   fingerprint.json  per-case spacing/shapes/crop box/classes, CT foreground statistics, source folder
+ *   plans.json        the plan (src/nnunet/plans/types.ts `Plans`): configurations 3d_fullres (+ 3d_lowres)
+ *   splits.json       [{ train: [ids], val: [ids] }] x folds (KFold, shuffle, seed)
+ * batch_size and patch_size are not parameters here: train reads them from plans.json by default.
+ */
+import { join } from 'node:path';
+import { loadDatasetSource } from '../dataset/cases.js';
+import { computeFingerprint } from '../experiment-planning/fingerprint.js';
+import { planExperiment } from '../experiment-planning/planner.js';
+import { kfoldSplits, SPLIT_SEED } from '../experiment-planning/split.js';
+import { upstreamOfKind } from './upstream.js';
+import { writeJsonFile } from '../../util/json-file.js';
+import { caseRunOptions } from './case-options.js';
+import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
+
+export const planWithSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases read and cropped at once.' },
+    memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
+    folds: { type: 'integer', minimum: 2, default: 5, description: 'Cross-validation folds (KFold).' },
+    split_seed: { type: 'integer', minimum: 0, default: SPLIT_SEED, description: 'KFold shuffle seed (the reference uses 12345).' },
+  },
+} as const;
+
+interface PlanWith {
+  workers?: number;
+  memory_gb?: number;
+  folds?: number;
+  split_seed?: number;
+}
+
+const stage: BuiltinStage = {
+  kind: 'plan',
+  version: '1',
+  executionOnly: ['workers', 'memory_gb'],
+  withSchema: planWithSchema,
+  async run(ctx: StageContext): Promise<void> {
+    const w = ctx.with as PlanWith;
+    const convert = upstreamOfKind(ctx, 'convert_decathlon');
+    const source = await loadDatasetSource(convert.out);
+    ctx.report.log(`fingerprinting ${source.cases.length} cases from ${convert.out}`);
+    ctx.report.progress({ done: 0, total: source.cases.length, unit: 'case' });
+    const fingerprint = await computeFingerprint(source, caseRunOptions(ctx, w));
+    const empty = (fingerprint.intensityProperties ?? []).findIndex((p) => p !== null && p.count === 0);
+    if (empty >= 0) {
+      throw new Error(`no voxel with label > 0 in any case: cannot compute the CT intensity statistics of channel ${empty} (${fingerprint.modalities[empty]})`);
+    }
+    const plans = planExperiment(fingerprint);
+    const splits = kfoldSplits(source.cases.map((c) => c.id), w.folds ?? 5, w.split_seed ?? SPLIT_SEED);
+    await writeJsonFile(join(ctx.out, 'fingerprint.json'), { source: convert.out, ...fingerprint });
+    await writeJsonFile(join(ctx.out, 'plans.json'), plans);
+    await writeJsonFile(join(ctx.out, 'splits.json'), splits);
+    const full = plans.configurations['3d_fullres'];
+    ctx.report.metrics({
+      cases: plans.numCases,
+      spacing: full.spacing.map((s) => s.toFixed(4)).join('x'),
+      patch: full.patchSize.join('x'),
+      batch: full.batchSize,
+      pools: full.poolKernels.length,
+      lowres: plans.configurations['3d_lowres'] ? 'yes' : 'no',
+    });
+  },
+};
+
+export default stage;

@@ -1,0 +1,28 @@
+/**
+ * `uses: train`: trains one fold of a preprocess upstream with the native UNet++ runtime (see
+ * src/training/). `with.mode` picks a real run (train), a throughput measurement (fps) or an
+ * iteration trace (profile). Needs an upstream of kind `preprocess`.
+ */
+import { upstreamOfKind } from './upstream.js';
+import { runFps, runProfile } from '../training/perf.js';
+import { runTraining } from '../training/run-training.js';
+import { trainSetup } from '../training/setup.js';
+import { trainWithSchema, type TrainWith } from '../training/with.js';
+import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
+
+const stage: BuiltinStage = {
+  kind: 'train',
+  version: '2',
+  withSchema: trainWithSchema,
+  // Batches are keyed by (seed, rank, iteration), not by the thread that made them.
+  executionOnly: ['loader_threads'],
+  async run(ctx: StageContext): Promise<void> {
+    const w = ctx.with as unknown as TrainWith;
+    const setup = await trainSetup(ctx, w, upstreamOfKind(ctx, 'preprocess').out);
+    if (w.mode === 'fps') return runFps(ctx, w, setup);
+    if (w.mode === 'profile') return runProfile(ctx, w, setup);
+    return runTraining(ctx, w, setup);
+  },
+};
+
+export default stage;

@@ -1,0 +1,106 @@
+/**
+ * The contract between the engine and a built-in stage (`uses: <kind>` in a pipeline).
+ *
+ * The engine runs every stage instance as a child process in its own process group. For a built-in
+ * stage that child is `node dist/stage-api/child.js`, which reads the context JSON named by the
+ * `PIPE_CONTEXT` environment variable, looks the kind up in `registry.ts`, and calls `run(ctx)`.
+ * A stage never imports the engine; it only sees this context.
+ *
+ * Progress, metrics and log lines travel back on stdout as lines `::pipe:: <json>` (see
+ * `protocol.ts`); shell (`run:`) stages may print the same lines.
+ */
+
+/** A value in a matrix axis: `fold: [0, 1, 2]`. */
+export type MatrixValue = string | number | boolean;
+
+/** Device kinds the runtime knows. `npu` (Ascend) is planned: the device layer keeps room for it. */
+export type DeviceKind = 'cpu' | 'cuda' | 'npu';
+
+/** An upstream instance this instance needs (its `needs`, resolved to instances). */
+export interface UpstreamRef {
+  /** Instance id, e.g. `plan` or `train[fold=3]`. */
+  readonly stage: string;
+  /** Stage id without the matrix part, e.g. `train`. */
+  readonly id: string;
+  /** Built-in kind (`uses:`), or `run` for a shell stage. */
+  readonly kind: string;
+  /** Its cache key. */
+  readonly key: string;
+  /** Absolute path of its committed output folder. */
+  readonly out: string;
+  readonly matrix: Readonly<Record<string, MatrixValue>>;
+}
+
+/** What a built-in stage is given when it runs (serialised as JSON to the child). */
+export interface StageContextData {
+  /** Instance id, e.g. `train[fold=3]`. */
+  readonly stage: string;
+  readonly kind: string;
+  /** This instance's cache key. */
+  readonly key: string;
+  /** Resolved `with` parameters: interpolations applied, defaults from the stage's schema filled in. */
+  readonly with: Readonly<Record<string, unknown>>;
+  readonly matrix: Readonly<Record<string, MatrixValue>>;
+  /** Absolute, empty temporary output folder. Write results here; committed atomically on success. */
+  readonly out: string;
+  /**
+   * Absolute attempt workspace for this key. Survives a crash or kill of the instance (checkpoints,
+   * finished per-case results), is not part of the key, and is removed once the output is committed.
+   */
+  readonly work: string;
+  /** True when an earlier attempt of this same key was interrupted and `work` holds what it left. */
+  readonly resume: boolean;
+  /** Absolute project directory (where the pipeline file lives). */
+  readonly projectDir: string;
+  readonly needs: readonly UpstreamRef[];
+  /** Device ids allocated to this instance (e.g. `["0","1"]`); empty when it needs none. */
+  readonly devices: readonly string[];
+  readonly deviceKind: DeviceKind;
+  /** A free TCP port chosen by the engine for multi-device rendezvous (c10d TCPStore). */
+  readonly masterPort?: number;
+}
+
+export interface Progress {
+  /** Units done so far (cases, epochs, iterations). */
+  readonly done: number;
+  readonly total?: number;
+  /** What is counted: `case`, `epoch`, ... */
+  readonly unit: string;
+  /** Free-form numbers shown by `pipe status` (loss, dice, samplesPerSecond, lr, ...). */
+  readonly values?: Readonly<Record<string, number>>;
+  /** A short human text (`case liver_3`). */
+  readonly message?: string;
+}
+
+export interface StageReporter {
+  log(message: string): void;
+  progress(progress: Progress): void;
+  /** Final figures recorded in the journal and shown in reports. Later calls merge. */
+  metrics(values: Readonly<Record<string, number | string>>): void;
+}
+
+export interface StageContext extends StageContextData {
+  /** Aborted on SIGINT/SIGTERM: write a checkpoint, then return or throw. */
+  readonly signal: AbortSignal;
+  readonly report: StageReporter;
+}
+
+/** A built-in stage kind. */
+export interface BuiltinStage {
+  readonly kind: string;
+  /** Implementation version: part of every key of this kind; bump it when results change. */
+  readonly version: string;
+  /**
+   * Fields of `with` that only change how the work is done, never its result (worker counts, memory
+   * budgets, thread counts): they stay out of the key, so editing them reruns nothing.
+   */
+  readonly executionOnly?: readonly string[];
+  /** JSON Schema (2020-12) of `with`, with defaults; validated at load time with located errors. */
+  readonly withSchema: Readonly<Record<string, unknown>>;
+  /**
+   * Files or folders (absolute, or relative to the project) whose content this stage reads, given its
+   * resolved `with`. Their content digests go into the key (folders: every file below, sorted).
+   */
+  inputs?(withParams: Readonly<Record<string, unknown>>, projectDir: string): string[];
+  run(ctx: StageContext): Promise<void>;
+}
