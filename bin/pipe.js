@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import '../dist/engine/cli/main.js';
+import '../dist/main.js';

@@ -1,4 +1,5 @@
-/** The library API: every CLI command is a thin layer over these functions. */
+/** The library API (the engine with nnU-Net's stage kinds): every CLI command is a thin layer over these functions. */
+import './app.js';
 export { runPipeline, resumePipeline, defaultStore, type RunOptions, type RunResult } from './engine/api/run.js';
 export { getStatus, explainKey, type PipelineStatus, type KeyExplanation, type StatusOptions } from './engine/api/status.js';
 export type { InstanceStatus, InstanceState } from './engine/log/instance-status.js';

@@ -43,6 +43,8 @@ export interface StageContextData {
   readonly matrix: Readonly<Record<string, MatrixValue>>;
   /** Absolute, empty temporary output folder. Write results here; committed atomically on success. */
   readonly out: string;
+  /** Absolute path `out` will have once committed: for paths recorded in results (summary.json). */
+  readonly committedOut: string;
   /**
    * Absolute attempt workspace for this key. Survives a crash or kill of the instance (checkpoints,
    * finished per-case results), is not part of the key, and is removed once the output is committed.

@@ -29,6 +29,7 @@ export async function fakeContext(
     with: withParams,
     matrix: {},
     out,
+    committedOut: out,
     work,
     resume: options.resume ?? false,
     projectDir: options.projectDir ?? root,

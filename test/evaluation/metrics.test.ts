@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 
 import { confusionCounts } from '../../src/nnunet/evaluation/confusion.js';
 import { labelMetrics } from '../../src/nnunet/evaluation/metrics.js';
-import { onlineGlobalDice } from '../../src/nnunet/evaluation/online-dice.js';
 import { METRIC_NAMES } from '../../src/nnunet/evaluation/types.js';
 
 describe('confusionCounts', () => {
@@ -100,18 +99,5 @@ describe('labelMetrics', () => {
   it('rejects counts that are not counts', () => {
     expect(() => labelMetrics({ tp: -1, fp: 0, fn: 0, tn: 1 })).toThrow(/non-negative integer for tp/);
     expect(() => labelMetrics({ tp: 0, fp: 0, fn: 0, tn: 0 })).toThrow(/non-empty volume/);
-  });
-});
-
-describe('onlineGlobalDice', () => {
-  it('drops NaN classes and averages the rest', () => {
-    const d = onlineGlobalDice([
-      { tp: 3, fp: 1, fn: 1 },
-      { tp: 0, fp: 0, fn: 0 },
-    ]);
-    expect(d.perClass[0]).toBe(6 / 8);
-    expect(d.perClass[1]).toBeNaN();
-    expect(d.mean).toBe(6 / 8);
-    expect(onlineGlobalDice([{ tp: 0, fp: 0, fn: 0 }]).mean).toBeNaN();
   });
 });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { progressPlotSvg, writeProgressPlot } from '../../src/nnunet/report/progress-plot.js';
-import { niceTicks } from '../../src/nnunet/report/svg.js';
+import { progressPlotSvg, writeProgressPlot } from '../../src/nnunet/training/progress-plot.js';
+import { niceTicks } from '../../src/util/svg-chart.js';
 import type { EpochRecord } from '../../src/nnunet/report/types.js';
 import { hasPython, runPython } from '../evaluation/python-helper.js';
 import { history } from './fixtures.js';

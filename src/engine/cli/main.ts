@@ -7,7 +7,7 @@ import { PipelineError } from '../config/diagnostics.js';
 import { StoreBusyError } from '../cache/lock.js';
 import { USAGE } from './options.js';
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const controller = new AbortController();
   let signals = 0;
@@ -27,17 +27,17 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'run':
-        return await (await import('./commands/run.js')).runCommand(args, controller.signal);
+        return await (await import('./run-command.js')).runCommand(args, controller.signal);
       case 'resume':
-        return await (await import('./commands/run.js')).resumeCommand(args, controller.signal);
+        return await (await import('./run-command.js')).resumeCommand(args, controller.signal);
       case 'status':
-        return await (await import('./commands/status.js')).statusCommand(args);
+        return await (await import('./status-command.js')).statusCommand(args);
       case 'gc':
-        return await (await import('./commands/gc.js')).gcCommand(args);
+        return await (await import('./gc-command.js')).gcCommand(args);
       case 'report':
-        return await (await import('./commands/report.js')).reportCommand(args);
+        return await (await import('./report-command.js')).reportCommand(args);
       case 'watch':
-        return await (await import('./commands/watch.js')).watchCommand(args, controller.signal);
+        return await (await import('./watch-command.js')).watchCommand(args, controller.signal);
       case undefined:
       case 'help':
       case '--help':
@@ -60,5 +60,3 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-process.exitCode = await main(process.argv.slice(2));

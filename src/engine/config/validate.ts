@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { findCycle } from '../dag/cycle.js';
 import { knownKinds, loadBuiltin } from '../../stage-api/registry.js';
 import type { DeviceKind, MatrixValue } from '../../stage-api/types.js';
+import { compileWithSchema } from '../../stage-api/with-schema.js';
 import { suggestion } from '../../util/did-you-mean.js';
 import { parseDuration } from '../../util/duration.js';
 import { PipelineError, type Diagnostic } from './diagnostics.js';
@@ -19,13 +19,6 @@ import { applyOverrides } from './overrides.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { pipelineSchemaValidator } from './schema-validator.js';
 import type { Pipeline, StageConfig, StageId, SourceSpan } from './types.js';
-
-/** Compiles a built-in kind's `withSchema` (defaults filled in place). Loads ajv on first use. */
-export async function compileWithSchema(schema: Readonly<Record<string, unknown>>): Promise<ValidateFunction> {
-  const { Ajv2020 } = await import('ajv/dist/2020.js');
-  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, verbose: true });
-  return ajv.compile(schema);
-}
 
 interface RawStage {
   run?: string;

@@ -13,6 +13,7 @@ import type { StageId } from '../config/types.js';
 import type { Store } from '../cache/store.js';
 import { matchingUpstream } from '../resolve/instances.js';
 import type { Logger } from '../log/logger.js';
+import { stageChildScript } from '../../stage-api/registry.js';
 import type { DeviceKind, Progress, StageContextData, UpstreamRef } from '../../stage-api/types.js';
 import { removeTree } from '../../util/fs.js';
 import { shellQuote } from '../../util/shell-quote.js';
@@ -22,7 +23,6 @@ import { visibilityEnv } from './devices.js';
 import type { Plan, PlannedInstance } from '../resolve/keys.js';
 import { releasePort, reservePort } from './ports.js';
 
-const CHILD_JS = fileURLToPath(new URL('../../stage-api/child.js', import.meta.url));
 const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
 export interface ExecuteOptions {
@@ -179,14 +179,14 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       } else {
         const withResolved = resolveValue(structuredClone(s.with), value) as Record<string, unknown>;
         const data: StageContextData = {
-          stage: inst.name, kind: s.uses ?? '', key: inst.key, with: withResolved, matrix: inst.matrix, out, work, resume,
+          stage: inst.name, kind: s.uses ?? '', key: inst.key, with: withResolved, matrix: inst.matrix, out, committedOut: store.objectDir(inst.key), work, resume,
           projectDir: plan.pipeline.projectDir, needs: upstreamRefs(inst), devices: grant.devices, deviceKind: grant.kind, masterPort: port,
         };
         const contextPath = `${out}.context.json`;
         writeFileSync(contextPath, JSON.stringify(data, null, 1));
         env['PIPE_CONTEXT'] = contextPath;
         file = process.execPath;
-        args = [CHILD_JS];
+        args = [stageChildScript()];
         shown = `${s.uses} (built-in) with ${JSON.stringify(withResolved)}`;
       }
       const header = `# pipe: ${inst.name} key ${inst.key} attempt ${attempt}/${attempts} ${new Date().toISOString()}\n` +

@@ -4,7 +4,7 @@
  * 512 mm isotropic start, pooling by spacing, the VRAM-proxy loop, batch size with the 5% cap, and
  * the optional low-resolution stage.
  */
-import { argmax, medianRows, percentile, percentileRows, product, roundHalfEven } from './numeric.js';
+import { argmax, medianRows, percentile, percentileRows, product, roundHalfEven } from '../../util/numpy-numeric.js';
 import { poolAndConvProps, vramProxy } from './topology.js';
 import type { Fingerprint, NormalizationScheme, Plans, StagePlan } from '../plans/types.js';
 

@@ -4,7 +4,8 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applyPostprocessing, isPostprocessingTarget, type PostprocessingDecision, type Shape3 } from '../evaluation/index.js';
+import type { Shape3 } from './connected-components.js';
+import { applyPostprocessing, isPostprocessingTarget, type PostprocessingDecision } from './decide.js';
 import { readNifti, writeNifti } from '../../io/nifti/index.js';
 
 export type ForWhichClasses = PostprocessingDecision['forWhichClasses'];

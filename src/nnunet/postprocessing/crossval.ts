@@ -10,10 +10,10 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { mergeSummaries, readSummaryJson, writeSummaryJson, type PostprocessingDecision, type SummaryJson } from '../evaluation/index.js';
-import { readCaseProperties } from '../inference/case-properties.js';
-import { committedPath } from '../../stage-api/committed-path.js';
+import { join, relative } from 'node:path';
+import { mergeSummaries, readSummaryJson, writeSummaryJson, type SummaryJson } from '../evaluation/index.js';
+import type { PostprocessingDecision } from './decide.js';
+import { readCaseProperties } from '../preprocessing/case-properties.js';
 import { postprocessFold, type PostprocessCase } from './fold.js';
 
 export const CV_RAW_DIR = 'cv_niftis_raw';
@@ -53,7 +53,8 @@ async function readFoldInfo(v: FoldValidation): Promise<FoldInfo> {
 
 export async function postprocessCrossValidation(
   out: string,
-  key: string,
+  /** Where `out` will live once committed: the paths recorded in summaries point there. */
+  committedOut: string,
   validations: readonly FoldValidation[],
   preprocessDir: string,
 ): Promise<CrossValidationResult> {
@@ -84,7 +85,7 @@ export async function postprocessCrossValidation(
       if (!existsSync(prediction)) throw new Error(`${v.stage}: the raw prediction ${prediction} is missing`);
       const props = await readCaseProperties(preprocessDir, id);
       const dims = [...props.geometry.shape.slice(0, 3)];
-      cases.push({ id, prediction, reference: props.label, dims, geometry: props, reportedPath: (file) => committedPath(out, key, file) });
+      cases.push({ id, prediction, reference: props.label, dims, geometry: props, reportedPath: (file) => join(committedOut, relative(out, file)) });
     }
   }
   if (cases.length === 0) throw new Error('no validation cases in the validate instances');

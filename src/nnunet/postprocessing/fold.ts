@@ -8,17 +8,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  applyPostprocessing,
-  determinePostprocessing,
-  evaluateFold,
-  postprocessingJson,
-  writeSummaryJson,
-  type CaseToEvaluate,
-  type PostprocessingDecision,
-  type Shape3,
-  type SummaryJson,
-} from '../evaluation/index.js';
+import { evaluateFold, writeSummaryJson, type CaseToEvaluate, type SummaryJson } from '../evaluation/index.js';
+import type { Shape3 } from './connected-components.js';
+import { applyPostprocessing, determinePostprocessing, postprocessingJson, type PostprocessingDecision } from './decide.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { writeLabelNifti, type ExportGeometry } from '../inference/export.js';
 import { readLabelMap } from '../evaluation/label-volume.js';

@@ -2,7 +2,7 @@
  * Per-case resampling decisions of nnU-Net v1's resample_patient (recipe 5.3): the new shape and
  * whether the low-resolution axis is resampled separately (order 0 along it).
  */
-import { roundHalfEven } from '../experiment-planning/numeric.js';
+import { roundHalfEven } from '../../util/numpy-numeric.js';
 
 export interface ResamplePlan {
   readonly newShape: [number, number, number];

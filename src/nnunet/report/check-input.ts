@@ -3,65 +3,11 @@
  * field, e.g. `folds[2].history.epochs[5].trainLoss`. The summaries are checked by
  * src/evaluation's `checkSummary`.
  */
-import { checkSummary, isPostprocessingTarget, labelKeys } from '../evaluation/index.js';
-import type { CrossValidationInput, EpochRecord, ReportInput, TrainingHistory } from './types.js';
-
-const show = (v: unknown): string =>
-  `${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : String(v)} (${Array.isArray(v) ? 'array' : typeof v})`;
-
-function fail(what: string, field: string, v: unknown): never {
-  throw new Error(`Expected ${what} for ${field} but received ${show(v)}`);
-}
-
-function obj(v: unknown, field: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('an object', field, v);
-  return v as Record<string, unknown>;
-}
-
-/** A number; NaN is allowed (losses can diverge, Dice can be undefined). null reads as NaN. */
-function num(v: unknown, field: string): number {
-  if (v === null) return NaN;
-  if (typeof v !== 'number') fail('a number', field, v);
-  return v;
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string') fail('a string', field, v);
-  return v;
-}
-
-function checkEpoch(v: unknown, field: string): EpochRecord {
-  const e = obj(v, field);
-  const epoch = num(e['epoch'], `${field}.epoch`);
-  if (!Number.isInteger(epoch) || epoch < 0) fail('a non-negative integer', `${field}.epoch`, e['epoch']);
-  const perClass = e['pseudoDicePerClass'];
-  if (perClass !== undefined && !Array.isArray(perClass)) fail('an array', `${field}.pseudoDicePerClass`, perClass);
-  return {
-    epoch,
-    trainLoss: num(e['trainLoss'], `${field}.trainLoss`),
-    valLoss: num(e['valLoss'], `${field}.valLoss`),
-    pseudoDice: num(e['pseudoDice'], `${field}.pseudoDice`),
-    ...(perClass === undefined
-      ? {}
-      : { pseudoDicePerClass: (perClass as unknown[]).map((d, i) => num(d, `${field}.pseudoDicePerClass[${i}]`)) }),
-    lr: num(e['lr'], `${field}.lr`),
-    seconds: num(e['seconds'], `${field}.seconds`),
-  };
-}
-
-/** Checks a training history (e.g. the train stage's history.json); `field` prefixes error paths. */
-export function checkTrainingHistory(v: unknown, field = 'history'): TrainingHistory {
-  const h = obj(v, field);
-  const epochs = h['epochs'];
-  if (!Array.isArray(epochs)) fail('an array', `${field}.epochs`, epochs);
-  return {
-    epochs: (epochs as unknown[]).map((e, i) => checkEpoch(e, `${field}.epochs[${i}]`)),
-    samplesPerSecond: num(h['samplesPerSecond'], `${field}.samplesPerSecond`),
-    wallSeconds: num(h['wallSeconds'], `${field}.wallSeconds`),
-    worldSize: num(h['worldSize'], `${field}.worldSize`),
-    device: str(h['device'], `${field}.device`),
-  };
-}
+import { checkSummary, labelKeys } from '../evaluation/index.js';
+import { isPostprocessingTarget } from '../postprocessing/index.js';
+import { checkTrainingHistory } from '../training/history-format.js';
+import { fail, num, obj, str } from '../../util/field-check.js';
+import type { CrossValidationInput, ReportInput } from './types.js';
 
 function checkCrossValidation(v: unknown): CrossValidationInput {
   const cv = obj(v, 'crossValidation');

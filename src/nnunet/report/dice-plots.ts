@@ -3,8 +3,8 @@
  * and the reference as a dashed line, and Dice per case (dots, one column per fold, one panel per
  * label). Inputs are report.json figures (percent).
  */
-import { renderChart } from './svg.js';
-import type { ReferenceLine, Series } from './svg.js';
+import { renderChart } from '../../util/svg-chart.js';
+import type { ReferenceLine, Series } from '../../util/svg-chart.js';
 import type { Report } from './types.js';
 
 /** Fold colours (matplotlib's tab10). */

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { parsePythonJson, readSummaryJson } from '../evaluation/index.js';
-import { checkTrainingHistory } from './check-input.js';
+import { checkTrainingHistory } from '../training/history-format.js';
 import type { FoldInput, TrainingHistory } from './types.js';
 
 export async function readTrainingHistory(path: string): Promise<TrainingHistory> {

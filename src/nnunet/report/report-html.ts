@@ -4,7 +4,7 @@
  * plot rendered with a non-empty box, leaving the verdict in `<body data-checks="ok">` so a
  * headless browser test can read it from the DOM.
  */
-import { escapeXml } from './svg.js';
+import { escapeXml } from '../../util/svg-chart.js';
 import { duration } from './format.js';
 import { reportPlots } from './report-plots.js';
 import { caseTable, crossValidationNote, diceTable, trainingTable } from './tables.js';

@@ -1,6 +1,6 @@
 /** All plots of a report, by plot id (the `data-plot` attribute): Dice per fold, per case, training curves. */
 import { caseDiceSvg, foldDiceSvg } from './dice-plots.js';
-import { progressPlotSvg } from './progress-plot.js';
+import { progressPlotSvg } from '../training/progress-plot.js';
 import type { Report } from './types.js';
 
 export interface ReportPlots {

@@ -4,37 +4,9 @@
  * Only types. Dice values in the report are percentages (0..100), like the reference's tables.
  */
 import type { SummaryJson } from '../evaluation/types.js';
+import type { EpochRecord, TrainingHistory } from '../training/history-format.js';
 
-/** One finished epoch of a training run. */
-export interface EpochRecord {
-  /** 0-based epoch index. */
-  readonly epoch: number;
-  /** Mean training loss of the epoch (Dice+CE; negative values are normal). */
-  readonly trainLoss: number;
-  /** Mean validation loss of the epoch's online validation batches. */
-  readonly valLoss: number;
-  /** Online "global" pseudo-Dice, mean over foreground classes (recipe §8.5), 0..1. */
-  readonly pseudoDice: number;
-  /** The same per foreground class (label 1, 2, ...), NaN/null where undefined. */
-  readonly pseudoDicePerClass?: readonly (number | null)[];
-  /** Learning rate used in this epoch. */
-  readonly lr: number;
-  /** Wall time of this epoch in seconds. */
-  readonly seconds: number;
-}
-
-/** A training run's history, as the train stage writes it. */
-export interface TrainingHistory {
-  readonly epochs: readonly EpochRecord[];
-  /** Training throughput of the whole run, all devices together. */
-  readonly samplesPerSecond: number;
-  /** Wall time of the whole run in seconds (all attempts together when resumed). */
-  readonly wallSeconds: number;
-  /** Number of devices (processes) that trained. */
-  readonly worldSize: number;
-  /** Device description, e.g. "cpu", "cuda (NVIDIA H100)". */
-  readonly device: string;
-}
+export type { EpochRecord, TrainingHistory } from '../training/history-format.js';
 
 /** One fold as given to the report. */
 export interface FoldInput {

@@ -4,9 +4,9 @@
  * with the preprocess instance they share for ground truth and geometry (src/nnunet/postprocessing/crossval.ts).
  * A predict stage that needs this instance also writes its predictions with the decision applied.
  */
-import { describeForWhichClasses } from '../evaluation/index.js';
+import { describeForWhichClasses } from '../postprocessing/index.js';
 import { upstreamOfKind } from './upstream.js';
-import { readTaskInfo } from '../inference/case-properties.js';
+import { readTaskInfo } from '../preprocessing/case-properties.js';
 import { CV_POSTPROCESSED_DIR, postprocessCrossValidation } from '../postprocessing/crossval.js';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
@@ -21,7 +21,7 @@ const stage: BuiltinStage = {
     }
     const pre = upstreamOfKind(ctx, 'preprocess').out;
     const { labels } = await readTaskInfo(pre);
-    const cv = await postprocessCrossValidation(ctx.out, ctx.key, validations, pre);
+    const cv = await postprocessCrossValidation(ctx.out, ctx.committedOut, validations, pre);
     const kept = cv.decision.forWhichClasses.length > 0 ? `kept for ${describeForWhichClasses(cv.decision.forWhichClasses)}` : 'not kept';
     ctx.report.log(`cross-validation over folds ${cv.folds.join(', ')} (${cv.cases} cases): largest-component postprocessing ` +
       `${kept} (postprocessing.json, ${CV_POSTPROCESSED_DIR}/)`);

@@ -7,7 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { postprocessPredictions, readPostprocessingDecision } from '../postprocessing/apply-file.js';
-import { describeForWhichClasses } from '../evaluation/index.js';
+import { describeForWhichClasses } from '../postprocessing/index.js';
 import { optionalUpstreamOfKind, upstreamOfKind } from './upstream.js';
 import { imagesInFolder, testCasesOfConvert } from '../inference/image-list.js';
 import { runPrediction } from '../inference/predict-cases.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { upstreamOfKind } from './upstream.js';
-import { runValidation } from '../inference/validate-fold.js';
+import { runValidation } from '../validation/validate-fold.js';
 import { validateWithSchema, type InferenceWith } from '../inference/with.js';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 

@@ -1,12 +1,11 @@
 /**
- * The training history of one run (src/reporting's TrainingHistory) kept in the attempt workspace
+ * The training history of one run (history-format.ts) kept in the attempt workspace
  * while training, so that a resumed attempt continues it: epochs, plus the wall time and samples
  * trained by earlier attempts. Rewritten atomically after every epoch.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkTrainingHistory } from '../report/check-input.js';
-import type { EpochRecord, TrainingHistory } from '../report/types.js';
+import { checkTrainingHistory, type EpochRecord, type TrainingHistory } from './history-format.js';
 import { writeFileAtomic } from '../../util/fs.js';
 
 export const HISTORY_FILE = 'history.json';

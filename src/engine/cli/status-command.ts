@@ -1,9 +1,9 @@
 /** `pipe status`: a table (or `--json`), and `--why STAGE` for a field-level key diff. */
-import { lastPipelineFile } from '../../api/run.js';
-import { getStatus, explainKey } from '../../api/status.js';
-import { progressText } from '../../log/progress-text.js';
-import { formatDuration } from '../../../util/duration.js';
-import { parse } from '../options.js';
+import { lastPipelineFile } from '../api/run.js';
+import { getStatus, explainKey } from '../api/status.js';
+import { progressText } from '../log/progress-text.js';
+import { formatDuration } from '../../util/duration.js';
+import { parse } from './options.js';
 import { relative } from 'node:path';
 
 /** A running instance quiet for longer than this is flagged as possibly hung. */

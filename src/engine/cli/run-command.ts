@@ -1,9 +1,9 @@
 /** `pipe run` and `pipe resume`: flags -> runPipeline / resumePipeline. */
-import { runPipeline, resumePipeline, type RunOptions } from '../../api/run.js';
-import { PipelineError } from '../../config/diagnostics.js';
-import { jsonLogger } from '../../log/json-lines.js';
-import { terminalLogger } from '../../log/terminal.js';
-import { deviceKind, deviceList, parse, positiveInt, RUN_FLAGS, type ParsedArgs } from '../options.js';
+import { runPipeline, resumePipeline, type RunOptions } from '../api/run.js';
+import { PipelineError } from '../config/diagnostics.js';
+import { jsonLogger } from '../log/json-lines.js';
+import { terminalLogger } from '../log/terminal.js';
+import { deviceKind, deviceList, parse, positiveInt, RUN_FLAGS, type ParsedArgs } from './options.js';
 
 export function runOptionsFrom(values: ParsedArgs['values'], signal: AbortSignal, command: string): RunOptions {
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);

@@ -1,8 +1,8 @@
 /** `pipe watch FILE`: flags -> watch. */
-import { PipelineError } from '../../config/diagnostics.js';
-import { watch } from '../../api/watch.js';
-import { parse, RUN_FLAGS } from '../options.js';
-import { runOptionsFrom } from './run.js';
+import { PipelineError } from '../config/diagnostics.js';
+import { watch } from '../api/watch.js';
+import { parse, RUN_FLAGS } from './options.js';
+import { runOptionsFrom } from './run-command.js';
 
 export async function watchCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse('watch', args, RUN_FLAGS);

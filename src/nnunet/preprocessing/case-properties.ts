@@ -1,7 +1,7 @@
 /** Reads a preprocessed case's properties file (cases/<id>.json). */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CaseProperties } from '../preprocessing/case.js';
+import type { CaseProperties } from './case.js';
 
 export async function readCaseProperties(preprocessDir: string, id: string): Promise<CaseProperties> {
   const file = join(preprocessDir, 'cases', `${id}.json`);

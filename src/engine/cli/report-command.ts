@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lastPipelineFile } from '../../api/run.js';
-import { getStatus } from '../../api/status.js';
-import { parse } from '../options.js';
+import { lastPipelineFile } from '../api/run.js';
+import { getStatus } from '../api/status.js';
+import { parse } from './options.js';
 
 export async function reportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse('report', args, { json: { type: 'boolean' }, set: { type: 'string', multiple: true } });

@@ -11,21 +11,21 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { predictVolume } from '../../native/addon/index.js';
-import { describeForWhichClasses, evaluateFold, writeSummaryJson } from '../evaluation/index.js';
+import { evaluateFold, writeSummaryJson } from '../evaluation/index.js';
+import { describeForWhichClasses } from '../postprocessing/index.js';
 import type { CaseToEvaluate } from '../evaluation/index.js';
 import type { StageContext } from '../../stage-api/types.js';
 import { readFoldData } from '../training/fold-data.js';
 import { defaultThreads, runtimeDevice } from '../training/setup.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { readCaseProperties, readTaskInfo } from './case-properties.js';
-import { committedPath } from '../../stage-api/committed-path.js';
-import { probabilitiesToLabels, writeLabelNifti } from './export.js';
+import { readCaseProperties, readTaskInfo } from '../preprocessing/case-properties.js';
+import { probabilitiesToLabels, writeLabelNifti } from '../inference/export.js';
 import { readLabelMap } from '../evaluation/label-volume.js';
-import { modelCheckpoint } from './model.js';
+import { modelCheckpoint } from '../inference/model.js';
 import { POSTPROCESSED_DIR, postprocessFold, type PostprocessCase } from '../postprocessing/fold.js';
-import type { InferenceWith } from './with.js';
+import type { InferenceWith } from '../inference/with.js';
 
 export const SUMMARY_NAME = 'pipe UNetPlusPlus val tiled True';
 
@@ -92,11 +92,11 @@ export async function runValidation(ctx: StageContext, w: InferenceWith, inputs:
       reference: props.label,
       dims: shapes.get(id) ?? [],
       geometry: props,
-      reportedPath: (file) => committedPath(ctx.out, ctx.key, file),
+      reportedPath: (file) => join(ctx.committedOut, relative(ctx.out, file)),
     });
     cases.push({
       id,
-      test: committedPath(ctx.out, ctx.key, test),
+      test: join(ctx.committedOut, relative(ctx.out, test)),
       reference: props.label,
       load: async () => ({ test: await readLabelMap(test, shapes.get(id)), reference: await readLabelMap(props.label, shapes.get(id)) }),
     });

@@ -6,9 +6,9 @@
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 
-import { renderChart } from './svg.js';
-import type { Series } from './svg.js';
-import type { EpochRecord, TrainingHistory } from './types.js';
+import { renderChart } from '../../util/svg-chart.js';
+import type { Series } from '../../util/svg-chart.js';
+import type { EpochRecord, TrainingHistory } from './history-format.js';
 
 export const COLORS = {
   trainLoss: '#1f77b4',

@@ -1,8 +1,8 @@
 /** `pipe gc [FILE] [--dry-run]`: flags -> gc. */
-import { gc } from '../../api/gc.js';
-import { loadPipeline } from '../../config/load-pipeline.js';
-import { defaultStore } from '../../api/run.js';
-import { parse } from '../options.js';
+import { gc } from '../api/gc.js';
+import { loadPipeline } from '../config/load-pipeline.js';
+import { defaultStore } from '../api/run.js';
+import { parse } from './options.js';
 
 export async function gcCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse('gc', args, { 'dry-run': { type: 'boolean', short: 'n' }, json: { type: 'boolean' } });
