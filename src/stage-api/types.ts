@@ -81,6 +81,30 @@ export interface StageReporter {
   metrics(values: Readonly<Record<string, number | string>>): void;
 }
 
+/**
+ * What one phase of work (training a fold, predicting cases, validating a fold) needs from the stage
+ * instance that runs it: where to write, where to keep resumable state, how to report, when to stop.
+ * Phase code takes this (and explicit options), never the whole StageContext.
+ */
+export interface PhaseRun {
+  /** Instance id for messages, e.g. `train[fold=3]`. */
+  readonly stage: string;
+  readonly out: string;
+  /** Where `out` will live once committed (paths recorded in results). */
+  readonly committedOut: string;
+  readonly work: string;
+  readonly resume: boolean;
+  readonly signal: AbortSignal;
+  readonly report: StageReporter;
+}
+
+/** The devices the engine granted an instance, and its rendezvous port for multi-device work. */
+export interface DeviceGrant {
+  readonly deviceKind: DeviceKind;
+  readonly devices: readonly string[];
+  readonly masterPort?: number;
+}
+
 export interface StageContext extends StageContextData {
   /** Aborted on SIGINT/SIGTERM: write a checkpoint, then return or throw. */
   readonly signal: AbortSignal;

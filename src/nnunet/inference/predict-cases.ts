@@ -9,7 +9,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { predictVolume } from '../../native/addon/index.js';
 import type { Plans, StagePlan } from '../plans/types.js';
-import type { StageContext } from '../../stage-api/types.js';
+import type { DeviceGrant, PhaseRun } from '../../stage-api/types.js';
 import { defaultThreads, runtimeDevice } from '../training/setup.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { probabilitiesToLabels, writeLabelNifti } from './export.js';
@@ -25,7 +25,7 @@ export interface PredictionInputs {
   readonly images: readonly ImageCase[];
 }
 
-export async function runPrediction(ctx: StageContext, w: InferenceWith, inputs: PredictionInputs): Promise<void> {
+export async function runPrediction(ctx: PhaseRun & DeviceGrant, w: InferenceWith, inputs: PredictionInputs): Promise<void> {
   const device = runtimeDevice(ctx);
   const threads = defaultThreads(ctx, w.threads);
   const workPred = join(ctx.work, 'predictions');

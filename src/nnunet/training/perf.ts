@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainModel } from '../../native/addon/index.js';
 import type { TrainProgress } from '../../native/addon/index.js';
-import type { StageContext } from '../../stage-api/types.js';
+import type { PhaseRun } from '../../stage-api/types.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { TrainSetup } from './setup.js';
 import { augmentationOf, type TrainWith } from './with.js';
@@ -22,7 +22,7 @@ const PROFILE_WARMUP = 3;
 const PROFILE_TRACED = 10;
 
 /** Runs `warmup + timed` iterations; returns the host time (ms) at which each iteration finished. */
-async function timedIterations(ctx: StageContext, w: TrainWith, s: TrainSetup, total: number): Promise<number[]> {
+async function timedIterations(ctx: PhaseRun, w: TrainWith, s: TrainSetup, total: number): Promise<number[]> {
   const dir = join(ctx.work, `perf-${w.mode}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -71,7 +71,7 @@ function common(w: TrainWith, s: TrainSetup) {
   };
 }
 
-export async function runFps(ctx: StageContext, w: TrainWith, s: TrainSetup): Promise<void> {
+export async function runFps(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promise<void> {
   ctx.report.log(`fps: ${FPS_WARMUP} warm-up + ${FPS_TIMED} timed iterations, batch ${s.batchSize}, patch [${s.patchSize.join(', ')}], ${s.device}, ${s.threads} threads`);
   const ends = await timedIterations(ctx, w, s, FPS_WARMUP + FPS_TIMED);
   const seconds = ((ends[ends.length - 1] as number) - (ends[FPS_WARMUP - 1] as number)) / 1000;
@@ -83,7 +83,7 @@ export async function runFps(ctx: StageContext, w: TrainWith, s: TrainSetup): Pr
   ctx.report.metrics({ samplesPerSecond: Number(samplesPerSecond.toFixed(3)), secondsPerIteration: Number((seconds / FPS_TIMED).toFixed(4)) });
 }
 
-export async function runProfile(ctx: StageContext, w: TrainWith, s: TrainSetup): Promise<void> {
+export async function runProfile(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promise<void> {
   const ends = await timedIterations(ctx, w, s, PROFILE_WARMUP + PROFILE_TRACED);
   const events = [
     { name: 'process_name', ph: 'M', pid: 1, tid: 1, args: { name: `pipe ${ctx.stage} (${s.device})` } },

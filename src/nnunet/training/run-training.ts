@@ -15,7 +15,7 @@ import { runDistributedTraining } from '../../native/distributed/index.js';
 import type { TrainProgress, TrainResult } from '../../native/addon/index.js';
 import { writeProgressPlot } from './progress-plot.js';
 import type { EpochRecord } from './history-format.js';
-import type { StageContext } from '../../stage-api/types.js';
+import type { DeviceGrant, PhaseRun } from '../../stage-api/types.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { historyFile, readRunningHistory, writeHistory, type RunningHistory } from './history.js';
 import type { TrainSetup } from './setup.js';
@@ -35,7 +35,7 @@ function checkpointToResume(runDir: string): string | undefined {
   return undefined;
 }
 
-export async function runTraining(ctx: StageContext, w: TrainWith, s: TrainSetup): Promise<void> {
+export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: TrainSetup): Promise<void> {
   const runDir = join(ctx.work, 'run');
   await mkdir(runDir, { recursive: true });
   const log = new TrainingLog(ctx.work, (m) => ctx.report.log(m));

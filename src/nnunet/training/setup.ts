@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { casesFromPreprocessed, patchDivisor, trainingFromPlans } from '../../native/addon/index.js';
 import type { Axes3, NativeCase, NetworkPlan } from '../../native/addon/index.js';
-import type { StageContext } from '../../stage-api/types.js';
+import type { DeviceGrant } from '../../stage-api/types.js';
 import { readFoldData, type FoldData } from './fold-data.js';
 import type { TrainWith } from './with.js';
 
@@ -24,7 +24,7 @@ export interface TrainSetup {
 }
 
 /** The runtime device for the instance: CUDA_VISIBLE_DEVICES already narrows cuda to the allocated ids. */
-export function runtimeDevice(ctx: Pick<StageContext, 'deviceKind' | 'devices'>): string {
+export function runtimeDevice(ctx: DeviceGrant): string {
   if (ctx.devices.length === 0) return 'cpu';
   if (ctx.deviceKind === 'cuda') return 'cuda:0';
   if (ctx.deviceKind === 'npu') throw new Error('device npu: the native runtime has no NPU backend yet; use device: cpu or cuda');
@@ -32,13 +32,13 @@ export function runtimeDevice(ctx: Pick<StageContext, 'deviceKind' | 'devices'>)
 }
 
 /** Intra-op threads: `with` if given; on CPU one per allocated CPU slot; else all cores. */
-export function defaultThreads(ctx: Pick<StageContext, 'deviceKind' | 'devices'>, given: number | null): number {
+export function defaultThreads(ctx: DeviceGrant, given: number | null): number {
   if (given !== null) return given;
   if (ctx.deviceKind === 'cpu' && ctx.devices.length > 0) return Math.min(ctx.devices.length, availableParallelism());
   return availableParallelism();
 }
 
-export async function trainSetup(ctx: StageContext, w: TrainWith, preprocessDir: string): Promise<TrainSetup> {
+export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: string): Promise<TrainSetup> {
   const fold = await readFoldData(preprocessDir, w.fold, w.configuration);
   const plan = trainingFromPlans(fold.plans, w.configuration);
   const network: NetworkPlan = {

@@ -16,7 +16,7 @@ import { predictVolume } from '../../native/addon/index.js';
 import { evaluateFold, writeSummaryJson } from '../evaluation/index.js';
 import { describeForWhichClasses } from '../postprocessing/index.js';
 import type { CaseToEvaluate } from '../evaluation/index.js';
-import type { StageContext } from '../../stage-api/types.js';
+import type { DeviceGrant, PhaseRun } from '../../stage-api/types.js';
 import { readFoldData } from '../training/fold-data.js';
 import { defaultThreads, runtimeDevice } from '../training/setup.js';
 import { writeFileAtomic } from '../../util/fs.js';
@@ -35,7 +35,7 @@ export interface ValidationInputs {
   readonly fold: number;
 }
 
-export async function runValidation(ctx: StageContext, w: InferenceWith, inputs: ValidationInputs): Promise<void> {
+export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWith, inputs: ValidationInputs): Promise<void> {
   const trainInfo = JSON.parse(await readFile(join(inputs.trainOut, 'train.json'), 'utf8')) as { configuration?: string };
   const data = await readFoldData(inputs.preprocessDir, inputs.fold, trainInfo.configuration ?? '3d_fullres');
   const { task, labels } = await readTaskInfo(inputs.preprocessDir);
