@@ -32,6 +32,7 @@ build=native/build
 stamp="$build/.stamp"
 want="$torch_dir"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$build/Release/pipe_native.node" ] \
+   && [ -f "$build/Release/runtime.json" ] \
    && [ -z "$(find native/src native/tests native/bench native/CMakeLists.txt native/cmake -newer "$stamp" -print -quit)" ]; then
   exit 0
 fi
@@ -60,4 +61,5 @@ if ! npx cmake-js compile -d native -O "$build" -p "$jobs" "${launcher[@]}" \
 fi
 grep -E '^-- pipe:' "$log" >&2 || true
 printf '%s' "$want" > "$stamp"
-node -e "const a=require('./$build/Release/pipe_native.node');const i=a.runtimeInfo();console.error('[native] linked LibTorch '+i.torchVersion+', built with CUDA: '+i.builtWithCuda+', CUDA available: '+i.cudaAvailable)"
+# runtime.json: what the addon linked, for the cache keys of the native stage kinds (src/native/addon/runtime-identity.ts)
+node -e "const a=require('./$build/Release/pipe_native.node');const i=a.runtimeInfo();console.error('[native] linked LibTorch '+i.torchVersion+', built with CUDA: '+i.builtWithCuda+', CUDA available: '+i.cudaAvailable);require('fs').writeFileSync('$build/Release/runtime.json',JSON.stringify({torchVersion:i.torchVersion,builtWithCuda:i.builtWithCuda})+'\\n')"

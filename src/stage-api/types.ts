@@ -111,6 +111,12 @@ export interface StageContext extends StageContextData {
   readonly report: StageReporter;
 }
 
+/** A kind's runtime identity (see BuiltinStage.runtime). */
+export interface StageRuntime {
+  readonly files?: Readonly<Record<string, string>>;
+  readonly values?: Readonly<Record<string, string>>;
+}
+
 /** A built-in stage kind. */
 export interface BuiltinStage {
   readonly kind: string;
@@ -128,5 +134,11 @@ export interface BuiltinStage {
    * resolved `with`. Their content digests go into the key (folders: every file below, sorted).
    */
   inputs?(withParams: Readonly<Record<string, unknown>>, projectDir: string): string[];
+  /**
+   * What the kind computes with beyond its own code (a native library, the LibTorch it links): it
+   * enters the key as `runtime`, so a rebuilt or upgraded runtime reruns the kind. `files` are
+   * digested by content (name -> absolute path), `values` go in as they are (name -> text).
+   */
+  runtime?(): StageRuntime;
   run(ctx: StageContext): Promise<void>;
 }

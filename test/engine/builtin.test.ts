@@ -89,4 +89,26 @@ describe('built-in stages', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('failing stage: the data is bad (case 7)');
   });
+
+  test('the runtime a kind computes with is in its key: a rebuilt addon or another LibTorch reruns it, and status says so', async () => {
+    const env = { ...ENV, FAKE_RUNTIME_FILE: `${rig.dir}/addon.node` };
+    rig.write({ 'rt.yaml': 'stages:\n  c:\n    uses: compute\n', 'addon.node': 'build 1\n' });
+    // first run computes; an unchanged runtime is a cache hit
+    let r = await rig.run(['run', 'rt.yaml', '--json'], env);
+    expect(outcomes(r.stdout), r.stderr).toEqual({ c: 'ran' });
+    r = await rig.run(['run', 'rt.yaml', '--json'], env);
+    expect(outcomes(r.stdout)).toEqual({ c: 'cached' });
+    // a rebuilt addon (other bytes) makes it stale, named by field
+    rig.write({ 'addon.node': 'build 2\n' });
+    const st = JSON.parse((await rig.run(['status', 'rt.yaml', '--json'], env)).stdout) as { stages: { stage: string; state: string; reason: string }[] };
+    expect(st.stages[0]).toMatchObject({ state: 'stale' });
+    expect(st.stages[0]?.reason).toMatch(/^runtime: addon [0-9a-f]{6}->[0-9a-f]{6}$/);
+    r = await rig.run(['status', 'rt.yaml', '--why', 'c'], env);
+    expect(r.stdout).toContain('runtime.addon:');
+    r = await rig.run(['run', 'rt.yaml', '--json'], env);
+    expect(outcomes(r.stdout)).toEqual({ c: 'ran' });
+    // another LibTorch
+    const st2 = JSON.parse((await rig.run(['status', 'rt.yaml', '--json'], { ...env, FAKE_TORCH: '2.11.0 cuda' })).stdout) as { stages: { reason: string }[] };
+    expect(st2.stages[0]?.reason).toBe('runtime: torch 1.13.1 cpu->2.11.0 cuda');
+  });
 });

@@ -10,7 +10,7 @@ import type { MatrixValue } from '../../stage-api/types.js';
 import type { FileDigest, StageKey } from './brands.js';
 
 /** Bump when the meaning of KeyMaterial changes: every key changes with it. */
-export const KEY_SCHEMA = 1;
+export const KEY_SCHEMA = 2;
 
 export interface KeyMaterial {
   /** KEY_SCHEMA at the time the key was made. */
@@ -35,6 +35,12 @@ export interface KeyMaterial {
   readonly inputs: Readonly<Record<string, FileDigest>>;
   /** Declared outputs of a shell stage (checked before commit). */
   readonly outputs: readonly string[];
+  /**
+   * What a built-in kind computes with beyond its own code (its `runtime()`): e.g. `addon` (digest of
+   * the built native addon) and `torch` (LibTorch version and CPU/CUDA). A rebuilt addon or another
+   * LibTorch reruns the kind.
+   */
+  readonly runtime?: Readonly<Record<string, string>>;
   /** Device count, only for stages that declare it result-affecting (`resources.keyed: true`). */
   readonly devices?: number;
 }
@@ -65,7 +71,7 @@ export function diffMaterial(before: KeyMaterial, after: KeyMaterial): KeyChange
   const b = new Map<string, string>();
   flatten(before, '', a, 1);
   flatten(after, '', b, 1);
-  for (const group of ['params', 'with', 'inputs', 'needs', 'matrix'] as const) {
+  for (const group of ['params', 'with', 'inputs', 'needs', 'matrix', 'runtime'] as const) {
     for (const m of [a, b]) m.delete(group);
     flatten((before as unknown as Record<string, unknown>)[group] ?? {}, group, a, 8);
     flatten((after as unknown as Record<string, unknown>)[group] ?? {}, group, b, 8);
@@ -75,7 +81,7 @@ export function diffMaterial(before: KeyMaterial, after: KeyMaterial): KeyChange
     const from = a.get(field);
     const to = b.get(field);
     if (from === to) continue;
-    if (/^(params|with|inputs|needs|matrix)$/.test(field) && (from === '{}' || to === '{}')) continue;
+    if (/^(params|with|inputs|needs|matrix|runtime)$/.test(field) && (from === '{}' || to === '{}')) continue;
     changes.push({ field, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
   }
   const rank = (f: string): number => ['params', 'inputs', 'with', 'command', 'needs'].findIndex((g) => f.startsWith(g));
@@ -93,11 +99,20 @@ export function describeChanges(changes: readonly KeyChange[]): string {
   if (withs.length && !params.length) parts.push(`with: ${withs.map((c) => `${c.field.slice(5)} ${c.from ?? '(none)'}->${c.to ?? '(none)'}`).join(', ')}`);
   if (changes.some((c) => c.field === 'command') && !params.length) parts.push('command changed');
   if (changes.some((c) => c.field === 'version')) parts.push('implementation version changed');
+  const runtime = changes.filter((c) => c.field.startsWith('runtime.'));
+  if (runtime.length) parts.push(`runtime: ${runtime.map((c) => `${c.field.slice(8)} ${shortValue(c.from)}->${shortValue(c.to)}`).join(', ')}`);
   const devices = changes.find((c) => c.field === 'devices');
   if (devices) parts.push(`devices ${devices.from ?? '(not keyed)'}->${devices.to ?? '(not keyed)'}`);
   const needs = changes.filter((c) => c.field.startsWith('needs.'));
   if (needs.length && !parts.length) parts.push(`upstream changed: ${needs.map((c) => c.field.slice(6)).join(', ')}`);
-  const other = changes.filter((c) => !/^(params|inputs|with|command|needs|version|devices)\b/.test(c.field));
+  const other = changes.filter((c) => !/^(params|inputs|with|command|needs|version|devices|runtime)\b/.test(c.field));
   if (other.length) parts.push(`${other.map((c) => c.field).join(', ')} changed`);
   return parts.join('; ');
+}
+
+/** A recorded value for a one-line reason: digests cut to 6 hex digits, JSON quotes dropped. */
+function shortValue(json: string | undefined): string {
+  if (json === undefined) return '(none)';
+  const text = json.replace(/^"|"$/g, '');
+  return /^(sha256:)?[0-9a-f]{16,}$/.test(text) ? text.replace(/^sha256:/, '').slice(0, 6) : text;
 }

@@ -6,18 +6,19 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { sha256Hex } from '../../util/hash.js';
+import { packageRoot } from '../../util/package-root.js';
 
 export interface SchemaCheck {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
 }
 
-const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/pipeline.schema.json', import.meta.url));
-const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/pipe/', import.meta.url));
+const SCHEMA_FILE = join(packageRoot(), 'schemas', 'pipeline.schema.json');
+const CACHE_DIR = join(packageRoot(), 'node_modules', '.cache', 'pipe');
 const require = createRequire(import.meta.url);
 /** verbose: errors carry parentSchema (for listing allowed keys). Part of the cache name. */
 const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
@@ -37,7 +38,7 @@ export async function pipelineSchemaValidator(): Promise<SchemaCheck> {
   if (compiled) return compiled;
   const text = readFileSync(SCHEMA_FILE, 'utf8');
   const ajvVersion = (require('ajv/package.json') as { version: string }).version;
-  const cacheFile = `${CACHE_DIR}pipeline-schema-${sha256Hex(text + JSON.stringify(AJV_OPTIONS) + ajvVersion).slice(0, 16)}.cjs`;
+  const cacheFile = join(CACHE_DIR, `pipeline-schema-${sha256Hex(text + JSON.stringify(AJV_OPTIONS) + ajvVersion).slice(0, 16)}.cjs`);
   try {
     compiled = evaluate(readFileSync(cacheFile, 'utf8'));
     return compiled;

@@ -3,6 +3,7 @@
  * keys first), digesting declared inputs through the memo. Pure with respect to the store: it reads
  * the digest memo but writes nothing, so `status` and `--dry-run` can use it.
  */
+import { existsSync } from 'node:fs';
 import { relative, isAbsolute, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
@@ -17,7 +18,7 @@ import type { DigestMemo } from '../cache/digests.js';
 import { stageKey, KEY_SCHEMA, type KeyMaterial } from '../cache/key.js';
 import { expandInput } from '../cache/glob.js';
 import { loadBuiltin } from '../../stage-api/registry.js';
-import type { BuiltinStage } from '../../stage-api/types.js';
+import type { BuiltinStage, StageRuntime } from '../../stage-api/types.js';
 import { suggestion } from '../../util/did-you-mean.js';
 
 export interface PlannedInstance extends Instance {
@@ -123,6 +124,7 @@ export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets
         await digestInputs(paths.map((p) => ({ path: p, where: ['stages', s.id, 'with'] })), inputs);
       }
     }
+    const runtime = builtin?.runtime === undefined ? undefined : await runtimeMaterial(builtin.runtime(), memo);
     const needs: Record<string, StageKey> = {};
     for (const n of inst.needs) {
       const up = byName.get(n);
@@ -146,6 +148,7 @@ export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets
       needs,
       inputs,
       outputs: s.outputs.map((o) => substitute(o, (ref) => textOf(resolver(ref)))),
+      ...(runtime !== undefined ? { runtime } : {}),
       ...(s.resources.keyed ? { devices: s.resources.devices } : {}),
     };
     byName.set(inst.name, { ...inst, key: stageKey(material), material, ...(builtin ? { builtin } : {}) });
@@ -163,4 +166,11 @@ function withoutExecutionOnly(value: unknown, builtin: BuiltinStage | undefined)
   const skip = builtin?.executionOnly;
   if (skip === undefined || skip.length === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   return Object.fromEntries(Object.entries(value).filter(([field]) => !skip.includes(field)));
+}
+
+/** A kind's runtime as key material: files by content digest (`missing` when absent), values as given. */
+async function runtimeMaterial(runtime: StageRuntime, memo: DigestMemo): Promise<Record<string, string>> {
+  const material: Record<string, string> = { ...runtime.values };
+  for (const [name, path] of Object.entries(runtime.files ?? {})) material[name] = existsSync(path) ? await memo.digest(path) : 'missing';
+  return material;
 }

@@ -2,20 +2,18 @@
 // one composed error lists what was tried and the possible solutions (sharp's loader style).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { packageRoot } from '../../util/package-root.js';
 
 import type { NativeBinding } from './native.js';
 
 const require = createRequire(import.meta.url);
-/** Package root: this file is src/native/addon/load.ts or dist/native/addon/load.js. */
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function addonCandidates(): string[] {
   const candidates: string[] = [];
   const fromEnv = process.env['PIPE_NATIVE_ADDON'];
   if (fromEnv) candidates.push(resolve(fromEnv));
-  candidates.push(resolve(packageRoot, 'native', 'build', 'Release', 'pipe_native.node'));
+  candidates.push(resolve(packageRoot(), 'native', 'build', 'Release', 'pipe_native.node'));
   return candidates;
 }
 

@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { packageRoot } from '../../util/package-root.js';
 import type { TrainOptions, TrainProgress, TrainResult } from '../addon/index.js';
 import type { RankMessage } from './messages.js';
 import { writeOptionsFile } from './options-file.js';
@@ -67,7 +68,7 @@ export function rankScriptPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const sibling = join(here, 'rank.js');
   if (existsSync(sibling)) return sibling;
-  const built = resolve(here, '..', '..', 'dist', 'distributed', 'rank.js');
+  const built = join(packageRoot(), 'dist', 'native', 'distributed', 'rank.js');
   if (existsSync(built)) return built;
   throw new Error(`Cannot find the rank entry script (tried ${sibling} and ${built}): build the TypeScript (npx tsc -p tsconfig.json)`);
 }

@@ -14,6 +14,7 @@ import { runPrediction } from '../inference/predict-cases.js';
 import { readFoldData } from '../training/fold-data.js';
 import { modelCheckpoint } from '../inference/model.js';
 import { inferenceProperties, type InferenceWith } from '../inference/with.js';
+import { nativeRuntimeIdentity } from '../../native/addon/runtime-identity.js';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 interface PredictWith extends InferenceWith {
@@ -23,6 +24,7 @@ interface PredictWith extends InferenceWith {
 const stage: BuiltinStage = {
   kind: 'predict',
   version: '1',
+  runtime: nativeRuntimeIdentity,
   withSchema: {
     type: 'object',
     additionalProperties: false,

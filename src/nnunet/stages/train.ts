@@ -8,11 +8,13 @@ import { runFps, runProfile } from '../training/perf.js';
 import { runTraining } from '../training/run-training.js';
 import { trainSetup } from '../training/setup.js';
 import { trainWithSchema, type TrainWith } from '../training/with.js';
+import { nativeRuntimeIdentity } from '../../native/addon/runtime-identity.js';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 const stage: BuiltinStage = {
   kind: 'train',
   version: '2',
+  runtime: nativeRuntimeIdentity,
   withSchema: trainWithSchema,
   // Batches are keyed by (seed, rank, iteration), not by the thread that made them.
   executionOnly: ['loader_threads'],

@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { upstreamOfKind } from './upstream.js';
 import { runValidation } from '../validation/validate-fold.js';
 import { validateWithSchema, type InferenceWith } from '../inference/with.js';
+import { nativeRuntimeIdentity } from '../../native/addon/runtime-identity.js';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 const stage: BuiltinStage = {
   kind: 'validate',
   version: '2',
+  runtime: nativeRuntimeIdentity,
   withSchema: validateWithSchema,
   async run(ctx: StageContext): Promise<void> {
     const train = upstreamOfKind(ctx, 'train');
