@@ -13,6 +13,7 @@ import { addonAvailable, casesFromPreprocessed } from '../../src/native/addon/in
 import type { NetworkPlan, TrainOptions, TrainProgress } from '../../src/native/addon/index.js';
 import { DistributedTrainingError, freePort, rankScriptPath, runDistributedTraining } from '../../src/native/distributed/index.js';
 import { writePhantomDataset } from '../native/helpers/phantom.js';
+import { isProcessAlive } from '../../src/util/process-info.js';
 
 const network: NetworkPlan = {
   inChannels: 1,
@@ -28,15 +29,6 @@ try {
   rankScriptPath();
 } catch {
   ready = false;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** rank -> pid of the rank processes (ps: node .../rank.js) of the launch whose store listens on `port`. */
@@ -101,7 +93,7 @@ describe.runIf(ready)('runDistributedTraining (CPU, Gloo)', () => {
       expect([...digests][0]).toMatch(/^[0-9a-f]{16}$/);
       expect(r.finalCheckpoint).not.toBeNull();
       expect(existsSync(r.finalCheckpoint ?? '')).toBe(true);
-      for (const k of r.ranks) expect(alive(k.pid)).toBe(false);
+      for (const k of r.ranks) expect(isProcessAlive(k.pid)).toBe(false);
     }
     expect(events.some((e) => e.kind === 'epoch')).toBe(true);
     expect(events.every((e) => e.worldSize === 2 && e.rankBatchSizes.join() === '1,1')).toBe(true);
@@ -137,7 +129,7 @@ describe.runIf(ready)('runDistributedTraining (CPU, Gloo)', () => {
     expect(e.signal).toBe('SIGKILL');
     expect(e.message).toMatch(/rank 1 of 3 \(pid \d+\) was killed by SIGKILL/);
     expect(elapsed).toBeLessThan(10_000);
-    for (const pid of rankPids.values()) expect(alive(pid)).toBe(false);
+    for (const pid of rankPids.values()) expect(isProcessAlive(pid)).toBe(false);
     expect(ranksOnPort(port).size).toBe(0);
   });
 

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { loadPipeline } from '../../src/engine/config/load-pipeline.js';
-import { PipelineError } from '../../src/engine/config/diagnostics.js';
+import { loadPipeline, PipelineError } from '../../src/index.js';
 import { probabilitiesToLabels, uncrop, type ExportGeometry } from '../../src/nnunet/inference/export.js';
 import { ROOT } from '../helpers/build.js';
 

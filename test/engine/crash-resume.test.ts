@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
 import { collect, outcomes, Rig, waitFor } from '../helpers/rig.js';
+import { isProcessAlive } from '../../src/util/process-info.js';
 
 const PIPELINE = `name: crash
 stages:
@@ -23,15 +24,6 @@ stages:
     run: 'echo report >> calls.log; cat \${stages.train.out} 2>/dev/null; for d in \${stages.train.out}; do cat "$d/model.txt"; done > \${out}/report.txt'
     needs: [train]
 `;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function objectContents(rig: Rig): Record<string, string> {
   const out: Record<string, string> = {};
@@ -84,7 +76,7 @@ describe('crash and interrupt', () => {
     {
       // The runner's watchdog ends the orphaned stage within seconds (poll 0.5 s + 2 s grace).
       const killedAt = Date.now();
-      await waitFor(() => !alive(orphan), 10_000, 'orphaned stage to be ended by the watchdog');
+      await waitFor(() => !isProcessAlive(orphan), 10_000, 'orphaned stage to be ended by the watchdog');
       console.log(`orphaned stage ended ${Date.now() - killedAt} ms after the runner's kill -9 was observed`);
     }
     {
@@ -134,11 +126,11 @@ describe('crash and interrupt', () => {
     child.kill('SIGKILL');
     await done;
     await new Promise((r) => setTimeout(r, 300));
-    expect(alive(orphan)).toBe(true);
+    expect(isProcessAlive(orphan)).toBe(true);
     const r = await rig.run(['run', 'long.yaml']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`ended leftover process group ${orphan} of long from a runner that died`);
-    expect(alive(orphan)).toBe(false);
+    expect(isProcessAlive(orphan)).toBe(false);
     expect(rig.calls().filter((l) => l.startsWith('long'))[1]).toMatch(/^long start=\d+/);
   });
 
@@ -161,7 +153,7 @@ describe('crash and interrupt', () => {
     console.log(`pipe exited ${Date.now() - sent} ms after SIGINT (kill grace 2000 ms)`);
     const ps = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
     for (const pid of pids) {
-      expect(alive(pid)).toBe(false);
+      expect(isProcessAlive(pid)).toBe(false);
       expect(ps.split('\n').some((l) => l.trim().split(/\s+/)[1] === String(pids[2]))).toBe(false);
     }
     const st = JSON.parse((await rig.run(['status', 'tree.yaml', '--json'])).stdout) as { stages: { state: string }[] };

@@ -43,7 +43,7 @@ describe('store lock', () => {
     const lock = rig.path('race', 'lock');
     const dead = spawnSync('true').pid;
     rig.write({ 'race/lock': JSON.stringify({ pid: dead, pidStart: '1', host: hostname(), command: 'old', since: 'x' }) });
-    const script = `import { acquireLock } from ${JSON.stringify(join(ROOT, 'dist', 'cache', 'lock.js'))};
+    const script = `import { acquireLock } from ${JSON.stringify(join(ROOT, 'dist', 'engine', 'cache', 'lock.js'))};
       const h = await acquireLock(${JSON.stringify(lock)}, 'race').catch(() => null);
       console.log(h ? 'won' : 'lost');
       if (h) setTimeout(() => h.release(), 1500);`;

@@ -23,7 +23,7 @@ export async function ensureBuilt(): Promise<void> {
   // scripts/setup.sh (npm test) leaves dist/.build-stamp after its own build: either stamp will do.
   const stamps = [stamp, join(ROOT, 'dist', '.build-stamp')];
   const fresh = (): boolean => {
-    if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) return false;
+    if (!existsSync(join(ROOT, 'dist', 'main.js'))) return false;
     const newest = Math.max(...stamps.map((s) => (existsSync(s) ? statSync(s).mtimeMs : 0)));
     return newest >= newestMtime(join(ROOT, 'src'));
   };

@@ -144,10 +144,3 @@ print(json.dumps(out))`)) as Record<string, number[][]>;
     expect(mine).toEqual(ref);
   });
 });
-
-describe('native core test executable', () => {
-  const exe = join(import.meta.dirname, '../../native/build/resample_test');
-  it.runIf(existsSync(exe))('passes (native/tests/resample_test.cc)', () => {
-    expect(() => execFileSync(exe, { encoding: 'utf8' })).not.toThrow();
-  });
-});

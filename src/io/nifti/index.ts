@@ -1,4 +1,4 @@
-/** NIfTI I/O: the public surface of src/nifti/. */
+/** NIfTI I/O: the public surface of src/io/nifti/. */
 export type { NiftiDatatype, NiftiGeometry, NiftiVolume, VoxelArray } from './types.js';
 export { NiftiError } from './errors.js';
 export { readNifti, readNiftiHeader, isGzipFile, type NiftiHeaderSummary } from './read.js';

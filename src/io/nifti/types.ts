@@ -1,4 +1,4 @@
-/** Shapes of the NIfTI layer (src/nifti/). Only types here. */
+/** Shapes of the NIfTI layer (src/io/nifti/). Only types here. */
 
 export type NiftiDatatype =
   | 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';

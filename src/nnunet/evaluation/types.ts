@@ -1,5 +1,5 @@
 /**
- * Shapes of the evaluation layer (src/evaluation/): confusion counts, the 13 per-label metrics and
+ * Shapes of the evaluation layer (src/nnunet/evaluation/): confusion counts, the 13 per-label metrics and
  * the reference's `summary.json` (nnU-Net v1 `evaluation/evaluator.py: aggregate_scores`). Only types.
  */
 

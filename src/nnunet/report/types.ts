@@ -1,5 +1,5 @@
 /**
- * Shapes of the reporting layer (src/reporting/): what the train and validate stages hand over
+ * Shapes of the reporting layer (src/nnunet/report/): what the train and validate stages hand over
  * (a training history, a fold's summary.json) and what the report stage writes (report.json).
  * Only types. Dice values in the report are percentages (0..100), like the reference's tables.
  */

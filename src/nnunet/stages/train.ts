@@ -1,6 +1,6 @@
 /**
  * `uses: train`: trains one fold of a preprocess upstream with the native UNet++ runtime (see
- * src/training/). `with.mode` picks a real run (train), a throughput measurement (fps) or an
+ * src/nnunet/training/). `with.mode` picks a real run (train), a throughput measurement (fps) or an
  * iteration trace (profile). Needs an upstream of kind `preprocess`.
  */
 import { upstreamOfKind } from './upstream.js';

@@ -1,5 +1,5 @@
 /**
- * `uses: validate`: predicts and evaluates a fold's validation cases (src/validation/). Needs the
+ * `uses: validate`: predicts and evaluates a fold's validation cases (src/nnunet/validation/). Needs the
  * fold's train instance (same fold axis) and the preprocess instance it trained on (taken from the
  * needs, else from the train output's train.json).
  */
