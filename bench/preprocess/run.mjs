@@ -6,7 +6,7 @@
 //   BENCH preprocess ratio=<ours/scipy> ...
 // Usage: npx tsc -p tsconfig.json && npm run build:native && node bench/preprocess/run.mjs [--threads 2] [--repeats 3] [--slice 2.5]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -105,7 +105,9 @@ export interface DeviceGrant {
   readonly masterPort?: number;
 }
 
-export interface StageContext extends StageContextData {
+/** The context a kind's `run` gets; `W` is its `with` after validation and defaults (see BuiltinStage). */
+export interface StageContext<W = Readonly<Record<string, unknown>>> extends Omit<StageContextData, 'with'> {
+  readonly with: W;
   /** Aborted on SIGINT/SIGTERM: write a checkpoint, then return or throw. */
   readonly signal: AbortSignal;
   readonly report: StageReporter;
@@ -117,8 +119,12 @@ export interface StageRuntime {
   readonly values?: Readonly<Record<string, string>>;
 }
 
-/** A built-in stage kind. */
-export interface BuiltinStage {
+/**
+ * A built-in stage kind. `W` is the type of its validated `with`: declare the kind as
+ * `BuiltinStage<TrainWith>` and its schema as ajv's `JSONSchemaType<TrainWith>`, so the compiler keeps the
+ * schema and the type in step and `run` reads `ctx.with` without a cast.
+ */
+export interface BuiltinStage<W = unknown> {
   readonly kind: string;
   /** Implementation version: part of every key of this kind; bump it when results change. */
   readonly version: string;
@@ -133,12 +139,12 @@ export interface BuiltinStage {
    * Files or folders (absolute, or relative to the project) whose content this stage reads, given its
    * resolved `with`. Their content digests go into the key (folders: every file below, sorted).
    */
-  inputs?(withParams: Readonly<Record<string, unknown>>, projectDir: string): string[];
+  inputs?(withParams: W, projectDir: string): string[];
   /**
    * What the kind computes with beyond its own code (a native library, the LibTorch it links): it
    * enters the key as `runtime`, so a rebuilt or upgraded runtime reruns the kind. `files` are
    * digested by content (name -> absolute path), `values` go in as they are (name -> text).
    */
   runtime?(): StageRuntime;
-  run(ctx: StageContext): Promise<void>;
+  run(ctx: StageContext<W>): Promise<void>;
 }

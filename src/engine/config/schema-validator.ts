@@ -7,7 +7,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { sha256Hex } from '../../util/hash.js';
 import { packageRoot } from '../../util/package-root.js';
@@ -27,7 +26,7 @@ let compiled: SchemaCheck | undefined;
 
 function evaluate(code: string): SchemaCheck {
   const module = { exports: {} as Record<string, unknown> };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- our own generated code, from our schema
+  // our own generated code, from our own schema (ajv standalone output cached on disk)
   new Function('require', 'module', 'exports', code)(require, module, module.exports);
   const fn = (module.exports['default'] ?? module.exports) as SchemaCheck;
   if (typeof fn !== 'function') throw new Error('Internal error: cached validator has no function export');

@@ -5,7 +5,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lookupParam, substitute, valueText, type Ref } from '../config/interpolate.js';
 import { resolveValue } from '../config/validate.js';
 import type { Journal, Outcome } from '../cache/journal.js';

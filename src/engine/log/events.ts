@@ -1,6 +1,5 @@
-/** Events the engine emits while planning and running; loggers observe them (report/logger.ts). */
+/** Events the engine emits while planning and running; loggers observe them (log/logger.ts). */
 import type { Outcome } from '../cache/journal.js';
-import type { Progress } from '../../stage-api/types.js';
 
 export interface StageStartedEvent {
   readonly stage: string;

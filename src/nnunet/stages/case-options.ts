@@ -15,11 +15,11 @@ export interface CaseRunOptions {
   readonly onCase: (done: number, total: number, id: string, resumed: boolean) => void;
 }
 
-export function caseRunOptions(ctx: StageContext, w: { workers?: number; memory_gb?: number }): CaseRunOptions {
-  const workers = w.workers ?? 2;
+export function caseRunOptions(ctx: StageContext<unknown>, w: { readonly workers: number; readonly memory_gb: number }): CaseRunOptions {
+  const workers = w.workers;
   return {
     workers,
-    memoryGb: w.memory_gb ?? 8,
+    memoryGb: w.memory_gb,
     threads: Math.max(1, Math.floor(availableParallelism() / workers)),
     signal: ctx.signal,
     workDir: ctx.work,

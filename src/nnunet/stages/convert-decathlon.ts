@@ -9,14 +9,24 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { convertDecathlon } from '../dataset/decathlon/convert.js';
 import { isFile } from '../dataset/decathlon/task-folder.js';
+import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
-export const convertWithSchema = {
+interface ConvertWith {
+  readonly dataset?: string;
+  readonly verify: boolean;
+  readonly workers: number;
+  readonly memory_gb?: number;
+}
+
+export const convertWithSchema: JSONSchemaType<ConvertWith> = {
   type: 'object',
   additionalProperties: false,
+  required: ['verify', 'workers'],
   properties: {
     dataset: {
       type: 'string',
+      nullable: true,
       minLength: 1,
       description:
         'MSD task folder (Task03_Liver layout), absolute or relative to the project. Optional when a ' +
@@ -26,22 +36,16 @@ export const convertWithSchema = {
     workers: { type: 'integer', minimum: 1, maximum: 64, default: 2, description: 'Cases checked at once.' },
     memory_gb: {
       type: 'number',
+      nullable: true,
       exclusiveMinimum: 0,
       description: 'Voxel memory the cases checked at once may hold together (default: half the RAM).',
     },
   },
-} as const;
-
-interface ConvertWith {
-  dataset?: string;
-  verify?: boolean;
-  workers?: number;
-  memory_gb?: number;
-}
+};
 
 /** The task folder: `with.dataset`, or the one an upstream synthesize_decathlon wrote. */
-async function datasetDir(ctx: StageContext): Promise<string> {
-  const w = ctx.with as ConvertWith;
+async function datasetDir(ctx: StageContext<ConvertWith>): Promise<string> {
+  const w = ctx.with;
   if (w.dataset) return resolve(ctx.projectDir, w.dataset);
   const upstream = ctx.needs.find((n) => n.kind === 'synthesize_decathlon');
   if (!upstream) {
@@ -55,24 +59,23 @@ async function datasetDir(ctx: StageContext): Promise<string> {
   throw new Error(`${upstream.stage} output ${upstream.out} holds no task folder with a dataset.json`);
 }
 
-const stage: BuiltinStage = {
+const stage: BuiltinStage<ConvertWith> = {
   kind: 'convert_decathlon',
   version: '1',
   executionOnly: ['workers', 'memory_gb'],
   withSchema: convertWithSchema,
   inputs(withParams, projectDir) {
-    const dataset = (withParams as ConvertWith).dataset;
-    return dataset ? [resolve(projectDir, dataset)] : [];
+    return withParams.dataset ? [resolve(projectDir, withParams.dataset)] : [];
   },
-  async run(ctx: StageContext): Promise<void> {
-    const w = ctx.with as ConvertWith;
+  async run(ctx: StageContext<ConvertWith>): Promise<void> {
+    const w = ctx.with;
     const dir = await datasetDir(ctx);
-    const verify = w.verify ?? true;
+    const verify = w.verify;
     ctx.report.log(`converting ${dir}${verify ? ' with integrity checks' : ''}`);
     const result = await convertDecathlon(dir, ctx.out, {
       verify,
-      workers: w.workers ?? 2,
-      ...(w.memory_gb !== undefined ? { memoryGb: w.memory_gb } : {}),
+      workers: w.workers,
+      ...(w.memory_gb != null ? { memoryGb: w.memory_gb } : {}),
       workDir: ctx.work,
       signal: ctx.signal,
       log: (m) => ctx.report.log(m),

@@ -8,13 +8,19 @@ import { describeForWhichClasses } from '../postprocessing/index.js';
 import { upstreamOfKind } from './upstream.js';
 import { readTaskInfo } from '../preprocessing/case-properties.js';
 import { CV_POSTPROCESSED_DIR, postprocessCrossValidation } from '../postprocessing/crossval.js';
+import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
-const stage: BuiltinStage = {
+/** No options: the decision follows from the validate instances in the needs. */
+type NoWith = Record<string, never>;
+
+const noWithSchema: JSONSchemaType<NoWith> = { type: 'object', additionalProperties: false, required: [] };
+
+const stage: BuiltinStage<NoWith> = {
   kind: 'determine_postprocessing',
   version: '1',
-  withSchema: { type: 'object', additionalProperties: false, properties: {} },
-  async run(ctx: StageContext): Promise<void> {
+  withSchema: noWithSchema,
+  async run(ctx: StageContext<NoWith>): Promise<void> {
     const validations = ctx.needs.filter((n) => n.kind === 'validate');
     if (validations.length === 0) {
       throw new Error(`${ctx.stage}: expected validate instances in needs (fan-in over the folds) but found none`);

@@ -14,33 +14,35 @@ import { kfoldSplits, SPLIT_SEED } from '../experiment-planning/split.js';
 import { upstreamOfKind } from './upstream.js';
 import { writeJsonFile } from '../../util/json-file.js';
 import { caseRunOptions } from './case-options.js';
+import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
-export const planWithSchema = {
+interface PlanWith {
+  readonly workers: number;
+  readonly memory_gb: number;
+  readonly folds: number;
+  readonly split_seed: number;
+}
+
+export const planWithSchema: JSONSchemaType<PlanWith> = {
   type: 'object',
   additionalProperties: false,
+  required: ['workers', 'memory_gb', 'folds', 'split_seed'],
   properties: {
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases read and cropped at once.' },
     memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
     folds: { type: 'integer', minimum: 2, default: 5, description: 'Cross-validation folds (KFold).' },
     split_seed: { type: 'integer', minimum: 0, default: SPLIT_SEED, description: 'KFold shuffle seed (the reference uses 12345).' },
   },
-} as const;
+};
 
-interface PlanWith {
-  workers?: number;
-  memory_gb?: number;
-  folds?: number;
-  split_seed?: number;
-}
-
-const stage: BuiltinStage = {
+const stage: BuiltinStage<PlanWith> = {
   kind: 'plan',
   version: '1',
   executionOnly: ['workers', 'memory_gb'],
   withSchema: planWithSchema,
-  async run(ctx: StageContext): Promise<void> {
-    const w = ctx.with as PlanWith;
+  async run(ctx: StageContext<PlanWith>): Promise<void> {
+    const w = ctx.with;
     const convert = upstreamOfKind(ctx, 'convert_decathlon');
     const source = await loadDatasetSource(convert.out);
     ctx.report.log(`fingerprinting ${source.cases.length} cases from ${convert.out}`);
@@ -51,7 +53,7 @@ const stage: BuiltinStage = {
       throw new Error(`no voxel with label > 0 in any case: cannot compute the CT intensity statistics of channel ${empty} (${fingerprint.modalities[empty]})`);
     }
     const plans = planExperiment(fingerprint);
-    const splits = kfoldSplits(source.cases.map((c) => c.id), w.folds ?? 5, w.split_seed ?? SPLIT_SEED);
+    const splits = kfoldSplits(source.cases.map((c) => c.id), w.folds, w.split_seed);
     await writeJsonFile(join(ctx.out, 'fingerprint.json'), { source: convert.out, ...fingerprint });
     await writeJsonFile(join(ctx.out, 'plans.json'), plans);
     await writeJsonFile(join(ctx.out, 'splits.json'), splits);

@@ -13,32 +13,35 @@ import { imagesInFolder, testCasesOfConvert } from '../inference/image-list.js';
 import { runPrediction } from '../inference/predict-cases.js';
 import { readFoldData } from '../training/fold-data.js';
 import { modelCheckpoint } from '../inference/model.js';
-import { inferenceProperties, type InferenceWith } from '../inference/with.js';
+import { inferenceProperties, inferenceRequired, type InferenceWith } from '../inference/with.js';
 import { nativeRuntimeIdentity } from '../../native/addon/runtime-identity.js';
+import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 interface PredictWith extends InferenceWith {
-  readonly images: string | null;
+  readonly images?: string | null;
 }
 
-const stage: BuiltinStage = {
+const predictWithSchema: JSONSchemaType<PredictWith> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [...inferenceRequired],
+  properties: {
+    images: { type: 'string', nullable: true, default: null, description: 'Folder of images (null: the convert upstream\'s test cases).' },
+    ...inferenceProperties,
+  },
+};
+
+const stage: BuiltinStage<PredictWith> = {
   kind: 'predict',
   version: '1',
   runtime: nativeRuntimeIdentity,
-  withSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      images: { type: ['string', 'null'], default: null, description: 'Folder of images (null: the convert upstream\'s test cases).' },
-      ...inferenceProperties,
-    },
-  },
+  withSchema: predictWithSchema,
   inputs(w, projectDir) {
-    const images = (w as Partial<PredictWith>).images;
-    return typeof images === 'string' ? [resolve(projectDir, images)] : [];
+    return typeof w.images === 'string' ? [resolve(projectDir, w.images)] : [];
   },
-  async run(ctx: StageContext): Promise<void> {
-    const w = ctx.with as unknown as PredictWith;
+  async run(ctx: StageContext<PredictWith>): Promise<void> {
+    const w = ctx.with;
     const trains = ctx.needs.filter((n) => n.kind === 'train');
     if (trains.length === 0) throw new Error(`${ctx.stage}: expected train instances in needs (the folds of the ensemble) but found none`);
     const checkpoints = trains.map((t) => {
@@ -48,7 +51,7 @@ const stage: BuiltinStage = {
     });
     const pre = upstreamOfKind(ctx, 'preprocess').out;
     const data = await readFoldData(pre, 0);
-    const images = w.images !== null
+    const images = w.images != null
       ? await imagesInFolder(resolve(ctx.projectDir, w.images))
       : await testCasesOfConvert(upstreamOfKind(ctx, 'convert_decathlon').out);
     if (images.length === 0) throw new Error(`${ctx.stage}: no images to predict (the dataset lists no test cases; set with.images)`);

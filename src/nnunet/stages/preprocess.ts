@@ -17,23 +17,25 @@ import { preprocessDataset } from '../preprocessing/run.js';
 import { formatGiB } from '../preprocessing/memory.js';
 import { upstreamOfKind } from './upstream.js';
 import { caseRunOptions } from './case-options.js';
+import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
-export const preprocessWithSchema = {
+interface PreprocessWith {
+  readonly configuration: '3d_fullres' | '3d_lowres';
+  readonly workers: number;
+  readonly memory_gb: number;
+}
+
+export const preprocessWithSchema: JSONSchemaType<PreprocessWith> = {
   type: 'object',
   additionalProperties: false,
+  required: ['configuration', 'workers', 'memory_gb'],
   properties: {
-    configuration: { enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres', description: 'Which plan configuration to preprocess for.' },
+    configuration: { type: 'string', enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres', description: 'Which plan configuration to preprocess for.' },
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases preprocessed at once.' },
     memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
   },
-} as const;
-
-interface PreprocessWith {
-  configuration?: string;
-  workers?: number;
-  memory_gb?: number;
-}
+};
 
 async function readJson<T>(file: string): Promise<T> {
   try {
@@ -43,13 +45,13 @@ async function readJson<T>(file: string): Promise<T> {
   }
 }
 
-const stage: BuiltinStage = {
+const stage: BuiltinStage<PreprocessWith> = {
   kind: 'preprocess',
   version: '1',
   executionOnly: ['workers', 'memory_gb'],
   withSchema: preprocessWithSchema,
-  async run(ctx: StageContext): Promise<void> {
-    const w = ctx.with as PreprocessWith;
+  async run(ctx: StageContext<PreprocessWith>): Promise<void> {
+    const w = ctx.with;
     const plan = upstreamOfKind(ctx, 'plan');
     const plans = await readJson<Plans>(join(plan.out, 'plans.json'));
     const fingerprint = await readJson<Fingerprint & { source?: string }>(join(plan.out, 'fingerprint.json'));
@@ -58,7 +60,7 @@ const stage: BuiltinStage = {
       : fingerprint.source;
     if (!convertDir) throw new Error(`${join(plan.out, 'fingerprint.json')}: no source folder recorded and no convert_decathlon upstream`);
     const source = await loadDatasetSource(convertDir);
-    const configuration = w.configuration ?? '3d_fullres';
+    const configuration = w.configuration;
     ctx.report.progress({ done: 0, total: source.cases.length, unit: 'case' });
     const t0 = performance.now();
     const run = caseRunOptions(ctx, w);

@@ -15,29 +15,32 @@ import { readTrainingHistory } from '../report/read-inputs.js';
 import { CV_POSTPROCESSED_DIR } from '../postprocessing/crossval.js';
 import type { FoldInput, ReportInput } from '../report/types.js';
 import { writeReport } from '../report/write-report.js';
+import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
-export const reportWithSchema = {
+interface ReportWith {
+  readonly title?: string | null;
+  readonly reference: Record<string, number>;
+  readonly reference_source?: string | null;
+}
+
+export const reportWithSchema: JSONSchemaType<ReportWith> = {
   type: 'object',
   additionalProperties: false,
+  required: ['reference'],
   properties: {
-    title: { type: ['string', 'null'], default: null, description: 'Pipeline name shown in the report (null: the project folder).' },
+    title: { type: 'string', nullable: true, default: null, description: 'Pipeline name shown in the report (null: the project folder).' },
     reference: {
       type: 'object',
+      required: [],
       additionalProperties: { type: 'number', minimum: 0, maximum: 100 },
       propertyNames: { pattern: '^[0-9]+$' },
       default: {},
       description: 'Reference Dice in percent by label id.',
     },
-    reference_source: { type: ['string', 'null'], default: null },
+    reference_source: { type: 'string', nullable: true, default: null },
   },
-} as const;
-
-interface ReportWith {
-  title: string | null;
-  reference: Record<string, number>;
-  reference_source: string | null;
-}
+};
 
 async function readJson<T>(file: string): Promise<T> {
   try {
@@ -47,12 +50,12 @@ async function readJson<T>(file: string): Promise<T> {
   }
 }
 
-const stage: BuiltinStage = {
+const stage: BuiltinStage<ReportWith> = {
   kind: 'report',
   version: '4',
   withSchema: reportWithSchema,
-  async run(ctx: StageContext): Promise<void> {
-    const w = ctx.with as unknown as ReportWith;
+  async run(ctx: StageContext<ReportWith>): Promise<void> {
+    const w = ctx.with;
     const validations = ctx.needs.filter((n) => n.kind === 'validate');
     if (validations.length === 0) throw new Error(`${ctx.stage}: expected validate instances in needs (fan-in over the folds) but found none`);
     const histories = new Map<number, string>();

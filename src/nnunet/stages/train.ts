@@ -11,15 +11,15 @@ import { trainWithSchema, type TrainWith } from '../training/with.js';
 import { nativeRuntimeIdentity } from '../../native/addon/runtime-identity.js';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
-const stage: BuiltinStage = {
+const stage: BuiltinStage<TrainWith> = {
   kind: 'train',
   version: '2',
   runtime: nativeRuntimeIdentity,
   withSchema: trainWithSchema,
   // Batches are keyed by (seed, rank, iteration), not by the thread that made them.
   executionOnly: ['loader_threads'],
-  async run(ctx: StageContext): Promise<void> {
-    const w = ctx.with as unknown as TrainWith;
+  async run(ctx: StageContext<TrainWith>): Promise<void> {
+    const w = ctx.with;
     const setup = await trainSetup(ctx, w, upstreamOfKind(ctx, 'preprocess').out);
     if (w.mode === 'fps') return runFps(ctx, w, setup);
     if (w.mode === 'profile') return runProfile(ctx, w, setup);

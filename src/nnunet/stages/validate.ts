@@ -11,18 +11,18 @@ import { validateWithSchema, type InferenceWith } from '../inference/with.js';
 import { nativeRuntimeIdentity } from '../../native/addon/runtime-identity.js';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
-const stage: BuiltinStage = {
+const stage: BuiltinStage<InferenceWith> = {
   kind: 'validate',
   version: '2',
   runtime: nativeRuntimeIdentity,
   withSchema: validateWithSchema,
-  async run(ctx: StageContext): Promise<void> {
+  async run(ctx: StageContext<InferenceWith>): Promise<void> {
     const train = upstreamOfKind(ctx, 'train');
     const info = JSON.parse(await readFile(join(train.out, 'train.json'), 'utf8').catch(() => {
       throw new Error(`${train.stage}: ${join(train.out, 'train.json')} is missing: validate needs a train instance run in mode train`);
     })) as { fold: number; preprocessed: string };
     const pre = ctx.needs.find((n) => n.kind === 'preprocess')?.out ?? info.preprocessed;
-    await runValidation(ctx, ctx.with as unknown as InferenceWith, { trainOut: train.out, preprocessDir: pre, fold: info.fold });
+    await runValidation(ctx, ctx.with, { trainOut: train.out, preprocessDir: pre, fold: info.fold });
   },
 };
 

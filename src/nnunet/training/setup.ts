@@ -32,8 +32,8 @@ export function runtimeDevice(ctx: DeviceGrant): string {
 }
 
 /** Intra-op threads: `with` if given; on CPU one per allocated CPU slot; else all cores. */
-export function defaultThreads(ctx: DeviceGrant, given: number | null): number {
-  if (given !== null) return given;
+export function defaultThreads(ctx: DeviceGrant, given: number | null | undefined): number {
+  if (given != null) return given;
   if (ctx.deviceKind === 'cpu' && ctx.devices.length > 0) return Math.min(ctx.devices.length, availableParallelism());
   return availableParallelism();
 }
@@ -43,8 +43,8 @@ export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: 
   const plan = trainingFromPlans(fold.plans, w.configuration);
   const network: NetworkPlan = {
     ...plan.network,
-    ...(w.base_features !== null ? { baseFeatures: w.base_features } : {}),
-    ...(w.max_features !== null ? { maxFeatures: w.max_features } : {}),
+    ...(w.base_features != null ? { baseFeatures: w.base_features } : {}),
+    ...(w.max_features != null ? { maxFeatures: w.max_features } : {}),
   };
   if (network.maxFeatures < network.baseFeatures) {
     throw new Error(`with.max_features (${network.maxFeatures}) must be >= base_features (${network.baseFeatures})`);

@@ -1,56 +1,12 @@
+import type { JSONSchemaType } from 'ajv';
 import type { AugmentationOptions } from '../../native/addon/options.js';
 
 /**
- * `with:` of the train stage (JSON Schema with the reference's defaults) and its typed view.
- * `batch_size`, `patch_size`, `base_features`, `max_features` and `threads` default to null:
- * the plan's value (threads: the cores given to the instance).
+ * `with:` of the train stage (JSON Schema with the reference's defaults) and its typed view; the
+ * schema is checked against the interface at compile time (ajv's JSONSchemaType), so they cannot drift.
+ * `batch_size`, `patch_size`, `base_features`, `max_features`, `loader_threads` and `threads` default to
+ * null: the plan's value (threads: the cores given to the instance).
  */
-const nullableInt = (minimum: number, description: string) => ({
-  type: ['integer', 'null'],
-  minimum,
-  default: null,
-  description,
-});
-
-export const trainWithSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['fold'],
-  properties: {
-    fold: { type: 'integer', minimum: 0, description: 'Cross-validation fold (index into splits.json).' },
-    configuration: { enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres' },
-    epochs: { type: 'integer', minimum: 1, default: 1000 },
-    iterations_per_epoch: { type: 'integer', minimum: 1, default: 250 },
-    val_iterations: { type: 'integer', minimum: 0, default: 50, description: 'Online validation batches per epoch.' },
-    batch_size: nullableInt(1, 'Global batch size (null: the plan\'s).'),
-    patch_size: {
-      type: ['array', 'null'],
-      items: { type: 'integer', minimum: 1 },
-      minItems: 3,
-      maxItems: 3,
-      default: null,
-      description: 'Patch [z, y, x] (null: the plan\'s); a multiple of the pool kernels\' product per axis.',
-    },
-    seed: { type: 'integer', minimum: 0, default: 0 },
-    checkpoint_every: { type: 'integer', minimum: 0, default: 50, description: 'Epochs between latest checkpoints.' },
-    mode: { enum: ['train', 'fps', 'profile'], default: 'train' },
-    base_features: nullableInt(1, 'Features of the first stage (null: the plan\'s, 32).'),
-    max_features: nullableInt(1, 'Feature cap (null: the plan\'s, 320).'),
-    initial_lr: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
-    oversample_foreground: { type: 'number', minimum: 0, maximum: 1, default: 0.33 },
-    augmentation: {
-      enum: ['full', 'basic', 'off'],
-      default: 'full',
-      description: 'full: the reference\'s whole chain (rotation, scaling, noise, blur, brightness, contrast, ' +
-        'low resolution, gamma, mirroring) made ahead of the step by loader threads; basic: mirroring, brightness, ' +
-        'contrast and gamma only; off: none.',
-    },
-    loader_threads: nullableInt(1, 'Threads making augmented batches (null: 1 on CPU, 4 on an accelerator).'),
-    amp: { enum: ['auto', 'off', 'bf16', 'fp16'], default: 'auto' },
-    threads: nullableInt(1, 'Intra-op threads (null: the CPU cores per device).'),
-  },
-} as const;
-
 export type TrainMode = 'train' | 'fps' | 'profile';
 
 export interface TrainWith {
@@ -59,23 +15,68 @@ export interface TrainWith {
   readonly epochs: number;
   readonly iterations_per_epoch: number;
   readonly val_iterations: number;
-  readonly batch_size: number | null;
-  readonly patch_size: [number, number, number] | null;
+  readonly batch_size?: number | null;
+  readonly patch_size?: readonly number[] | null;
   readonly seed: number;
   readonly checkpoint_every: number;
   readonly mode: TrainMode;
-  readonly base_features: number | null;
-  readonly max_features: number | null;
+  readonly base_features?: number | null;
+  readonly max_features?: number | null;
   readonly initial_lr: number;
   readonly oversample_foreground: number;
   readonly augmentation: 'full' | 'basic' | 'off';
-  readonly loader_threads: number | null;
+  readonly loader_threads?: number | null;
   readonly amp: 'auto' | 'off' | 'bf16' | 'fp16';
-  readonly threads: number | null;
+  readonly threads?: number | null;
 }
+
+const nullableInt = (minimum: number, description: string) =>
+  ({ type: 'integer', nullable: true, minimum, default: null, description }) as const;
+
+export const trainWithSchema: JSONSchemaType<TrainWith> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fold', 'configuration', 'epochs', 'iterations_per_epoch', 'val_iterations', 'seed', 'checkpoint_every', 'mode',
+    'initial_lr', 'oversample_foreground', 'augmentation', 'amp'],
+  properties: {
+    fold: { type: 'integer', minimum: 0, description: 'Cross-validation fold (index into splits.json).' },
+    configuration: { type: 'string', enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres' },
+    epochs: { type: 'integer', minimum: 1, default: 1000 },
+    iterations_per_epoch: { type: 'integer', minimum: 1, default: 250 },
+    val_iterations: { type: 'integer', minimum: 0, default: 50, description: 'Online validation batches per epoch.' },
+    batch_size: nullableInt(1, 'Global batch size (null: the plan\'s).'),
+    patch_size: {
+      type: 'array',
+      nullable: true,
+      items: { type: 'integer', minimum: 1 },
+      minItems: 3,
+      maxItems: 3,
+      default: null,
+      description: 'Patch [z, y, x] (null: the plan\'s); a multiple of the pool kernels\' product per axis.',
+    },
+    seed: { type: 'integer', minimum: 0, default: 0 },
+    checkpoint_every: { type: 'integer', minimum: 0, default: 50, description: 'Epochs between latest checkpoints.' },
+    mode: { type: 'string', enum: ['train', 'fps', 'profile'], default: 'train' },
+    base_features: nullableInt(1, 'Features of the first stage (null: the plan\'s, 32).'),
+    max_features: nullableInt(1, 'Feature cap (null: the plan\'s, 320).'),
+    initial_lr: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
+    oversample_foreground: { type: 'number', minimum: 0, maximum: 1, default: 0.33 },
+    augmentation: {
+      type: 'string',
+      enum: ['full', 'basic', 'off'],
+      default: 'full',
+      description: 'full: the reference\'s whole chain (rotation, scaling, noise, blur, brightness, contrast, ' +
+        'low resolution, gamma, mirroring) made ahead of the step by loader threads; basic: mirroring, brightness, ' +
+        'contrast and gamma only; off: none.',
+    },
+    loader_threads: nullableInt(1, 'Threads making augmented batches (null: 1 on CPU, 4 on an accelerator).'),
+    amp: { type: 'string', enum: ['auto', 'off', 'bf16', 'fp16'], default: 'auto' },
+    threads: nullableInt(1, 'Intra-op threads (null: the CPU cores per device).'),
+  },
+};
 
 /** The native augmentation options a train `with:` asks for. */
 export function augmentationOf(w: TrainWith): AugmentationOptions {
   if (w.augmentation === 'off') return { enabled: false };
-  return { enabled: true, pipeline: w.augmentation, ...(w.loader_threads !== null ? { loaderThreads: w.loader_threads } : {}) };
+  return { enabled: true, pipeline: w.augmentation, ...(w.loader_threads != null ? { loaderThreads: w.loader_threads } : {}) };
 }
