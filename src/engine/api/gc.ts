@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPipeline } from '../config/load-pipeline.js';
-import { planPipeline } from '../resolve/keys.js';
+import { resolveKeys } from '../resolve/keys.js';
 import { DigestMemo } from '../cache/digests.js';
 import { Journal } from '../cache/journal.js';
 import { acquireLock } from '../cache/lock.js';
@@ -50,8 +50,8 @@ export async function gc(storeRoot: string, options: { dryRun?: boolean; env?: R
       }
       try {
         const p = await loadPipeline(file, { overrides, env: { ...(options.env ?? process.env), PIPE_CACHE: storeRoot } });
-        const plan = await planPipeline(p, new DigestMemo(store.root));
-        for (const i of plan.byName.values()) referenced.add(i.key);
+        const keyed = await resolveKeys(p, new DigestMemo(store.root));
+        for (const i of keyed.byName.values()) referenced.add(i.key);
         pipelines.push({ file });
       } catch (error) {
         // A pipeline that cannot be planned now keeps nothing alive; say so rather than guess.

@@ -23,7 +23,7 @@ import { processStartTime } from '../../util/process-info.js';
 import { Admission } from '../exec/admission.js';
 import { defaultKind, listCudaDevices, makePools, type DevicePool } from '../exec/devices.js';
 import { execute } from '../exec/executor.js';
-import { planPipeline, type Plan } from '../resolve/keys.js';
+import { resolveKeys, type KeyedPipeline } from '../resolve/keys.js';
 import { sweepLeftovers } from '../exec/sweep.js';
 import { startWatchdog } from '../exec/watchdog.js';
 
@@ -55,10 +55,10 @@ export interface RunResult extends RunSummary {
   readonly outcomes: ReadonlyMap<string, string>;
 }
 
-function checkDevices(plan: Plan, pools: ReadonlyMap<DeviceKind, DevicePool>, kind: DeviceKind): void {
+function checkDevices(keyed: KeyedPipeline, pools: ReadonlyMap<DeviceKind, DevicePool>, kind: DeviceKind): void {
   const errors: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const inst of plan.instances) {
+  for (const inst of keyed.instances) {
     const s = inst.stage;
     if (s.resources.devices === 0 || seen.has(s.id)) continue;
     seen.add(s.id);
@@ -67,18 +67,18 @@ function checkDevices(plan: Plan, pools: ReadonlyMap<DeviceKind, DevicePool>, ki
     if (pool === undefined || pool.ids.length < s.resources.devices) {
       errors.push({
         message: `stage "${s.id}" needs ${s.resources.devices} ${k} device(s) but the ${k} pool has ${pool?.ids.length ?? 0}${pool ? ` (${pool.ids.join(',') || 'none'})` : ''}: pass --devices (and --device-kind) or lower resources.devices`,
-        span: plan.pipeline.spanOf(['stages', s.id, 'resources', 'devices']),
+        span: keyed.pipeline.spanOf(['stages', s.id, 'resources', 'devices']),
       });
     }
   }
-  if (errors.length > 0) throw new PipelineError(errors, new Map([[plan.pipeline.file, plan.pipeline.text]]));
+  if (errors.length > 0) throw new PipelineError(errors, new Map([[keyed.pipeline.file, keyed.pipeline.text]]));
 }
 
 /** The planned device ids of each instance for a dry run: round robin over the pool, in order. */
-function plannedDevices(plan: Plan, pools: ReadonlyMap<DeviceKind, DevicePool>, kind: DeviceKind): Map<string, { kind: DeviceKind; ids: string[] }> {
+function plannedDevices(keyed: KeyedPipeline, pools: ReadonlyMap<DeviceKind, DevicePool>, kind: DeviceKind): Map<string, { kind: DeviceKind; ids: string[] }> {
   const next = new Map<DeviceKind, number>();
   const out = new Map<string, { kind: DeviceKind; ids: string[] }>();
-  for (const inst of plan.instances) {
+  for (const inst of keyed.instances) {
     const n = inst.stage.resources.devices;
     const k = inst.stage.resources.device ?? (n > 0 ? kind : 'cpu');
     const ids = pools.get(k)?.ids ?? [];
@@ -97,16 +97,16 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
   const pipeline: Pipeline = await loadPipeline(file, { overrides: options.overrides ?? [], env });
   const store = new Store(pipeline.store);
   const memo = new DigestMemo(store.root);
-  const plan = await planPipeline(pipeline, memo, options.targets ?? []);
+  const keyed = await resolveKeys(pipeline, memo, options.targets ?? []);
   const pools = makePools({ ...(options.devices ? { devices: options.devices } : {}), ...(options.deviceKind ? { deviceKind: options.deviceKind } : {}) });
   const kind = defaultKind(pools);
-  checkDevices(plan, pools, kind);
+  checkDevices(keyed, pools, kind);
   const empty = { ran: 0, cached: 0, failed: 0, skipped: 0, interrupted: 0 };
 
   if (options.dryRun) {
-    const status = computeStatus(plan, store, new Journal(store.journalPath));
-    const devices = plannedDevices(plan, pools, kind);
-    for (const inst of plan.instances) {
+    const status = computeStatus(keyed, store, new Journal(store.journalPath));
+    const devices = plannedDevices(keyed, pools, kind);
+    for (const inst of keyed.instances) {
       const st = status.get(inst.name);
       const verdict = st?.state === 'done' || st?.state === 'cached' ? 'hit' : st?.state === 'stale' ? 'stale' : 'miss';
       const d = devices.get(inst.name) ?? { kind, ids: [] };
@@ -147,11 +147,11 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
       provenance: { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), gpus: listCudaDevices() },
     });
     memo.save();
-    logger.runStarted?.({ pipeline: pipeline.file, store: store.root, instances: plan.instances.length });
+    logger.runStarted?.({ pipeline: pipeline.file, store: store.root, instances: keyed.instances.length });
     const admission = new Admission(options.jobs ?? availableParallelism(), pools);
     let stopWatchdog: (() => void) | undefined;
     const result = await execute({
-      plan, store, journal, run, admission, defaultKind: kind, keepGoing: options.keepGoing ?? false, graceMs, logger,
+      keyed, store, journal, run, admission, defaultKind: kind, keepGoing: options.keepGoing ?? false, graceMs, logger,
       ...(options.signal ? { signal: options.signal } : {}), env,
       beforeFirstStart: () => {
         stopWatchdog = startWatchdog(store.journalPath, run, pidStart, graceMs);

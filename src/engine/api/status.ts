@@ -1,11 +1,11 @@
-/** `getStatus` and `explainKey` (status --why): read-only views over plan + store + journal. */
+/** `getStatus` and `explainKey` (status --why): read-only views over the keyed pipeline + store + journal. */
 import { loadPipeline } from '../config/load-pipeline.js';
 import { PipelineError } from '../config/diagnostics.js';
 import { DigestMemo } from '../cache/digests.js';
 import { diffMaterial, type KeyChange } from '../cache/key.js';
 import { Journal } from '../cache/journal.js';
 import { Store } from '../cache/store.js';
-import { planPipeline } from '../resolve/keys.js';
+import { resolveKeys } from '../resolve/keys.js';
 import { computeStatus, type InstanceStatus } from '../log/instance-status.js';
 import { suggestion } from '../../util/did-you-mean.js';
 
@@ -21,21 +21,21 @@ export interface PipelineStatus {
   readonly stages: readonly InstanceStatus[];
 }
 
-async function planFor(file: string, options: StatusOptions) {
+async function keyedFor(file: string, options: StatusOptions) {
   const pipeline = await loadPipeline(file, { overrides: options.overrides ?? [], env: options.env ?? process.env });
   const store = new Store(pipeline.store);
   const memo = new DigestMemo(store.root);
-  const plan = await planPipeline(pipeline, memo);
+  const keyed = await resolveKeys(pipeline, memo);
   // The digest memo is a cache, replaced atomically: saving it spares the next status a rehash of
   // large inputs. Nothing else is written, and nothing at all when the store does not exist yet.
   if (store.exists()) memo.save();
-  return { pipeline, store, plan };
+  return { pipeline, store, keyed };
 }
 
 export async function getStatus(file: string, options: StatusOptions = {}): Promise<PipelineStatus> {
-  const { pipeline, store, plan } = await planFor(file, options);
-  const status = computeStatus(plan, store, new Journal(store.journalPath));
-  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, stages: plan.instances.map((i) => status.get(i.name)).filter((s): s is InstanceStatus => s !== undefined) };
+  const { pipeline, store, keyed } = await keyedFor(file, options);
+  const status = computeStatus(keyed, store, new Journal(store.journalPath));
+  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, stages: keyed.instances.map((i) => status.get(i.name)).filter((s): s is InstanceStatus => s !== undefined) };
 }
 
 export interface KeyExplanation {
@@ -50,12 +50,12 @@ export interface KeyExplanation {
 
 /** Field-level diff between the recorded and the current key of each instance of `stage`. */
 export async function explainKey(file: string, stage: string, options: StatusOptions = {}): Promise<KeyExplanation[]> {
-  const { store, plan } = await planFor(file, options);
-  const instances = plan.instances.filter((i) => i.name === stage || i.stage.id === stage);
+  const { store, keyed } = await keyedFor(file, options);
+  const instances = keyed.instances.filter((i) => i.name === stage || i.stage.id === stage);
   if (instances.length === 0) {
-    throw new PipelineError([{ message: `unknown stage "${stage}"${suggestion(stage, [...plan.byName.keys(), ...plan.graph.byStage.keys()])}` }]);
+    throw new PipelineError([{ message: `unknown stage "${stage}"${suggestion(stage, [...keyed.byName.keys(), ...keyed.graph.byStage.keys()])}` }]);
   }
-  const status = computeStatus(plan, store, new Journal(store.journalPath));
+  const status = computeStatus(keyed, store, new Journal(store.journalPath));
   return instances.map((inst) => {
     const prev = status.get(inst.name)?.previousKey;
     const before = prev ? store.material(prev) : undefined;

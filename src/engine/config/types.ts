@@ -1,7 +1,7 @@
 /**
  * Shapes of a pipeline after validation (no logic here). A pipeline moves through
- * `RawDocument` (YAML with positions, load.ts) -> `Pipeline` (validate.ts) -> `PlannedGraph`
- * (dag/instances.ts). Fields note whether they reach the cache key.
+ * `RawDocument` (YAML with positions, load.ts) -> `Pipeline` (validate.ts) -> `KeyedPipeline` (resolve/keys.ts)
+ * (instances from resolve/instances.ts). Fields note whether they reach the cache key.
  */
 import type { DeviceKind, MatrixValue } from '../../stage-api/types.js';
 

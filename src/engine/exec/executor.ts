@@ -1,5 +1,5 @@
 /**
- * The executor: runs a plan's instances in dependency order under admission control (job slots +
+ * The executor: runs a keyed pipeline's instances in dependency order under admission control (job slots +
  * device ids), with retries, timeouts, keep-going, and clean interruption. Every state change is
  * journalled before the engine relies on it; outputs are committed atomically by the store.
  */
@@ -19,13 +19,13 @@ import { shellQuote } from '../../util/shell-quote.js';
 import type { Admission, Grant } from './admission.js';
 import { loadSpawner, startAttempt, type AttemptResult, type RunningAttempt } from './attempt.js';
 import { visibilityEnv } from './devices.js';
-import type { Plan, PlannedInstance } from '../resolve/keys.js';
+import type { KeyedPipeline, KeyedInstance } from '../resolve/keys.js';
 import { releasePort, reservePort } from './ports.js';
 
 const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
 export interface ExecuteOptions {
-  readonly plan: Plan;
+  readonly keyed: KeyedPipeline;
   readonly store: Store;
   readonly journal: Journal;
   readonly run: string;
@@ -55,7 +55,7 @@ function tailOf(path: string, lines = 15): string {
 }
 
 export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
-  const { plan, store, journal, logger } = o;
+  const { keyed, store, journal, logger } = o;
   // Progress reaches the journal at most this often per instance (the last one always does):
   // days-long stages must not grow the journal without bound.
   const progressEveryMs = Number((o.env ?? process.env)['PIPE_PROGRESS_INTERVAL_MS'] ?? 5000);
@@ -64,7 +64,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   let stopping = false; // no new instance starts (failure without keep-going, or interrupt)
   let interrupted = false;
   let startedAny = false;
-  const selected = new Set(plan.instances.map((i) => i.name));
+  const selected = new Set(keyed.instances.map((i) => i.name));
   const now = (): string => new Date().toISOString();
 
   const onAbort = (): void => {
@@ -76,7 +76,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const finish = (inst: PlannedInstance, outcome: Outcome, extra: Omit<Parameters<NonNullable<Logger['stageFinished']>>[0], 'stage' | 'outcome' | 'key'> = {}): Outcome => {
+  const finish = (inst: KeyedInstance, outcome: Outcome, extra: Omit<Parameters<NonNullable<Logger['stageFinished']>>[0], 'stage' | 'outcome' | 'key'> = {}): Outcome => {
     outcomes.set(inst.name, outcome);
     if (outcome !== 'cached') {
       journal.append({
@@ -94,29 +94,29 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     return outcome;
   };
 
-  const upstreamRefs = (inst: PlannedInstance): UpstreamRef[] =>
+  const upstreamRefs = (inst: KeyedInstance): UpstreamRef[] =>
     inst.needs.map((n) => {
-      const up = plan.byName.get(n);
+      const up = keyed.byName.get(n);
       if (up === undefined) throw new Error(`Internal error: unknown upstream ${n}`);
       return { stage: up.name, id: up.stage.id, kind: up.stage.uses ?? 'run', key: up.key, out: store.objectDir(up.key), matrix: up.matrix };
     });
 
   /** Committed output folders of the instances of `stage` that `inst` needs (matching matrix axes). */
-  const upstreamOuts = (inst: PlannedInstance, stage: string): string[] =>
-    matchingUpstream(plan.graph.byStage.get(stage as StageId) ?? [], inst.matrix).map((u) => {
-      const planned = plan.byName.get(u.name);
-      if (planned === undefined) throw new Error(`Internal error: upstream ${u.name} was not planned`);
-      return store.objectDir(planned.key);
+  const upstreamOuts = (inst: KeyedInstance, stage: string): string[] =>
+    matchingUpstream(keyed.graph.byStage.get(stage as StageId) ?? [], inst.matrix).map((u) => {
+      const up = keyed.byName.get(u.name);
+      if (up === undefined) throw new Error(`Internal error: upstream ${u.name} has no key`);
+      return store.objectDir(up.key);
     });
 
   /**
    * Run-time resolution: paths and resources become concrete. `${stages.X.out}` is one folder, or a
    * list on fan-in. In commands, paths are shell-quoted and lists space-separated.
    */
-  const runtimeValue = (inst: PlannedInstance, out: string, grant: Grant) => (ref: Ref): { value: unknown } => {
+  const runtimeValue = (inst: KeyedInstance, out: string, grant: Grant) => (ref: Ref): { value: unknown } => {
     switch (ref.kind) {
       case 'params':
-        return { value: lookupParam(plan.pipeline.params, ref.path) };
+        return { value: lookupParam(keyed.pipeline.params, ref.path) };
       case 'matrix':
         return { value: inst.matrix[ref.axis] };
       case 'out':
@@ -136,7 +136,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     return paths.map((p) => (quote ? shellQuote(p) : p)).join(' ');
   };
 
-  const runAttempts = async (inst: PlannedInstance, grant: Grant): Promise<Outcome> => {
+  const runAttempts = async (inst: KeyedInstance, grant: Grant): Promise<Outcome> => {
     const s = inst.stage;
     const started = Date.now();
     let last: { result: AttemptResult; log: string; error: string } | undefined;
@@ -162,7 +162,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       delete env['CUDA_VISIBLE_DEVICES'];
       delete env['ASCEND_RT_VISIBLE_DEVICES'];
       Object.assign(env, {
-        PIPE_OUT: out, PIPE_WORK: work, PIPE_STAGE: inst.name, PIPE_KEY: inst.key, PIPE_PROJECT: plan.pipeline.projectDir,
+        PIPE_OUT: out, PIPE_WORK: work, PIPE_STAGE: inst.name, PIPE_KEY: inst.key, PIPE_PROJECT: keyed.pipeline.projectDir,
         PIPE_ATTEMPT: String(attempt), PIPE_MASTER_PORT: String(port), MASTER_PORT: String(port), MASTER_ADDR: '127.0.0.1',
         ...visibilityEnv(grant.kind, grant.devices),
       });
@@ -179,7 +179,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         const withResolved = resolveValue(structuredClone(s.with), value) as Record<string, unknown>;
         const data: StageContextData = {
           stage: inst.name, kind: s.uses ?? '', key: inst.key, with: withResolved, matrix: inst.matrix, out, committedOut: store.objectDir(inst.key), work, resume,
-          projectDir: plan.pipeline.projectDir, needs: upstreamRefs(inst), devices: grant.devices, deviceKind: grant.kind, masterPort: port,
+          projectDir: keyed.pipeline.projectDir, needs: upstreamRefs(inst), devices: grant.devices, deviceKind: grant.kind, masterPort: port,
         };
         const contextPath = `${out}.context.json`;
         writeFileSync(contextPath, JSON.stringify(data, null, 1));
@@ -194,7 +194,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       let lastJournalled = 0;
       let pendingProgress: Progress | undefined;
       const attemptRun = startAttempt({
-        file, args, cwd: plan.pipeline.projectDir, env, logPath: log, header, graceMs: o.graceMs,
+        file, args, cwd: keyed.pipeline.projectDir, env, logPath: log, header, graceMs: o.graceMs,
         ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
         onMessage: (m) => {
           if (m.type === 'progress') {
@@ -252,7 +252,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   };
 
   const tasks = new Map<string, Promise<Outcome>>();
-  for (const inst of plan.instances) {
+  for (const inst of keyed.instances) {
     tasks.set(inst.name, (async (): Promise<Outcome> => {
       const deps = await Promise.all(inst.needs.filter((n) => selected.has(n)).map((n) => tasks.get(n) ?? Promise.resolve<Outcome>('failed')));
       const badIdx = deps.findIndex((d) => d !== 'ran' && d !== 'cached');

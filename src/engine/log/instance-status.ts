@@ -1,5 +1,5 @@
 /**
- * Instance states from the plan (current keys), the store (committed objects) and the journal
+ * Instance states from the keyed pipeline (current keys), the store (committed objects) and the journal
  * (what happened before): done | cached | running | interrupted | failed | pending | stale.
  * Read-only: never writes to the store. `stale` carries the reason, found by diffing the key
  * material recorded for the instance's previous key against the current one; an instance stale only
@@ -10,7 +10,7 @@ import { describeChanges, diffMaterial } from '../cache/key.js';
 import type { Journal, JournalRecord } from '../cache/journal.js';
 import { lockHeldByLiveProcess } from '../cache/lock.js';
 import type { Store } from '../cache/store.js';
-import type { Plan } from '../resolve/keys.js';
+import type { KeyedPipeline } from '../resolve/keys.js';
 import type { Progress } from '../../stage-api/types.js';
 import { progressText } from './progress-text.js';
 
@@ -51,14 +51,14 @@ interface History {
   metrics: Record<string, number | string>;
 }
 
-export function computeStatus(plan: Plan, store: Store, journal: Journal, records: readonly JournalRecord[] = journal.read()): Map<string, InstanceStatus> {
+export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journal, records: readonly JournalRecord[] = journal.read()): Map<string, InstanceStatus> {
   const runs = new Map<string, Rec<'run-start'>>();
   const ended = new Set<string>();
   const histories = new Map<string, Map<string, History>>(); // instance -> key -> history
   const lastKeyOf = new Map<string, StageKey>();
   for (const r of records) {
     if (r.t === 'run-start') {
-      if (r.pipeline === plan.pipeline.file) runs.set(r.run, r);
+      if (r.pipeline === keyed.pipeline.file) runs.set(r.run, r);
       continue;
     }
     if (r.t === 'run-end') {
@@ -85,7 +85,7 @@ export function computeStatus(plan: Plan, store: Store, journal: Journal, record
   const liveRun = holder === undefined ? undefined : [...runs.values()].reverse().find((r) => r.pid === holder.pid && !ended.has(r.run));
 
   const out = new Map<string, InstanceStatus>();
-  for (const inst of plan.instances) {
+  for (const inst of keyed.instances) {
     const h = histories.get(inst.name)?.get(inst.key);
     const base = { stage: inst.name, key: inst.key };
     const metrics = h && Object.keys(h.metrics).length ? { metrics: h.metrics } : {};

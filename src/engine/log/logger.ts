@@ -12,17 +12,4 @@ export interface Logger {
   runFinished?(summary: RunSummary): void;
 }
 
-/** Fans each event out to several loggers. */
-export function combineLoggers(...loggers: Logger[]): Logger {
-  return {
-    runStarted: (i) => loggers.forEach((l) => l.runStarted?.(i)),
-    stageStarted: (e) => loggers.forEach((l) => l.stageStarted?.(e)),
-    stageFinished: (e) => loggers.forEach((l) => l.stageFinished?.(e)),
-    progress: (e) => loggers.forEach((l) => l.progress?.(e)),
-    info: (m) => loggers.forEach((l) => l.info?.(m)),
-    planned: (e) => loggers.forEach((l) => l.planned?.(e)),
-    runFinished: (s) => loggers.forEach((l) => l.runFinished?.(s)),
-  };
-}
-
 export const silentLogger: Logger = {};

@@ -1,5 +1,5 @@
 /**
- * Planning: instances -> keys. Resolves each instance's key material in topological order (upstream
+ * Key resolution: instances -> keys (a KeyedPipeline). Resolves each instance's key material in topological order (upstream
  * keys first), digesting declared inputs through the memo. Pure with respect to the store: it reads
  * the digest memo but writes nothing, so `status` and `--dry-run` can use it.
  */
@@ -21,19 +21,19 @@ import { loadBuiltin } from '../../stage-api/registry.js';
 import type { BuiltinStage, StageRuntime } from '../../stage-api/types.js';
 import { suggestion } from '../../util/did-you-mean.js';
 
-export interface PlannedInstance extends Instance {
+export interface KeyedInstance extends Instance {
   readonly key: StageKey;
   readonly material: KeyMaterial;
   /** The built-in kind, for `uses:` stages. */
   readonly builtin?: BuiltinStage;
 }
 
-export interface Plan {
+export interface KeyedPipeline {
   readonly pipeline: Pipeline;
   readonly graph: InstanceGraph;
   /** Selected instances (targets and what they need), topological order. */
-  readonly instances: readonly PlannedInstance[];
-  readonly byName: ReadonlyMap<string, PlannedInstance>;
+  readonly instances: readonly KeyedInstance[];
+  readonly byName: ReadonlyMap<string, KeyedInstance>;
 }
 
 /** Params referenced anywhere in a stage (dotted path -> value). */
@@ -83,10 +83,10 @@ function selectTargets(graph: InstanceGraph, targets: readonly string[]): Set<st
   return withUpstream(deps, names);
 }
 
-export async function planPipeline(pipeline: Pipeline, memo: DigestMemo, targets: readonly string[] = []): Promise<Plan> {
+export async function resolveKeys(pipeline: Pipeline, memo: DigestMemo, targets: readonly string[] = []): Promise<KeyedPipeline> {
   const graph = expandInstances(pipeline);
   const selected = selectTargets(graph, targets);
-  const byName = new Map<string, PlannedInstance>();
+  const byName = new Map<string, KeyedInstance>();
   const validators = new Map<string, ValidateFunction>();
   const errors: Diagnostic[] = [];
   const texts = new Map([[pipeline.file, pipeline.text]]);
