@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
     o.epochs = epochs;
     o.iterations_per_epoch = iterations;
     o.val_iterations = 2;
-    o.augmentation = "full";
-    o.loader_threads = 1;
+    o.augmentation.pipeline = "full";
+    o.augmentation.loader_threads = 1;
     o.threads = 1;
     o.seed = static_cast<uint64_t>(seed);
     o.checkpoint_every = 0;
