@@ -73,19 +73,27 @@ double ReadNumber(const Napi::Value& v, const std::string& name) {
   return v.As<Napi::Number>().DoubleValue();
 }
 
-int64_t ReadInt(const Napi::Value& v, const std::string& name) {
-  if (!v.IsNumber()) ThrowExpected(v.Env(), "an integer", name, v);
+namespace {
+
+// Whether `v` is a number holding an integer in JavaScript's safe range.
+bool IsSafeInteger(const Napi::Value& v) {
+  if (!v.IsNumber()) return false;
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > kMaxSafeInteger)
-    ThrowExpected(v.Env(), "an integer", name, v);
-  return static_cast<int64_t>(d);
+  return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= kMaxSafeInteger;
+}
+
+}  // namespace
+
+int64_t ReadInt(const Napi::Value& v, const std::string& name) {
+  if (!IsSafeInteger(v)) ThrowExpected(v.Env(), "an integer", name, v);
+  return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue());
 }
 
 int32_t ReadInt32(const Napi::Value& v, const std::string& name, int32_t min, int32_t max) {
-  const int64_t i = ReadInt(v, name);
-  if (i < min || i > max)
+  const double d = IsSafeInteger(v) ? v.As<Napi::Number>().DoubleValue() : NAN;
+  if (!(d >= min && d <= max))
     ThrowExpected(v.Env(), "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]", name, v);
-  return static_cast<int32_t>(i);
+  return static_cast<int32_t>(d);
 }
 
 bool ReadBool(const Napi::Value& v, const std::string& name) {
