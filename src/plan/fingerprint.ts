@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { presentLabels } from '../preprocess/class-locations.js';
 import { loadCase } from '../preprocess/load-case.js';
 import { formatGiB, runWithBudget } from '../preprocess/memory.js';
-import { loadPreprocessNative } from '../preprocess/native.js';
+import { loadPreprocessNative } from '../addon/index.js';
 import { loadCachedCase, saveCachedCase } from './case-cache.js';
 import type { DatasetSource } from './cases.js';
 import type { CaseFingerprint, Fingerprint, IntensityProperties } from './types.js';

@@ -6,7 +6,7 @@
 import { readNifti } from '../nifti/index.js';
 import type { Plans, StagePlan } from '../plan/types.js';
 import type { SourceGeometry } from '../preprocess/load-case.js';
-import { loadPreprocessNative } from '../preprocess/native.js';
+import { loadPreprocessNative } from '../addon/index.js';
 import { resamplePlan } from '../preprocess/resample-plan.js';
 import { transpose3d } from '../preprocess/transpose.js';
 import type { ExportGeometry } from '../validation/export.js';

@@ -6,7 +6,7 @@
  */
 import { writeNifti } from '../nifti/index.js';
 import type { SourceGeometry } from '../preprocess/load-case.js';
-import { loadPreprocessNative } from '../preprocess/native.js';
+import { loadPreprocessNative } from '../addon/index.js';
 import { separateZ } from '../preprocess/resample-plan.js';
 import { transpose3d } from '../preprocess/transpose.js';
 

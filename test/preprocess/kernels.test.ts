@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classLocations } from '../../src/preprocess/class-locations.js';
-import { loadPreprocessNative } from '../../src/preprocess/native.js';
+import { loadPreprocessNative } from '../../src/addon/index.js';
 import { writeNpy } from '../../src/preprocess/npy.js';
 import { python, readNpy } from './npy-helpers.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPreprocessNative } from '../../src/preprocess/native.js';
+import { loadPreprocessNative } from '../../src/addon/index.js';
 import { writeNpy } from '../../src/preprocess/npy.js';
 import { resamplePlan } from '../../src/preprocess/resample-plan.js';
 import { python, readNpy } from './npy-helpers.js';
