@@ -33,7 +33,7 @@ export {
   validateNetwork,
 } from './options.js';
 export { loadPreprocessNative } from './preprocess.js';
-export { networkFromPlans, patchDivisor, trainingFromPlans } from './plans.js';
+export { checkPatchSize, networkFromPlans, patchDivisor, trainingFromPlans } from './plans.js';
 export type { PlanTraining } from './plans.js';
 export { casesFromPreprocessed } from './cases.js';
 export { NativeError } from './errors.js';

@@ -15,7 +15,7 @@ import type {
   NativeTrainOptions,
   NetworkPlan,
 } from './native.js';
-import { patchDivisor } from './plans.js';
+import { checkPatchSize } from './plans.js';
 import { axes, bool, fail, int, num, object, oneOf, opt, str } from './validate.js';
 
 const AMP: readonly AmpSetting[] = ['auto', 'off', 'bf16', 'fp16'];
@@ -184,14 +184,6 @@ function validateCases(value: unknown, field: string): NativeCase[] {
   });
 }
 
-function checkPatch(patch: Axes3, network: NetworkPlan, field: string): Axes3 {
-  const d = patchDivisor(network);
-  patch.forEach((p, a) => {
-    if (p % (d[a] ?? 1) !== 0) fail(`a multiple of ${d[a]} (product of the pool kernels)`, `${field}[${a}]`, p);
-  });
-  return patch;
-}
-
 /** [z, y, x] booleans (or the binding's 0 / 1 flags, as the defaults carry them) -> 0 / 1 flags. */
 function axisFlags(value: unknown, field: string): Axes3 {
   if (!Array.isArray(value) || value.length !== 3) fail('[z, y, x] booleans', field, value);
@@ -225,7 +217,7 @@ export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
   const network = validateNetwork(o['network']);
   const trainCases = validateCases(o['trainCases'], 'trainCases');
   if (trainCases.length === 0) fail('at least one case', 'trainCases', o['trainCases']);
-  const patchSize = checkPatch(axes(o['patchSize'], 'patchSize'), network, 'patchSize');
+  const patchSize = checkPatchSize(axes(o['patchSize'], 'patchSize'), network, 'patchSize');
   const loaderPatchSize = opt(o['loaderPatchSize'], patchSize, (v) => axes(v, 'loaderPatchSize'));
   loaderPatchSize.forEach((v, a) => {
     if (v < (patchSize[a] ?? 0)) fail(`>= patchSize[${a}] (${patchSize[a]})`, `loaderPatchSize[${a}]`, v);
