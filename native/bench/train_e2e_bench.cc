@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     o.batch_size = args.Int("batch", 2);
     const int64_t n_cases = args.Int("cases", 4), case_size = args.Int("case_size", 224);
     const int64_t warmup = args.Int("warmup", 3), steps = args.Int("steps", 20);
-    o.loader_threads = static_cast<int>(args.Int("loader_threads", 0));
+    o.augmentation.loader_threads = static_cast<int>(args.Int("loader_threads", 0));
     o.threads = static_cast<int>(args.Int("threads", 0));
     std::string dir = args.Str("dir", "");
     args.CheckAllUsed();
@@ -47,15 +47,17 @@ int main(int argc, char** argv) {
     const char* cudnn_benchmark = std::getenv("CUDNN_BENCHMARK");
     at::globalContext().setBenchmarkCuDNN(cudnn_benchmark && std::string(cudnn_benchmark) == "1");
 
-    if (dir.empty()) dir = pipe_test::TempDir("e2e");
-    else if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw std::runtime_error("cannot create " + dir);
+    if (dir.empty())
+      dir = pipe_test::TempDir("e2e");
+    else if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+      throw std::runtime_error("cannot create " + dir);
     const auto t_cases = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < n_cases; ++i)
       o.train_cases.push_back(pipe_test::WritePhantom(dir, "e" + std::to_string(i), case_size, 100 + i));
     const double case_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_cases).count();
     o.out_dir = dir + "/out";
     if (mkdir(o.out_dir.c_str(), 0755) != 0 && errno != EEXIST) throw std::runtime_error("cannot create " + o.out_dir);
-    o.augmentation = "full";
+    o.augmentation.pipeline = "full";
     o.epochs = 1;
     o.iterations_per_epoch = warmup + steps;
     o.val_iterations = 0;
@@ -65,13 +67,16 @@ int main(int argc, char** argv) {
     std::vector<std::chrono::steady_clock::time_point> ends;
     std::vector<double> losses;
     long long start_ms = 0, end_ms = 0;
-    auto r = pipe_core::Train(o, [&](const pipe_core::ProgressEvent& e) {
-      if (e.kind != "iteration") return;
-      ends.push_back(std::chrono::steady_clock::now());
-      losses.push_back(e.loss);
-      if (static_cast<int64_t>(ends.size()) == warmup) start_ms = EpochMs();
-      if (static_cast<int64_t>(ends.size()) == warmup + steps) end_ms = EpochMs();  // before the final checkpoint
-    }, nullptr);
+    auto r = pipe_core::Train(
+        o,
+        [&](const pipe_core::ProgressEvent& e) {
+          if (e.kind != "iteration") return;
+          ends.push_back(std::chrono::steady_clock::now());
+          losses.push_back(e.loss);
+          if (static_cast<int64_t>(ends.size()) == warmup) start_ms = EpochMs();
+          if (static_cast<int64_t>(ends.size()) == warmup + steps) end_ms = EpochMs();  // before the final checkpoint
+        },
+        nullptr);
     if (static_cast<int64_t>(ends.size()) != warmup + steps)
       throw std::runtime_error("expected " + std::to_string(warmup + steps) + " iteration events but saw " +
                                std::to_string(ends.size()));
@@ -81,16 +86,16 @@ int main(int argc, char** argv) {
     const double sps = static_cast<double>(steps * o.batch_size) / timed;
     const double warm = std::chrono::duration<double>(ends[warmup - 1] - ends.front()).count();
     std::printf("TIMED_WINDOW %lld %lld\n", start_ms, end_ms);
-    std::printf("e2e %.3f samples/s (%lld timed iterations x batch %lld in %.2f s; warm-up %lld iterations) "
-                "device=%s amp=%s loader_threads=%d source_patch=%lldx%lldx%lld patch=%lldx%lldx%lld "
-                "cases=%lld of %lld^3 (written in %.1f s) loss %.4f -> %.4f train_total_s=%.1f warmup_tail_s=%.2f\n",
-                sps, static_cast<long long>(steps), static_cast<long long>(o.batch_size), timed,
-                static_cast<long long>(warmup), r.device.c_str(), r.amp.c_str(), r.loader_threads,
-                static_cast<long long>(r.source_patch[0]), static_cast<long long>(r.source_patch[1]),
-                static_cast<long long>(r.source_patch[2]), static_cast<long long>(o.patch[0]),
-                static_cast<long long>(o.patch[1]), static_cast<long long>(o.patch[2]),
-                static_cast<long long>(n_cases), static_cast<long long>(case_size), case_s, losses.front(),
-                losses.back(), r.seconds, warm);
+    std::printf(
+        "e2e %.3f samples/s (%lld timed iterations x batch %lld in %.2f s; warm-up %lld iterations) "
+        "device=%s amp=%s loader_threads=%d source_patch=%lldx%lldx%lld patch=%lldx%lldx%lld "
+        "cases=%lld of %lld^3 (written in %.1f s) loss %.4f -> %.4f train_total_s=%.1f warmup_tail_s=%.2f\n",
+        sps, static_cast<long long>(steps), static_cast<long long>(o.batch_size), timed, static_cast<long long>(warmup),
+        r.device.c_str(), r.amp.c_str(), r.loader_threads, static_cast<long long>(r.source_patch[0]),
+        static_cast<long long>(r.source_patch[1]), static_cast<long long>(r.source_patch[2]),
+        static_cast<long long>(o.patch[0]), static_cast<long long>(o.patch[1]), static_cast<long long>(o.patch[2]),
+        static_cast<long long>(n_cases), static_cast<long long>(case_size), case_s, losses.front(), losses.back(),
+        r.seconds, warm);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train_e2e_bench: %s\n", e.what());

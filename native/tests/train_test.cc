@@ -1,12 +1,14 @@
-// Node-free tests of data access and training: npy round trip, oversampling rule and padding, checkpoint contents,
-// exact resume on CPU (4 epochs straight == 2 + resume + 2, also from a mid-epoch abort), and refusal of a
-// checkpoint from another plan.
+// Node-free tests of data access and training: npy round trip, the augmentation presets of the one batch pipeline,
+// checkpoint contents, exact resume on CPU without any random state in the checkpoint (4 epochs straight == 2 +
+// resume + 2, also from a mid-epoch abort; "basic" and "full"), and refusal of a checkpoint from another plan.
 #include <torch/torch.h>
 
 #include <atomic>
 #include <cmath>
 
 #include "check.h"
+#include "core/augment_intensity.h"
+#include "core/batches.h"
 #include "core/checkpoint.h"
 #include "core/errors.h"
 #include "core/trainer.h"
@@ -64,71 +66,127 @@ TEST("npy files round-trip through the mmap reader") {
   CHECK_THROWS_WITH(pipe_core::NpyFile(dir + "/missing.npy"), "missing.npy");
 }
 
-TEST("foreground oversampling follows round(batch * 0.67) with round-half-even") {
-  using S = pipe_core::OversamplingSampler;
-  CHECK(!S::ForcedForeground(0, 2, 0.33) && S::ForcedForeground(1, 2, 0.33));
-  CHECK(!S::ForcedForeground(1, 3, 0.33) && S::ForcedForeground(2, 3, 0.33));  // round(2.01) = 2
-  CHECK(!S::ForcedForeground(0, 1, 0.33));                                     // round(0.67) = 1
-  CHECK(!S::ForcedForeground(0, 2, 0.75) == false);                            // round(0.5) = 0 -> forced
+TEST("the basic preset is the full chain with rotation, scaling, noise, blur, low resolution, inverted gamma at 0") {
+  using pipe_core::AugmentParams;
+  pipe_core::AugmentationOptions full_options, basic_options, off_options;
+  basic_options.pipeline = "basic";
+  off_options.enabled = false;
+  const AugmentParams full = pipe_core::AugmentParamsOf(full_options);
+  const AugmentParams basic = pipe_core::AugmentParamsOf(basic_options);
+  const AugmentParams reference;  // the reference's chain (recipe 9)
+  CHECK(full.p_rotation == reference.p_rotation && full.p_scale == reference.p_scale);
+  CHECK(full.p_noise == reference.p_noise && full.p_blur == reference.p_blur);
+  CHECK(full.p_low_resolution == reference.p_low_resolution && full.p_inverted_gamma == reference.p_inverted_gamma);
+  CHECK(full.p_brightness == reference.p_brightness && full.p_contrast == reference.p_contrast);
+  CHECK(full.p_gamma == reference.p_gamma && full.p_mirror_per_axis == reference.p_mirror_per_axis);
+  CHECK(basic.p_rotation == 0 && basic.p_scale == 0 && basic.p_elastic == 0 && basic.p_noise == 0);
+  CHECK(basic.p_blur == 0 && basic.p_low_resolution == 0 && basic.p_inverted_gamma == 0);
+  CHECK(basic.p_brightness == full.p_brightness && basic.p_contrast == full.p_contrast);
+  CHECK(basic.p_gamma == full.p_gamma && basic.do_mirror && basic.p_mirror_per_axis == full.p_mirror_per_axis);
+  const AugmentParams off = pipe_core::AugmentParamsOf(off_options);
+  CHECK(!off.do_mirror && !off.do_brightness && !off.do_gamma && !off.do_rotation);
+
+  // Its batches: the validation stream's case and corner, then only intensity and mirroring on the crop.
+  const std::string dir = pipe_test::TempDir("basic-preset");
+  auto cases = pipe_core::OpenCases({pipe_test::WritePhantom(dir, "p", 24, 9)});
+  pipe_core::LoaderParams p;
+  p.patch_size = p.source_patch_size = {16, 16, 16};
+  p.batch_size = 2;
+  p.augment = basic;
+  p.seed = 3;
+  const pipe_core::PatchLoader with_basic(pipe_core::LoaderCasesOf(cases), p);
+  p.augment = pipe_core::NoAugmentation();
+  const pipe_core::PatchLoader plain(pipe_core::LoaderCasesOf(cases), p);
+  const int64_t n = with_basic.patch_voxels();
+  std::vector<float> a(n), b(n);
+  std::vector<int8_t> la(n), lb(n);
+  pipe_core::AugmentScratch scratch;
+  int intensity = 0, mirrored = 0, compared = 0, equal = 0;
+  for (int64_t it = 0; it < 100; ++it)
+    for (int j = 0; j < 2; ++j) {
+      const auto ra = with_basic.SampleOne(it, j, a.data(), la.data(), &scratch);
+      const auto rb = plain.SampleOne(it, j, b.data(), lb.data(), &scratch);
+      const auto& aug = ra.augmentation;
+      CHECK(ra.case_index == rb.case_index && ra.corner == rb.corner);
+      CHECK(!aug.Spatial() && !aug.noise && aug.blurred_channels == 0 && aug.low_resolution_channels == 0);
+      CHECK(!aug.inverted_gamma);
+      for (int axis = 0; axis < 3; ++axis)
+        if (aug.mirrored[axis]) {
+          pipe_core::MirrorAxis(b.data(), p.patch_size, axis);
+          pipe_core::MirrorAxis(lb.data(), p.patch_size, axis);
+          ++mirrored;
+        }
+      CHECK(la == lb);
+      if (aug.brightness || aug.contrast || aug.gamma) {
+        ++intensity;
+        continue;
+      }
+      ++compared;
+      equal += a == b ? 1 : 0;
+    }
+  std::printf("  %d samples compared equal to the mirrored crop, %d with intensity transforms, %d mirrored axes\n",
+              equal, intensity, mirrored);
+  CHECK(compared > 0 && equal == compared && intensity > 0 && mirrored > 0);
 }
 
-TEST("forced samples contain foreground and padding is -1 / 0") {
-  const std::string dir = pipe_test::TempDir("sampler");
-  auto cases = pipe_core::OpenCases({pipe_test::WritePhantom(dir, "s", 20, 5)});
-  CHECK(!cases[0]->class_locations.empty());
-  pipe_core::SamplerOptions so;
-  so.batch_size = 2;
-  so.patch = {16, 16, 16};
-  so.loader_patch = {24, 24, 24};  // larger than the case: needs padding
-  pipe_core::OversamplingSampler sampler(cases, so);
-  pipe_core::Rng rng(3);
-  for (int i = 0; i < 5; ++i) {
-    auto b = sampler.Next(rng);
-    CHECK(b.data.sizes() == torch::IntArrayRef({2, 1, 24, 24, 24}));
-    CHECK((b.seg[1] > 0).any().item<bool>());
-    CHECK((b.seg == -1).any().item<bool>());
-    CHECK(((b.seg == -1) <= (b.data.select(1, 0) == 0)).all().item<bool>());
-  }
+TEST("a patch that is not a multiple of the pool kernels' product is refused, naming the axis") {
+  const std::string data = pipe_test::TempDir("bad-patch-data");
+  auto o = SmallOptions(pipe_test::TempDir("bad-patch"), Cases(data));
+  o.patch = {16, 16, 15};
+  CHECK_THROWS_WITH(pipe_core::Train(o, nullptr, nullptr), "for patchSize[2] but received 15");
 }
 
-TEST("4 epochs straight equal 2 + resume + 2 (and a mid-epoch abort + resume)") {
+TEST("basic: 4 epochs straight equal 2 + resume + 2 (and a mid-epoch abort + resume), no RNG state stored") {
   const std::string data = pipe_test::TempDir("resume-data");
   const auto cases = Cases(data);
   const std::string d1 = pipe_test::TempDir("straight"), d2 = pipe_test::TempDir("split"),
                     d3 = pipe_test::TempDir("mid");
-  auto straight = pipe_core::Train(SmallOptions(d1, cases), nullptr, nullptr);
+  auto BasicOptions = [](const std::string& dir, const std::vector<pipe_core::CaseSource>& c) {
+    auto o = SmallOptions(dir, c);
+    o.augmentation.pipeline = "basic";
+    return o;
+  };
+  auto straight = pipe_core::Train(BasicOptions(d1, cases), nullptr, nullptr);
+  CHECK(straight.augmentation == "basic" && straight.source_patch == (Axes3{16, 16, 16}));
   CHECK(straight.epochs_completed == 4 && !straight.aborted);
   CHECK(straight.train_loss.size() == 4 && straight.pseudo_dice.size() == 4);
 
   std::atomic<bool> stop{false};
-  auto first = pipe_core::Train(SmallOptions(d2, cases), [&](const pipe_core::ProgressEvent& e) {
-    if (e.kind == "epoch" && e.epoch == 1) stop = true;
-  }, &stop);
+  auto first = pipe_core::Train(
+      BasicOptions(d2, cases),
+      [&](const pipe_core::ProgressEvent& e) {
+        if (e.kind == "epoch" && e.epoch == 1) stop = true;
+      },
+      &stop);
   CHECK(first.aborted && first.epochs_completed == 2);
   auto info = pipe_core::ReadCheckpointInfo(d2 + "/checkpoint_latest.pt");
   CHECK(info.state.epoch == 2 && info.state.iteration == 0 && info.state.train_loss.size() == 2);
   CHECK(info.meta.kind == "latest" && info.format_version == pipe_core::kCheckpointVersion);
-  auto resumed_opts = SmallOptions(d2, cases);
+  auto resumed_opts = BasicOptions(d2, cases);
   resumed_opts.resume_from = d2 + "/checkpoint_latest.pt";
   auto second = pipe_core::Train(resumed_opts, nullptr, nullptr);
   CHECK(second.epochs_completed == 4 && second.train_loss.size() == 4);
   const double diff = MaxWeightDiff(d1 + "/checkpoint_final.pt", d2 + "/checkpoint_final.pt");
   std::printf("  max weight difference (epoch boundary): %g\n", diff);
-  CHECK(diff <= 1e-6);
-  for (size_t e = 0; e < 4; ++e) CHECK_NEAR(second.train_loss[e], straight.train_loss[e], 1e-6);
+  CHECK(diff == 0);
+  for (size_t e = 0; e < 4; ++e) CHECK(second.train_loss[e] == straight.train_loss[e]);
+  for (size_t e = 0; e < 4; ++e) CHECK(second.pseudo_dice[e] == straight.pseudo_dice[e]);
 
   std::atomic<bool> stop_mid{false};
-  auto mid = pipe_core::Train(SmallOptions(d3, cases), [&](const pipe_core::ProgressEvent& e) {
-    if (e.kind == "iteration" && e.epoch == 2 && e.iteration == 1) stop_mid = true;
-  }, &stop_mid);
+  auto mid = pipe_core::Train(
+      BasicOptions(d3, cases),
+      [&](const pipe_core::ProgressEvent& e) {
+        if (e.kind == "iteration" && e.epoch == 2 && e.iteration == 1) stop_mid = true;
+      },
+      &stop_mid);
   CHECK(mid.aborted);
   CHECK(pipe_core::ReadCheckpointInfo(d3 + "/checkpoint_latest.pt").state.iteration == 1);
-  auto mid_opts = SmallOptions(d3, cases);
+  auto mid_opts = BasicOptions(d3, cases);
   mid_opts.resume_from = d3 + "/checkpoint_latest.pt";
   pipe_core::Train(mid_opts, nullptr, nullptr);
   const double diff_mid = MaxWeightDiff(d1 + "/checkpoint_final.pt", d3 + "/checkpoint_final.pt");
   std::printf("  max weight difference (mid-epoch): %g\n", diff_mid);
-  CHECK(diff_mid <= 1e-6);
+  CHECK(diff_mid == 0);
 }
 
 TEST("full augmentation: batches follow (seed, iteration), so 2 loader threads + abort + resume == 1 thread straight") {
@@ -136,18 +194,20 @@ TEST("full augmentation: batches follow (seed, iteration), so 2 loader threads +
   const auto cases = Cases(data);
   const std::string d1 = pipe_test::TempDir("full-straight"), d2 = pipe_test::TempDir("full-split");
   auto opts = [&](const std::string& dir, int threads) {
-    auto o = SmallOptions(dir, cases);
-    o.augmentation = "full";
-    o.loader_threads = threads;
+    auto o = SmallOptions(dir, cases);  // the default pipeline: "full"
+    o.augmentation.loader_threads = threads;
     return o;
   };
   auto straight = pipe_core::Train(opts(d1, 1), nullptr, nullptr);
   CHECK(straight.augmentation == "full" && straight.loader_threads == 1);
   CHECK(straight.source_patch[0] > 16 && straight.source_patch[1] > 16 && straight.source_patch[2] > 16);
   std::atomic<bool> stop{false};
-  auto first = pipe_core::Train(opts(d2, 2), [&](const pipe_core::ProgressEvent& e) {
-    if (e.kind == "iteration" && e.epoch == 1 && e.iteration == 2) stop = true;
-  }, &stop);
+  auto first = pipe_core::Train(
+      opts(d2, 2),
+      [&](const pipe_core::ProgressEvent& e) {
+        if (e.kind == "iteration" && e.epoch == 1 && e.iteration == 2) stop = true;
+      },
+      &stop);
   CHECK(first.aborted);
   auto resumed = opts(d2, 2);
   resumed.resume_from = d2 + "/checkpoint_latest.pt";
@@ -155,17 +215,19 @@ TEST("full augmentation: batches follow (seed, iteration), so 2 loader threads +
   CHECK(second.epochs_completed == 4);
   const double diff = MaxWeightDiff(d1 + "/checkpoint_final.pt", d2 + "/checkpoint_final.pt");
   std::printf("  max weight difference (full augmentation, threads 1 vs 2 + resume): %g\n", diff);
-  CHECK(diff <= 1e-6);
+  CHECK(diff == 0);
   // and it is not the basic pipeline's run
   const std::string d3 = pipe_test::TempDir("basic-straight");
-  pipe_core::Train(SmallOptions(d3, cases), nullptr, nullptr);
+  auto basic = SmallOptions(d3, cases);
+  basic.augmentation.pipeline = "basic";
+  pipe_core::Train(basic, nullptr, nullptr);
   CHECK(MaxWeightDiff(d1 + "/checkpoint_final.pt", d3 + "/checkpoint_final.pt") > 1e-4);
 }
 
 TEST("an unknown augmentation pipeline is refused") {
   const std::string data = pipe_test::TempDir("bad-aug-data");
   auto o = SmallOptions(pipe_test::TempDir("bad-aug"), Cases(data));
-  o.augmentation = "fancy";
+  o.augmentation.pipeline = "fancy";
   CHECK_THROWS_WITH(pipe_core::Train(o, nullptr, nullptr), "augmentation");
 }
 

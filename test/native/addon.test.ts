@@ -1,6 +1,7 @@
-// The typed addon API end to end on a tiny network: option validation messages, progress events, abort writing a
-// checkpoint and an exact resume through the JS API, checkpoint inspection, error codes for a foreign plan and a
-// non-checkpoint, and prediction from a .npy path returning probabilities and labels.
+// The typed addon API end to end on a tiny network: option validation messages, the defaults core owns
+// (defaultTrainOptions / defaultPredictOptions) and their round trip, checked binding arguments, progress events,
+// abort writing a checkpoint and an exact resume through the JS API, checkpoint inspection, error codes for a
+// foreign plan and a non-checkpoint, and prediction from a .npy path returning probabilities and labels.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +11,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   addonAvailable,
   casesFromPreprocessed,
+  defaultPredictOptions,
+  defaultTrainOptions,
+  loadPreprocessNative,
   networkFromPlans,
   predictVolume,
   readCheckpointInfo,
+  resolvePredictOptions,
   resolveTrainOptions,
   runtimeInfo,
   trainModel,
 } from '../../src/native/addon/index.js';
-import type { NetworkPlan, TrainOptions, TrainProgress } from '../../src/native/addon/index.js';
+import type { NetworkPlan, PredictOptions, TrainOptions, TrainProgress } from '../../src/native/addon/index.js';
 import { writePhantomDataset } from './helpers/phantom.js';
 
 const network: NetworkPlan = {
@@ -29,7 +34,10 @@ const network: NetworkPlan = {
   convKernels: [[3, 3, 3], [3, 3, 3], [3, 3, 3]],
 };
 
-describe('option validation (no addon needed)', () => {
+const mustRun = addonAvailable() || Boolean(process.env['CI']);
+
+// The defaults come from the addon, so resolving options needs it too.
+describe.runIf(mustRun)('option validation and the defaults core owns', () => {
   const base = { network, trainCases: [{ id: 'a', dataPath: 'a', segPath: 'b' }], outDir: '/tmp', patchSize: [16, 16, 16] };
   it('fills the recipe defaults', () => {
     const o = resolveTrainOptions(base as TrainOptions);
@@ -75,9 +83,50 @@ describe('option validation (no addon needed)', () => {
     });
     expect(() => networkFromPlans(plans, '3d_lowres')).toThrow(/plans.configurations\["3d_lowres"\]/);
   });
+  it('defaultTrainOptions() holds the recipe defaults, and fed back resolves to the same options', () => {
+    const defaults = defaultTrainOptions();
+    expect(defaults).toMatchObject({ batchSize: 2, epochs: 1000, iterationsPerEpoch: 250, oversampleForeground: 0.33 });
+    expect(defaults.augmentation).toMatchObject({ enabled: true, pipeline: 'full', mirrorAxes: [1, 1, 1], gammaP: 0.3 });
+    expect(Object.keys(defaults)).not.toContain('network');
+    const resolved = resolveTrainOptions(base as TrainOptions);
+    expect(resolveTrainOptions({ ...base, ...defaults } as unknown as TrainOptions)).toEqual(resolved);
+    // threads 0 is core's "all cores", which TypeScript resolves to the cores this process may use
+    for (const [key, value] of Object.entries(defaults))
+      if (key !== 'threads') expect(resolved[key as keyof typeof resolved], key).toEqual(value);
+  });
+  it('defaultPredictOptions() fed back resolves to the same options', () => {
+    const defaults = defaultPredictOptions();
+    expect(defaults).toMatchObject({ patchSize: [0, 0, 0], step: 0.5, head: 'last', output: 'labels' });
+    const given = { checkpoint: '/tmp/c.pt', dataPath: '/tmp/a.npy' };
+    const resolved = resolvePredictOptions(given);
+    expect(resolvePredictOptions({ ...given, ...defaults } as unknown as PredictOptions)).toEqual(resolved);
+    for (const [key, value] of Object.entries(defaults))
+      if (key !== 'threads') expect(resolved[key as keyof typeof resolved], key).toEqual(value);
+  });
 });
 
-const mustRun = addonAvailable() || Boolean(process.env['CI']);
+describe.runIf(mustRun)('checked arguments of the raw binding', () => {
+  it('a wrong-typed preprocess argument throws a TypeError naming it', () => {
+    const kernels = loadPreprocessNative();
+    const data = new Float32Array(8);
+    const call = (nearestAxis: unknown) => () =>
+      kernels.resampleImage(data, [2, 2, 2], [4, 4, 4], nearestAxis as number, 1);
+    expect(call('x')).toThrow(TypeError);
+    expect(call('x')).toThrow(
+      'Expected an integer in [-1, 2] for nearestAxis (argument 4 of resampleImage) but received "x" (string)',
+    );
+    expect(call(7)).toThrow(/for nearestAxis \(argument 4 of resampleImage\) but received 7 \(number\)/);
+    expect(() => kernels.normalizeCT(data, 0, 1, 0, 1, undefined as unknown as number)).toThrow(
+      /for threads \(argument 6 of normalizeCT\) but received undefined/,
+    );
+    expect(() => kernels.resampleImage(new Float32Array(7), [2, 2, 2], [4, 4, 4], -1, 1)).toThrow(
+      /Expected 8 elements \(the product of shape\) for data \(argument 1 of resampleImage\)/,
+    );
+    expect(() => kernels.sampleForeground(data, new Uint8Array(8) as unknown as Int8Array, 1)).toThrow(
+      'Expected an Int8Array for seg (argument 2 of sampleForeground) but received a Uint8Array of length 8',
+    );
+  });
+});
 
 describe.runIf(mustRun)('native runtime through the typed API', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-addon-'));
@@ -142,7 +191,7 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
     expect(iterationEvent?.headLosses.length).toBe(2);
 
     const info = await readCheckpointInfo(first.latestCheckpoint ?? '');
-    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 1 });
+    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 2 });
     expect(info.epoch * 2 + info.iteration).toBe(iterations);
     expect(info.trainLoss.length).toBe(info.epoch);
     expect(info.network).toEqual(network);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classLocations } from '../../src/nnunet/preprocessing/class-locations.js';
-import { loadPreprocessNative } from '../../src/nnunet/preprocessing/native.js';
+import { loadPreprocessNative } from '../../src/native/addon/index.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { python, readNpy } from './npy-helpers.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPreprocessNative } from '../../src/nnunet/preprocessing/native.js';
+import { loadPreprocessNative } from '../../src/native/addon/index.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { resamplePlan } from '../../src/nnunet/preprocessing/resample-plan.js';
 import { python, readNpy } from './npy-helpers.js';

@@ -3,45 +3,29 @@
 
 #include <cmath>
 
+#include "binding/args.h"
+
 namespace pipe_binding {
 
 namespace {
 
-[[noreturn]] void Bad(const Napi::Env& env, const std::string& what, const std::string& field, const Napi::Value& v) {
-  std::string got = v.IsUndefined() ? "undefined" : v.ToString().Utf8Value();
-  throw Napi::TypeError::New(env, "Expected " + what + " for " + field + " but received " + got);
-}
-
-pipe_core::Axes3 ToAxes(const Napi::Value& v, const std::string& field) {
-  if (!v.IsArray() || v.As<Napi::Array>().Length() != 3) Bad(v.Env(), "an array of 3 integers", field, v);
-  auto a = v.As<Napi::Array>();
-  pipe_core::Axes3 out{};
-  for (uint32_t i = 0; i < 3; ++i) {
-    Napi::Value x = a.Get(i);
-    if (!x.IsNumber()) Bad(v.Env(), "an array of 3 integers", field, v);
-    out[i] = x.As<Napi::Number>().Int64Value();
-  }
-  return out;
-}
-
 std::vector<pipe_core::Axes3> ToAxesList(const Napi::Value& v, const std::string& field) {
-  if (!v.IsArray()) Bad(v.Env(), "an array of [z, y, x] arrays", field, v);
+  if (!v.IsArray()) ThrowExpected(v.Env(), "an array of [z, y, x] arrays", field, v);
   auto a = v.As<Napi::Array>();
   std::vector<pipe_core::Axes3> out;
-  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(ToAxes(a.Get(i), field + "[" + std::to_string(i) + "]"));
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(ReadAxes(a.Get(i), field + "[" + std::to_string(i) + "]"));
   return out;
 }
 
 std::vector<pipe_core::CaseSource> ToCases(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
-  if (!v.IsArray()) Bad(o.Env(), "an array of cases", key, v);
+  if (!v.IsArray()) ThrowExpected(o.Env(), "an array of cases", key, v);
   auto a = v.As<Napi::Array>();
   std::vector<pipe_core::CaseSource> out;
   for (uint32_t i = 0; i < a.Length(); ++i) {
     const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
     Napi::Value cv = a.Get(i);
-    if (!cv.IsObject()) Bad(o.Env(), "a case object", field, cv);
-    auto c = cv.As<Napi::Object>();
+    auto c = ReadObject(cv, field);
     pipe_core::CaseSource s;
     s.id = GetString(c, "id");
     s.data_path = GetString(c, "dataPath");
@@ -54,7 +38,7 @@ std::vector<pipe_core::CaseSource> ToCases(const Napi::Object& o, const char* ke
         const std::string cls = keys.Get(k).ToString().Utf8Value();
         Napi::Value arr = lo.Get(cls);
         if (!arr.IsTypedArray() || arr.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-          Bad(o.Env(), "an Int32Array of z,y,x triples", field + ".classLocations." + cls, arr);
+          ThrowExpected(o.Env(), "an Int32Array of z,y,x triples", field + ".classLocations." + cls, arr);
         auto ta = arr.As<Napi::Int32Array>();
         auto& dst = s.class_locations[std::stoi(cls)];
         for (size_t j = 0; j + 2 < ta.ElementLength(); j += 3) dst.push_back({ta[j], ta[j + 1], ta[j + 2]});
@@ -79,31 +63,11 @@ Napi::Array AxesArray(Napi::Env env, const pipe_core::Axes3& v) {
 
 }  // namespace
 
-std::string GetString(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsString()) Bad(o.Env(), "a string", key, v);
-  return v.As<Napi::String>().Utf8Value();
-}
-
-double GetNumber(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) Bad(o.Env(), "a number", key, v);
-  return v.As<Napi::Number>().DoubleValue();
-}
-
-int64_t GetInt(const Napi::Object& o, const char* key) {
-  const double d = GetNumber(o, key);
-  if (std::floor(d) != d) Bad(o.Env(), "an integer", key, o.Get(key));
-  return static_cast<int64_t>(d);
-}
-
-bool GetBool(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsBoolean()) Bad(o.Env(), "a boolean", key, v);
-  return v.As<Napi::Boolean>().Value();
-}
-
-pipe_core::Axes3 GetAxes(const Napi::Object& o, const char* key) { return ToAxes(o.Get(key), key); }
+std::string GetString(const Napi::Object& o, const char* key) { return ReadString(o.Get(key), key); }
+double GetNumber(const Napi::Object& o, const char* key) { return ReadNumber(o.Get(key), key); }
+int64_t GetInt(const Napi::Object& o, const char* key) { return ReadInt(o.Get(key), key); }
+bool GetBool(const Napi::Object& o, const char* key) { return ReadBool(o.Get(key), key); }
+pipe_core::Axes3 GetAxes(const Napi::Object& o, const char* key) { return ReadAxes(o.Get(key), key); }
 
 pipe_core::NetworkPlan ToNetworkPlan(const Napi::Object& o, const std::string& field) {
   pipe_core::NetworkPlan p;
@@ -118,9 +82,7 @@ pipe_core::NetworkPlan ToNetworkPlan(const Napi::Object& o, const std::string& f
 
 pipe_core::TrainOptions ToTrainOptions(const Napi::Object& o) {
   pipe_core::TrainOptions t;
-  Napi::Value net = o.Get("network");
-  if (!net.IsObject()) Bad(o.Env(), "an object", "network", net);
-  t.network = ToNetworkPlan(net.As<Napi::Object>(), "network");
+  t.network = ToNetworkPlan(ReadObject(o.Get("network"), "network"), "network");
   t.train_cases = ToCases(o, "trainCases");
   t.val_cases = ToCases(o, "valCases");
   t.out_dir = GetString(o, "outDir");
@@ -139,27 +101,21 @@ pipe_core::TrainOptions ToTrainOptions(const Napi::Object& o) {
   t.oversample_foreground = GetNumber(o, "oversampleForeground");
   t.loss.batch_dice = GetBool(o, "batchDice");
   t.loss.smooth = GetNumber(o, "diceSmooth");
-  Napi::Value hw = o.Get("headWeights");
-  if (!hw.IsArray()) Bad(o.Env(), "an array of numbers", "headWeights", hw);
-  for (uint32_t i = 0; i < hw.As<Napi::Array>().Length(); ++i) {
-    Napi::Value w = hw.As<Napi::Array>().Get(i);
-    if (!w.IsNumber()) Bad(o.Env(), "a number", "headWeights[" + std::to_string(i) + "]", w);
-    t.loss.head_weights.push_back(w.As<Napi::Number>().DoubleValue());
-  }
-  Napi::Value aug = o.Get("augmentation");
-  if (!aug.IsObject()) Bad(o.Env(), "an object", "augmentation", aug);
-  auto a = aug.As<Napi::Object>();
-  t.augment = GetBool(a, "enabled");
-  t.augmentation = GetString(a, "pipeline");
-  t.loader_threads = static_cast<int>(GetInt(a, "loaderThreads"));
-  auto& ao = t.augment_options;
-  ao.mirror = GetBool(a, "mirror");
-  const auto axes = GetAxes(a, "mirrorAxes");
+  Napi::Array hw = ReadArray(o.Get("headWeights"), "headWeights");
+  for (uint32_t i = 0; i < hw.Length(); ++i)
+    t.loss.head_weights.push_back(ReadNumber(hw.Get(i), "headWeights[" + std::to_string(i) + "]"));
+  Napi::Object a = ReadObject(o.Get("augmentation"), "augmentation");
+  auto& ao = t.augmentation;
+  ao.enabled = ReadBool(a.Get("enabled"), "augmentation.enabled");
+  ao.pipeline = ReadString(a.Get("pipeline"), "augmentation.pipeline");
+  ao.loader_threads = static_cast<int>(ReadInt(a.Get("loaderThreads"), "augmentation.loaderThreads"));
+  ao.mirror = ReadBool(a.Get("mirror"), "augmentation.mirror");
+  const auto axes = ReadAxes(a.Get("mirrorAxes"), "augmentation.mirrorAxes");
   for (int i = 0; i < 3; ++i) ao.mirror_axes[i] = axes[i] != 0;
-  ao.mirror_p = GetNumber(a, "mirrorP");
-  ao.brightness_p = GetNumber(a, "brightnessP");
-  ao.contrast_p = GetNumber(a, "contrastP");
-  ao.gamma_p = GetNumber(a, "gammaP");
+  ao.mirror_p = ReadNumber(a.Get("mirrorP"), "augmentation.mirrorP");
+  ao.brightness_p = ReadNumber(a.Get("brightnessP"), "augmentation.brightnessP");
+  ao.contrast_p = ReadNumber(a.Get("contrastP"), "augmentation.contrastP");
+  ao.gamma_p = ReadNumber(a.Get("gammaP"), "augmentation.gammaP");
   t.device = GetString(o, "device");
   t.amp = GetString(o, "amp");
   t.threads = static_cast<int>(GetInt(o, "threads"));
@@ -191,7 +147,69 @@ pipe_core::PredictOptions ToPredictOptions(const Napi::Object& o) {
   p.device = GetString(o, "device");
   p.amp = GetString(o, "amp");
   p.threads = static_cast<int>(GetInt(o, "threads"));
+  p.output = GetString(o, "output");
   return p;
+}
+
+Napi::Object FromTrainDefaults(Napi::Env env, const pipe_core::TrainOptions& t) {
+  auto o = Napi::Object::New(env);
+  o.Set("batchSize", static_cast<double>(t.batch_size));
+  o.Set("epochs", static_cast<double>(t.epochs));
+  o.Set("iterationsPerEpoch", static_cast<double>(t.iterations_per_epoch));
+  o.Set("valIterations", static_cast<double>(t.val_iterations));
+  o.Set("initialLr", t.lr);
+  o.Set("momentum", t.momentum);
+  o.Set("nesterov", t.nesterov);
+  o.Set("weightDecay", t.weight_decay);
+  o.Set("polyExponent", t.poly_exponent);
+  o.Set("gradClip", t.grad_clip);
+  o.Set("oversampleForeground", t.oversample_foreground);
+  o.Set("batchDice", t.loss.batch_dice);
+  o.Set("diceSmooth", t.loss.smooth);
+  const auto& ao = t.augmentation;
+  auto a = Napi::Object::New(env);
+  a.Set("enabled", ao.enabled);
+  a.Set("pipeline", ao.pipeline);
+  a.Set("loaderThreads", ao.loader_threads);
+  a.Set("mirror", ao.mirror);
+  a.Set("mirrorAxes", AxesArray(env, {ao.mirror_axes[0], ao.mirror_axes[1], ao.mirror_axes[2]}));
+  a.Set("mirrorP", ao.mirror_p);
+  a.Set("brightnessP", ao.brightness_p);
+  a.Set("contrastP", ao.contrast_p);
+  a.Set("gammaP", ao.gamma_p);
+  o.Set("augmentation", a);
+  o.Set("device", t.device);
+  o.Set("amp", t.amp);
+  o.Set("threads", t.threads);
+  o.Set("seed", static_cast<double>(t.seed));
+  o.Set("checkpointEvery", static_cast<double>(t.checkpoint_every));
+  o.Set("resumeFrom", t.resume_from);
+  o.Set("progressEvery", static_cast<double>(t.progress_every));
+  o.Set("emaAlpha", t.ema_alpha);
+  o.Set("rank", t.distributed.rank);
+  o.Set("worldSize", t.distributed.world_size);
+  o.Set("masterAddr", t.distributed.master_addr);
+  o.Set("masterPort", t.distributed.master_port);
+  o.Set("splitBatch", t.split_batch);
+  o.Set("distributedTimeout", t.distributed.timeout_s);
+  o.Set("distributedBackend", t.distributed.backend);
+  return o;
+}
+
+Napi::Object FromPredictDefaults(Napi::Env env, const pipe_core::PredictOptions& p) {
+  auto o = Napi::Object::New(env);
+  o.Set("patchSize", AxesArray(env, p.patch));
+  o.Set("step", p.step);
+  o.Set("gaussian", p.gaussian);
+  o.Set("mirror", p.mirror);
+  o.Set("mirrorAxes", AxesArray(env, {p.mirror_axes[0], p.mirror_axes[1], p.mirror_axes[2]}));
+  o.Set("head", p.head);
+  o.Set("tileBatch", static_cast<double>(p.tile_batch));
+  o.Set("device", p.device);
+  o.Set("amp", p.amp);
+  o.Set("threads", p.threads);
+  o.Set("output", p.output);
+  return o;
 }
 
 Napi::Object FromProgress(Napi::Env env, const pipe_core::ProgressEvent& e) {
@@ -221,7 +239,9 @@ Napi::Object FromTrainResult(Napi::Env env, const pipe_core::TrainResult& r) {
   auto o = Napi::Object::New(env);
   o.Set("epochsCompleted", static_cast<double>(r.epochs_completed));
   o.Set("aborted", r.aborted);
-  auto path = [&](const char* key, const std::string& p) { o.Set(key, p.empty() ? env.Null() : Napi::String::New(env, p)); };
+  auto path = [&](const char* key, const std::string& p) {
+    o.Set(key, p.empty() ? env.Null() : Napi::String::New(env, p));
+  };
   path("finalCheckpoint", r.final_checkpoint);
   path("latestCheckpoint", r.latest_checkpoint);
   path("bestCheckpoint", r.best_checkpoint);

@@ -1,6 +1,6 @@
 // Copies the plain options objects that src/native/addon/index.ts validated and filled into core's structs, and core's
 // results back into JS objects. The only binding file that reads JS option fields; messages follow
-// "Expected <what> for <field> but received <value>".
+// "Expected <what> for <field> but received <value>" (binding/args.h).
 #pragma once
 
 #include <napi.h>
@@ -19,7 +19,13 @@ Napi::Object FromProgress(Napi::Env env, const pipe_core::ProgressEvent& e);
 Napi::Object FromTrainResult(Napi::Env env, const pipe_core::TrainResult& r);
 Napi::Object FromCheckpointInfo(Napi::Env env, const pipe_core::CheckpointInfo& info);
 
-// Field readers (throw Napi::TypeError naming the field).
+// The defaults of default-constructed option structs, as JS objects with the NativeTrainOptions /
+// NativePredictOptions field names and nesting (src/addon/native.ts); per-run fields (network, cases, outDir,
+// patchSize, loaderPatchSize, headWeights, checkpoint, volume) are left out.
+Napi::Object FromTrainDefaults(Napi::Env env, const pipe_core::TrainOptions& options);
+Napi::Object FromPredictDefaults(Napi::Env env, const pipe_core::PredictOptions& options);
+
+// Field readers (binding/args.h on o.Get(key); throw Napi::TypeError naming the field).
 std::string GetString(const Napi::Object& o, const char* key);
 double GetNumber(const Napi::Object& o, const char* key);
 int64_t GetInt(const Napi::Object& o, const char* key);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "binding/args.h"
 #include "binding/convert.h"
 #include "binding/errors.h"
 #include "binding/registry.h"
@@ -56,17 +57,17 @@ class PredictWorker : public PipeWorker {
   PredictWorker(Napi::Env env, const Napi::Object& o) : PipeWorker(env) {
     options_ = pipe_binding::ToPredictOptions(o);
     checkpoint_ = pipe_binding::GetString(o, "checkpoint");
-    output_ = pipe_binding::GetString(o, "output");
     Napi::Value volume = o.Get("volume");
-    if (volume.IsTypedArray()) {
-      if (volume.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-        throw Napi::TypeError::New(env, "Expected a Float32Array for volume");
-      auto arr = volume.As<Napi::Float32Array>();
+    if (!volume.IsUndefined()) {
+      const auto view = pipe_binding::ReadFloat32Array(volume, "volume");
       volume_ref_ = Napi::Persistent(volume.As<Napi::Object>());
-      const auto shape = o.Get("shape").As<Napi::Array>();
-      for (uint32_t i = 0; i < 4; ++i) shape_.push_back(shape.Get(i).As<Napi::Number>().Int64Value());
-      volume_data_ = arr.Data();
-      volume_len_ = arr.ElementLength();
+      const Napi::Value shape = o.Get("shape");
+      if (!shape.IsArray() || shape.As<Napi::Array>().Length() != 4)
+        pipe_binding::ThrowExpected(env, "[C, Z, Y, X]", "shape", shape);
+      for (uint32_t i = 0; i < 4; ++i)
+        shape_.push_back(pipe_binding::ReadInt(shape.As<Napi::Array>().Get(i), "shape[" + std::to_string(i) + "]"));
+      volume_data_ = view.data;
+      volume_len_ = view.length;
     } else {
       data_path_ = pipe_binding::GetString(o, "dataPath");
     }
@@ -104,12 +105,12 @@ class PredictWorker : public PipeWorker {
       }
       torch::Tensor probs = pipe_core::PredictProbabilities(c.net, volume, options_, device);
       shape_ = {probs.size(0), probs.size(1), probs.size(2), probs.size(3)};
-      if (output_ != "probabilities") labels_ = probs.argmax(0).to(torch::kByte).contiguous();
-      if (output_ != "labels") probs_ = probs;
+      if (options_.output != "probabilities") labels_ = probs.argmax(0).to(torch::kByte).contiguous();
+      if (options_.output != "labels") probs_ = probs;
     } catch (...) {
       Fail("predicting with patch " + std::to_string(options_.patch[0]) + "x" + std::to_string(options_.patch[1]) +
-           "x" + std::to_string(options_.patch[2]) + " and tileBatch " + std::to_string(options_.tile_batch) +
-           " on " + options_.device + " does not fit; use tileBatch 1, amp on CUDA, or a smaller patchSize");
+           "x" + std::to_string(options_.patch[2]) + " and tileBatch " + std::to_string(options_.tile_batch) + " on " +
+           options_.device + " does not fit; use tileBatch 1, amp on CUDA, or a smaller patchSize");
     }
   }
 
@@ -128,13 +129,13 @@ class PredictWorker : public PipeWorker {
   template <typename ArrayT>
   static ArrayT External(Napi::Env env, const torch::Tensor& t) {
     auto* owner = new torch::Tensor(t);
-    auto buffer = Napi::ArrayBuffer::New(env, owner->data_ptr(), owner->nbytes(),
-                                         [](Napi::Env, void*, torch::Tensor* held) { delete held; }, owner);
+    auto buffer = Napi::ArrayBuffer::New(
+        env, owner->data_ptr(), owner->nbytes(), [](Napi::Env, void*, torch::Tensor* held) { delete held; }, owner);
     return ArrayT::New(env, static_cast<size_t>(t.numel()), buffer, 0);
   }
 
   pipe_core::PredictOptions options_;
-  std::string checkpoint_, output_, data_path_;
+  std::string checkpoint_, data_path_;
   Napi::ObjectReference volume_ref_;
   float* volume_data_ = nullptr;
   size_t volume_len_ = 0;
@@ -160,17 +161,17 @@ class CheckpointInfoWorker : public PipeWorker {
 };
 
 Napi::Value PredictVolume(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsObject())
-    throw Napi::TypeError::New(info.Env(), "Expected (options: object) for predictVolume");
-  auto* worker = new PredictWorker(info.Env(), info[0].As<Napi::Object>());
+  const Napi::Object options =
+      pipe_binding::ReadObject(info[0], pipe_binding::ArgumentName("predictVolume", 0, "options"));
+  auto* worker = new PredictWorker(info.Env(), options);
   worker->Queue();
   return worker->Promise();
 }
 
 Napi::Value ReadCheckpointInfo(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsString())
-    throw Napi::TypeError::New(info.Env(), "Expected (path: string) for readCheckpointInfo");
-  auto* worker = new CheckpointInfoWorker(info.Env(), info[0].As<Napi::String>().Utf8Value());
+  const std::string path =
+      pipe_binding::ReadString(info[0], pipe_binding::ArgumentName("readCheckpointInfo", 0, "path"));
+  auto* worker = new CheckpointInfoWorker(info.Env(), path);
   worker->Queue();
   return worker->Promise();
 }

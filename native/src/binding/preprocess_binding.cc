@@ -1,12 +1,14 @@
 // N-API surface of the preprocessing kernels (core/resample.h, core/preprocess.h). Every export
 // returns a Promise and runs on a libuv worker (the kernels use their own threads inside); input
 // typed arrays are pinned with references until the work is done, outputs are handed to JS without
-// a copy. Argument shapes are checked in src/nnunet/preprocessing/native.ts; here only what C++ needs.
+// a copy. Every argument is read through binding/args.h, which throws a TypeError naming it ("Expected a
+// Float32Array for data (argument 1 of resampleImage) but received ..."); src/native/addon/ types the calls.
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "binding/args.h"
 #include "binding/registry.h"
 #include "core/preprocess.h"
 #include "core/resample.h"
@@ -20,8 +22,11 @@ class PromiseWorker : public Napi::AsyncWorker {
   using Work = std::function<void()>;
   using Resolve = std::function<Napi::Value(Napi::Env)>;
   PromiseWorker(Napi::Env env, const char* name, Work execute, Resolve resolve)
-      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)), execute_(std::move(execute)),
-        resolve_(std::move(resolve)), name_(name) {}
+      : Napi::AsyncWorker(env, name),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        execute_(std::move(execute)),
+        resolve_(std::move(resolve)),
+        name_(name) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Pin(Napi::Value v) {
     if (v.IsObject()) pinned_.push_back(Napi::Persistent(v.As<Napi::Object>()));
@@ -47,30 +52,15 @@ class PromiseWorker : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> pinned_;
 };
 
-[[noreturn]] void Fail(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
+using pipe_binding::ArgumentName;
+using pipe_binding::ThrowExpected;
 
-template <typename T>
-std::pair<T*, size_t> TypedData(Napi::Env env, Napi::Value v, napi_typedarray_type type, const char* what) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
-    Fail(env, std::string("Expected ") + what);
-  }
-  auto a = v.As<Napi::TypedArray>();
-  auto* base = static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset();
-  return {reinterpret_cast<T*>(base), a.ElementLength()};
-}
+constexpr int32_t kMaxThreads = 1 << 16;
 
-Shape3 ShapeArg(Napi::Env env, Napi::Value v, const char* what) {
-  if (!v.IsArray() || v.As<Napi::Array>().Length() != 3) Fail(env, std::string("Expected [z, y, x] for ") + what);
-  auto a = v.As<Napi::Array>();
-  Shape3 s;
-  for (uint32_t i = 0; i < 3; ++i) {
-    const double d = a.Get(i).As<Napi::Number>().DoubleValue();
-    if (!(d >= 1) || d != static_cast<double>(static_cast<int64_t>(d))) {
-      Fail(env, std::string("Expected positive integer sizes for ") + what);
-    }
-    s[i] = static_cast<int64_t>(d);
-  }
-  return s;
+// `values` (a typed array argument) must hold one element per voxel of `shape`.
+void CheckLength(const Napi::Value& values, size_t length, int64_t voxels, const std::string& name) {
+  if (static_cast<int64_t>(length) != voxels)
+    ThrowExpected(values.Env(), std::to_string(voxels) + " elements (the product of shape)", name, values);
 }
 
 int64_t Voxels(const Shape3& s) { return s[0] * s[1] * s[2]; }
@@ -87,12 +77,15 @@ Napi::Value ToTyped(Napi::Env env, std::shared_ptr<std::vector<T>> data) {
 // resampleImage(data: Float32Array, shape, newShape, nearestAxis, threads, order = 3): Promise<Float32Array>
 Napi::Value ResampleImage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [data, n] = TypedData<float>(env, info[0], napi_float32_array, "a Float32Array for data");
-  const Shape3 shape = ShapeArg(env, info[1], "shape"), next = ShapeArg(env, info[2], "newShape");
-  if (static_cast<int64_t>(n) != Voxels(shape)) Fail(env, "data length does not match shape");
-  const int axis = info[3].As<Napi::Number>().Int32Value(), threads = info[4].As<Napi::Number>().Int32Value();
-  const int order = info.Length() > 5 && info[5].IsNumber() ? info[5].As<Napi::Number>().Int32Value() : 3;
-  if (order != 1 && order != 3) Fail(env, "Expected order 1 or 3 for resampleImage");
+  auto arg = [](size_t i, const char* name) { return ArgumentName("resampleImage", i, name); };
+  auto [data, n] = pipe_binding::ReadFloat32Array(info[0], arg(0, "data"));
+  const Shape3 shape = pipe_binding::ReadShape(info[1], arg(1, "shape"));
+  const Shape3 next = pipe_binding::ReadShape(info[2], arg(2, "newShape"));
+  CheckLength(info[0], n, Voxels(shape), arg(0, "data"));
+  const int axis = pipe_binding::ReadInt32(info[3], arg(3, "nearestAxis"), -1, 2);
+  const int threads = pipe_binding::ReadInt32(info[4], arg(4, "threads"), 0, kMaxThreads);
+  const int order = info[5].IsUndefined() ? 3 : pipe_binding::ReadInt32(info[5], arg(5, "order"), 1, 3);
+  if (order == 2) ThrowExpected(env, "1 or 3", arg(5, "order"), info[5]);
   auto out = std::make_shared<std::vector<float>>();
   auto* w = new PromiseWorker(
       env, "resampleImage",
@@ -106,14 +99,16 @@ Napi::Value ResampleImage(const Napi::CallbackInfo& info) {
 // resampleLabels(seg: Int8Array, shape, newShape, nearestAxis, threads): Promise<Int8Array>
 Napi::Value ResampleLabels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [seg, n] = TypedData<int8_t>(env, info[0], napi_int8_array, "an Int8Array for seg");
-  const Shape3 shape = ShapeArg(env, info[1], "shape"), next = ShapeArg(env, info[2], "newShape");
-  if (static_cast<int64_t>(n) != Voxels(shape)) Fail(env, "seg length does not match shape");
-  const int axis = info[3].As<Napi::Number>().Int32Value(), threads = info[4].As<Napi::Number>().Int32Value();
+  auto arg = [](size_t i, const char* name) { return ArgumentName("resampleLabels", i, name); };
+  auto [seg, n] = pipe_binding::ReadInt8Array(info[0], arg(0, "seg"));
+  const Shape3 shape = pipe_binding::ReadShape(info[1], arg(1, "shape"));
+  const Shape3 next = pipe_binding::ReadShape(info[2], arg(2, "newShape"));
+  CheckLength(info[0], n, Voxels(shape), arg(0, "seg"));
+  const int axis = pipe_binding::ReadInt32(info[3], arg(3, "nearestAxis"), -1, 2);
+  const int threads = pipe_binding::ReadInt32(info[4], arg(4, "threads"), 0, kMaxThreads);
   auto out = std::make_shared<std::vector<int8_t>>();
   auto* w = new PromiseWorker(
-      env, "resampleLabels",
-      [=, seg = seg]() { *out = pipe_core::ResampleLabels(seg, shape, next, axis, threads); },
+      env, "resampleLabels", [=, seg = seg]() { *out = pipe_core::ResampleLabels(seg, shape, next, axis, threads); },
       [out](Napi::Env e) { return ToTyped(e, out); });
   w->Pin(info[0]);
   w->Queue();
@@ -124,22 +119,23 @@ Napi::Value ResampleLabels(const Napi::CallbackInfo& info) {
 //   : Promise<{bbox, shape, channels: Float32Array[], seg: Int8Array}>
 Napi::Value CropToNonzero(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsArray()) Fail(env, "Expected an array of Float32Array channels");
-  const Shape3 shape = ShapeArg(env, info[2], "shape");
-  auto list = info[0].As<Napi::Array>();
+  auto arg = [](size_t i, const char* name) { return ArgumentName("cropToNonzero", i, name); };
+  auto list = pipe_binding::ReadArray(info[0], arg(0, "channels"));
+  const Shape3 shape = pipe_binding::ReadShape(info[2], arg(2, "shape"));
   std::vector<const float*> channels;
   for (uint32_t i = 0; i < list.Length(); ++i) {
-    auto [p, n] = TypedData<float>(env, list.Get(i), napi_float32_array, "a Float32Array per channel");
-    if (static_cast<int64_t>(n) != Voxels(shape)) Fail(env, "channel length does not match shape");
+    const std::string name = arg(0, "channels") + "[" + std::to_string(i) + "]";
+    auto [p, n] = pipe_binding::ReadFloat32Array(list.Get(i), name);
+    CheckLength(list.Get(i), n, Voxels(shape), name);
     channels.push_back(p);
   }
   const int8_t* seg = nullptr;
   if (!info[1].IsNull() && !info[1].IsUndefined()) {
-    auto [p, n] = TypedData<int8_t>(env, info[1], napi_int8_array, "an Int8Array or null for seg");
-    if (static_cast<int64_t>(n) != Voxels(shape)) Fail(env, "seg length does not match shape");
+    auto [p, n] = pipe_binding::ReadInt8Array(info[1], arg(1, "seg"));
+    CheckLength(info[1], n, Voxels(shape), arg(1, "seg"));
     seg = p;
   }
-  const int threads = info[3].As<Napi::Number>().Int32Value();
+  const int threads = pipe_binding::ReadInt32(info[3], arg(3, "threads"), 0, kMaxThreads);
   auto result = std::make_shared<pipe_core::CropResult>();
   auto* w = new PromiseWorker(
       env, "cropToNonzero", [=]() { *result = pipe_core::CropToNonzero(channels, seg, shape, threads); },
@@ -173,10 +169,12 @@ Napi::Value CropToNonzero(const Napi::CallbackInfo& info) {
 // sampleForeground(image: Float32Array, seg: Int8Array, stride): Promise<Float32Array>
 Napi::Value SampleForeground(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [image, n] = TypedData<float>(env, info[0], napi_float32_array, "a Float32Array for image");
-  auto [seg, m] = TypedData<int8_t>(env, info[1], napi_int8_array, "an Int8Array for seg");
-  if (n != m) Fail(env, "image and seg lengths differ");
-  const int64_t stride = info[2].As<Napi::Number>().Int64Value();
+  auto arg = [](size_t i, const char* name) { return ArgumentName("sampleForeground", i, name); };
+  auto [image, n] = pipe_binding::ReadFloat32Array(info[0], arg(0, "image"));
+  auto [seg, m] = pipe_binding::ReadInt8Array(info[1], arg(1, "seg"));
+  if (n != m) ThrowExpected(env, std::to_string(n) + " elements (image's length)", arg(1, "seg"), info[1]);
+  const int64_t stride = pipe_binding::ReadInt(info[2], arg(2, "stride"));
+  if (stride < 1) ThrowExpected(env, "an integer >= 1", arg(2, "stride"), info[2]);
   auto out = std::make_shared<std::vector<float>>();
   auto* w = new PromiseWorker(
       env, "sampleForeground",
@@ -194,7 +192,7 @@ Napi::Value SampleForeground(const Napi::CallbackInfo& info) {
 // Works on a copy: the caller's array is left as it was.
 Napi::Value IntensityStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [values, n] = TypedData<float>(env, info[0], napi_float32_array, "a Float32Array of values");
+  auto [values, n] = pipe_binding::ReadFloat32Array(info[0], ArgumentName("intensityStats", 0, "values"));
   auto copy = std::make_shared<std::vector<float>>(values, values + n);
   auto stats = std::make_shared<pipe_core::IntensityStats>();
   auto* w = new PromiseWorker(
@@ -218,15 +216,16 @@ Napi::Value IntensityStats(const Napi::CallbackInfo& info) {
 // normalizeCT(data: Float32Array, lo, hi, mean, sd, threads): Promise<void>, in place.
 Napi::Value NormalizeCT(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [data, n] = TypedData<float>(env, info[0], napi_float32_array, "a Float32Array for data");
-  const double lo = info[1].As<Napi::Number>().DoubleValue(), hi = info[2].As<Napi::Number>().DoubleValue();
-  const double mean = info[3].As<Napi::Number>().DoubleValue(), sd = info[4].As<Napi::Number>().DoubleValue();
-  const int threads = info[5].As<Napi::Number>().Int32Value();
+  auto arg = [](size_t i, const char* name) { return ArgumentName("normalizeCT", i, name); };
+  auto [data, n] = pipe_binding::ReadFloat32Array(info[0], arg(0, "data"));
+  const double lo = pipe_binding::ReadNumber(info[1], arg(1, "lo")),
+               hi = pipe_binding::ReadNumber(info[2], arg(2, "hi"));
+  const double mean = pipe_binding::ReadNumber(info[3], arg(3, "mean"));
+  const double sd = pipe_binding::ReadNumber(info[4], arg(4, "sd"));
+  const int threads = pipe_binding::ReadInt32(info[5], arg(5, "threads"), 0, kMaxThreads);
   auto* w = new PromiseWorker(
       env, "normalizeCT",
-      [=, data = data, n = n]() {
-        pipe_core::NormalizeCT(data, static_cast<int64_t>(n), lo, hi, mean, sd, threads);
-      },
+      [=, data = data, n = n]() { pipe_core::NormalizeCT(data, static_cast<int64_t>(n), lo, hi, mean, sd, threads); },
       [](Napi::Env e) { return e.Undefined(); });
   w->Pin(info[0]);
   w->Queue();
@@ -236,14 +235,15 @@ Napi::Value NormalizeCT(const Napi::CallbackInfo& info) {
 // normalizeZScore(data: Float32Array, mask: Int8Array | null, threads): Promise<void>, in place.
 Napi::Value NormalizeZScore(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto [data, n] = TypedData<float>(env, info[0], napi_float32_array, "a Float32Array for data");
+  auto arg = [](size_t i, const char* name) { return ArgumentName("normalizeZScore", i, name); };
+  auto [data, n] = pipe_binding::ReadFloat32Array(info[0], arg(0, "data"));
   const int8_t* mask = nullptr;
   if (!info[1].IsNull() && !info[1].IsUndefined()) {
-    auto [p, m] = TypedData<int8_t>(env, info[1], napi_int8_array, "an Int8Array or null for mask");
-    if (m != n) Fail(env, "mask and data lengths differ");
+    auto [p, m] = pipe_binding::ReadInt8Array(info[1], arg(1, "mask"));
+    if (m != n) ThrowExpected(env, std::to_string(n) + " elements (data's length) or null", arg(1, "mask"), info[1]);
     mask = p;
   }
-  const int threads = info[2].As<Napi::Number>().Int32Value();
+  const int threads = pipe_binding::ReadInt32(info[2], arg(2, "threads"), 0, kMaxThreads);
   auto* w = new PromiseWorker(
       env, "normalizeZScore",
       [=, data = data, n = n]() { pipe_core::NormalizeZScore(data, mask, static_cast<int64_t>(n), threads); },

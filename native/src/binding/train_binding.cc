@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include "binding/args.h"
 #include "binding/convert.h"
 #include "binding/errors.h"
 #include "binding/registry.h"
@@ -55,8 +56,8 @@ void Deliver(Napi::Env env, Napi::Function callback, Message* m) {
 std::string OomHint(const pipe_core::TrainOptions& o) {
   const auto& p = o.patch;
   return "training with batch size " + std::to_string(o.batch_size) + " and patch " + std::to_string(p[0]) + "x" +
-         std::to_string(p[1]) + "x" + std::to_string(p[2]) + " on " + o.device +
-         " does not fit; try batchSize " + std::to_string(std::max<int64_t>(1, o.batch_size / 2)) +
+         std::to_string(p[1]) + "x" + std::to_string(p[2]) + " on " + o.device + " does not fit; try batchSize " +
+         std::to_string(std::max<int64_t>(1, o.batch_size / 2)) +
          " or a smaller patchSize (each axis a multiple of the pool kernels' product), or amp on CUDA";
 }
 
@@ -91,17 +92,18 @@ void Run(TrainJob* job) {
 
 Napi::Value StartTraining(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
-    throw Napi::TypeError::New(env, "Expected (options: object, onEvent: function) for startTraining");
+  const Napi::Object options =
+      pipe_binding::ReadObject(info[0], pipe_binding::ArgumentName("startTraining", 0, "options"));
+  const Napi::Function on_event =
+      pipe_binding::ReadFunction(info[1], pipe_binding::ArgumentName("startTraining", 1, "onEvent"));
   auto job = std::make_unique<TrainJob>();
-  job->options = pipe_binding::ToTrainOptions(info[0].As<Napi::Object>());
+  job->options = pipe_binding::ToTrainOptions(options);
   TrainJob* raw = job.release();
-  raw->tsfn = Napi::ThreadSafeFunction::New(
-      env, info[1].As<Napi::Function>(), "pipe-train", /*maxQueueSize=*/0, /*initialThreadCount=*/1, raw,
-      [](Napi::Env, TrainJob* j) {
-        if (j->thread.joinable()) j->thread.join();
-        delete j;
-      });
+  raw->tsfn = Napi::ThreadSafeFunction::New(env, on_event, "pipe-train", /*maxQueueSize=*/0, /*initialThreadCount=*/1,
+                                            raw, [](Napi::Env, TrainJob* j) {
+                                              if (j->thread.joinable()) j->thread.join();
+                                              delete j;
+                                            });
   raw->thread = std::thread(Run, raw);
   auto handle = Napi::Object::New(env);
   std::shared_ptr<std::atomic<bool>> abort = raw->abort;

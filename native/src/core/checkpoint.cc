@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -63,9 +62,10 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
                                 "'); regenerate it by training with pipe");
   CheckpointInfo info;
   info.format_version = Read(a, "format_version", path).toInt();
-  if (info.format_version != kCheckpointVersion)
+  if (info.format_version < kOldestReadableCheckpointVersion || info.format_version > kCheckpointVersion)
     throw CheckpointFormatError(path + ": checkpoint format version " + std::to_string(info.format_version) +
-                                ", this build reads version " + std::to_string(kCheckpointVersion) +
+                                ", this build reads versions " + std::to_string(kOldestReadableCheckpointVersion) +
+                                " to " + std::to_string(kCheckpointVersion) +
                                 "; retrain or use the matching pipe version");
   NetworkPlan& p = info.plan;
   p.in_channels = Read(a, "plan/in_channels", path).toInt();
@@ -95,10 +95,8 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
   s.pseudo_dice = ToDoubles(Read(a, "state/pseudo_dice", path));
   s.ema = ToDoubles(Read(a, "state/ema", path));
   s.best_ema = Read(a, "state/best_ema", path).toDouble();
-  s.rng_state = Read(a, "state/rng", path).toStringRef();
   s.loss_scale = Read(a, "state/loss_scale", path).toDouble();
   s.scaler_growth = Read(a, "state/scaler_growth", path).toInt();
-  a.read("state/torch_rng", s.torch_rng);
   if (PlanHash(p) != info.plan_hash)
     throw CheckpointFormatError(path + ": stored plan hash " + info.plan_hash + " does not match its plan fields");
   return info;
@@ -106,8 +104,8 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
 
 }  // namespace
 
-void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
-                    const TrainState& s, const CheckpointMeta& m) {
+void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer, const TrainState& s,
+                    const CheckpointMeta& m) {
   torch::serialize::OutputArchive a;
   const NetworkPlan& p = net->plan();
   a.write("magic", c10::IValue(std::string(kCheckpointMagic)));
@@ -137,10 +135,8 @@ void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Op
   a.write("state/pseudo_dice", Doubles(s.pseudo_dice));
   a.write("state/ema", Doubles(s.ema));
   a.write("state/best_ema", c10::IValue(s.best_ema));
-  a.write("state/rng", c10::IValue(s.rng_state));
   a.write("state/loss_scale", c10::IValue(s.loss_scale));
   a.write("state/scaler_growth", c10::IValue(s.scaler_growth));
-  a.write("state/torch_rng", s.torch_rng.defined() ? s.torch_rng : torch::empty({0}, torch::kByte));
   torch::serialize::OutputArchive model;
   net->save(model);
   a.write("model", model);

@@ -1,6 +1,8 @@
 // Checkpoints: one torch::serialize archive holding a magic string, a format version, the network plan (fields,
-// canonical text and hash), the weights, the SGD state (momentum buffers), epoch and in-epoch iteration, both RNG
-// states, the loss scaler, and the loss / metric history. Written atomically: temp file, fsync, rename, fsync dir.
+// canonical text and hash), the weights, the SGD state (momentum buffers), epoch and in-epoch iteration, the loss
+// scaler, and the loss / metric history. No random state: every batch is keyed by (seed, rank, iteration)
+// (core/batches.h), so epoch and iteration are all a resume needs. Written atomically: temp file, fsync, rename,
+// fsync dir.
 #pragma once
 
 #include <torch/torch.h>
@@ -15,7 +17,9 @@
 namespace pipe_core {
 
 constexpr const char* kCheckpointMagic = "pipe-unetpp-checkpoint";
-constexpr int64_t kCheckpointVersion = 1;
+// Version 2 dropped the RNG states of version 1; version 1 files are still read (their RNG entries are ignored).
+constexpr int64_t kCheckpointVersion = 2;
+constexpr int64_t kOldestReadableCheckpointVersion = 1;
 
 // Everything besides weights and optimizer that a resume needs.
 struct TrainState {
@@ -25,9 +29,7 @@ struct TrainState {
   int64_t partial_loss_count = 0;
   std::vector<double> train_loss, val_loss, pseudo_dice, ema;  // one entry per completed epoch
   double best_ema = -std::numeric_limits<double>::infinity();
-  std::string rng_state;       // the sampler/augmenter stream (Rng::State)
-  torch::Tensor torch_rng;     // LibTorch's CPU generator state
-  double loss_scale = 0;       // fp16 loss scaler (0 = not used)
+  double loss_scale = 0;  // fp16 loss scaler (0 = not used)
   int64_t scaler_growth = 0;
 };
 
@@ -44,7 +46,7 @@ struct CheckpointInfo {
   NetworkPlan plan;
   std::string plan_hash;
   CheckpointMeta meta;
-  TrainState state;  // torch_rng / rng_state included
+  TrainState state;
 };
 
 void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,

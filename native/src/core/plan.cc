@@ -31,8 +31,8 @@ std::string AxesListText(const std::vector<Axes3>& list) {
 void ValidatePlan(const NetworkPlan& plan) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("invalid network plan: " + what); };
   if (plan.in_channels < 1) fail("Expected inChannels >= 1 but received " + std::to_string(plan.in_channels));
-  if (plan.num_classes < 2) fail("Expected numClasses >= 2 (background included) but received " +
-                                 std::to_string(plan.num_classes));
+  if (plan.num_classes < 2)
+    fail("Expected numClasses >= 2 (background included) but received " + std::to_string(plan.num_classes));
   if (plan.base_features < 1 || plan.max_features < plan.base_features)
     fail("Expected 1 <= baseFeatures <= maxFeatures but received " + std::to_string(plan.base_features) + ", " +
          std::to_string(plan.max_features));
@@ -88,6 +88,15 @@ Axes3 PatchDivisor(const NetworkPlan& plan) {
   for (const auto& k : plan.pool_kernels)
     for (int a = 0; a < 3; ++a) d[a] *= k[a];
   return d;
+}
+
+void CheckPatchDivisible(const NetworkPlan& plan, const Axes3& patch, const std::string& field) {
+  const Axes3 d = PatchDivisor(plan);
+  for (int a = 0; a < 3; ++a)
+    if (patch[a] < 1 || patch[a] % d[a] != 0)
+      throw std::invalid_argument("Expected a positive multiple of " + std::to_string(d[a]) +
+                                  " (product of the pool kernels) for " + field + "[" + std::to_string(a) +
+                                  "] but received " + std::to_string(patch[a]));
 }
 
 }  // namespace pipe_core

@@ -13,11 +13,11 @@ using Axes3 = std::array<int64_t, 3>;  // per-axis (z, y, x)
 
 struct NetworkPlan {
   int64_t in_channels = 1;
-  int64_t num_classes = 2;            // including background
+  int64_t num_classes = 2;  // including background
   int64_t base_features = 32;
   int64_t max_features = 320;
-  std::vector<Axes3> pool_kernels;    // npool entries
-  std::vector<Axes3> conv_kernels;    // npool + 1 entries
+  std::vector<Axes3> pool_kernels;  // npool entries
+  std::vector<Axes3> conv_kernels;  // npool + 1 entries
 
   int64_t num_pools() const { return static_cast<int64_t>(pool_kernels.size()); }
   // Features of encoder stage d: base * 2^d, capped at max.
@@ -36,5 +36,10 @@ std::string PlanDiff(const NetworkPlan& checkpoint, const NetworkPlan& plan);
 
 // Smallest patch edge per axis the plan accepts: the product of its pool kernels.
 Axes3 PatchDivisor(const NetworkPlan& plan);
+
+// The one patch check of core: throws std::invalid_argument unless every axis of `patch` is a positive multiple of
+// PatchDivisor(plan), e.g. "Expected a positive multiple of 4 (product of the pool kernels) for patchSize[2] but
+// received 15". (src/addon/options.ts holds TypeScript's one copy of the check.)
+void CheckPatchDivisible(const NetworkPlan& plan, const Axes3& patch, const std::string& field);
 
 }  // namespace pipe_core

@@ -10,8 +10,8 @@ namespace pipe_core {
 
 std::vector<int64_t> SlidingWindowSteps(int64_t size, int64_t patch, double step) {
   if (size < patch) throw std::invalid_argument("SlidingWindowSteps: size smaller than the patch");
-  if (!(step > 0 && step <= 1)) throw std::invalid_argument("Expected 0 < step <= 1 for step but received " +
-                                                            std::to_string(step));
+  if (!(step > 0 && step <= 1))
+    throw std::invalid_argument("Expected 0 < step <= 1 for step but received " + std::to_string(step));
   const double target = static_cast<double>(patch) * step;
   const int64_t n = static_cast<int64_t>(std::ceil(static_cast<double>(size - patch) / target)) + 1;
   std::vector<int64_t> starts;
@@ -86,11 +86,7 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
                                 " channels (the checkpoint's inChannels) but the volume has " +
                                 std::to_string(volume_in.size(0)));
   const Axes3 P = o.patch;
-  const Axes3 divisor = PatchDivisor(net->plan());
-  for (int a = 0; a < 3; ++a)
-    if (P[a] < 1 || P[a] % divisor[a] != 0)
-      throw std::invalid_argument("Expected patchSize axis " + std::to_string(a) + " to be a positive multiple of " +
-                                  std::to_string(divisor[a]) + " but received " + std::to_string(P[a]));
+  CheckPatchDivisible(net->plan(), P, "patchSize");
   const AmpMode amp = ResolveAmp(o.amp, device);
   const int64_t head = ResolveHead(o.head, net->num_pools());
   torch::NoGradGuard no_grad;
@@ -106,8 +102,7 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
     pad.push_back(before[a]);
     pad.push_back(missing - missing / 2);
   }
-  const torch::Tensor volume =
-      torch::constant_pad_nd(volume_in.to(torch::kFloat), pad, 0).contiguous();
+  const torch::Tensor volume = torch::constant_pad_nd(volume_in.to(torch::kFloat), pad, 0).contiguous();
 
   const torch::Tensor importance = o.gaussian ? GaussianImportance(P) : torch::ones({P[0], P[1], P[2]});
   const torch::Tensor importance_dev = importance.to(device);
@@ -144,14 +139,16 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
     const torch::Tensor x = torch::stack(crops).to(device);
     torch::Tensor probs;
     for (const auto& f : flips) {
-      torch::Tensor p = f.empty() ? HeadSoftmax(net, x, head, device, amp)
-                                  : HeadSoftmax(net, x.flip(f), head, device, amp).flip(f);
+      torch::Tensor p =
+          f.empty() ? HeadSoftmax(net, x, head, device, amp) : HeadSoftmax(net, x.flip(f), head, device, amp).flip(f);
       probs = probs.defined() ? probs + p : p;
     }
     probs = (probs * (1.0 / static_cast<double>(flips.size())) * importance_dev).to(torch::kCPU);
     for (size_t t = first; t < last; ++t) {
       const Axes3& s = tiles[t];
-      acc.slice(1, s[0], s[0] + P[0]).slice(2, s[1], s[1] + P[1]).slice(3, s[2], s[2] + P[2])
+      acc.slice(1, s[0], s[0] + P[0])
+          .slice(2, s[1], s[1] + P[1])
+          .slice(3, s[2], s[2] + P[2])
           .add_(probs[static_cast<int64_t>(t - first)]);
       weight.slice(0, s[0], s[0] + P[0]).slice(1, s[1], s[1] + P[1]).slice(2, s[2], s[2] + P[2]).add_(importance);
     }

@@ -15,15 +15,16 @@
 namespace pipe_core {
 
 struct PredictOptions {
-  Axes3 patch{0, 0, 0};              // 0 = the patch the checkpoint was trained with
-  double step = 0.5;                 // fraction of the patch between tile starts
-  bool gaussian = true;              // Gaussian importance weighting (else uniform)
-  bool mirror = true;                // test-time mirroring
+  Axes3 patch{0, 0, 0};                               // 0 = the patch the checkpoint was trained with
+  double step = 0.5;                                  // fraction of the patch between tile starts
+  bool gaussian = true;                               // Gaussian importance weighting (else uniform)
+  bool mirror = true;                                 // test-time mirroring
   std::array<bool, 3> mirror_axes{true, true, true};  // (z, y, x)
-  std::string head = "last";         // "last" (X^{0,npool}) | "average" (mean of all heads' softmax) | "1".."npool"
-  int64_t tile_batch = 1;            // tiles per forward pass
+  std::string head = "last";  // "last" (X^{0,npool}) | "average" (mean of all heads' softmax) | "1".."npool"
+  int64_t tile_batch = 1;     // tiles per forward pass
   std::string device = "cpu", amp = "auto";
-  int threads = 0;
+  int threads = 0;                // intra-op threads, <= 0: all cores
+  std::string output = "labels";  // what predictVolume returns: "labels" | "probabilities" | "both" (binding)
 };
 
 // Tile start positions along one axis: n = ceil((size - patch) / (patch * step)) + 1 starts, evenly spread and

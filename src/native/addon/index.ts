@@ -9,17 +9,31 @@ import { NativeError, toNativeError } from './errors.js';
 export type {
   Axes3,
   AmpSetting,
+  BBox3,
   CheckpointInfo,
+  CropOutput,
+  IntensityStats,
   NativeCase,
+  NativePredictDefaults,
+  NativeTrainDefaults,
   NetworkPlan,
   Prediction,
+  PreprocessNative,
   RuntimeInfo,
+  Shape3,
   TrainProgress,
   TrainResult,
 } from './native.js';
 export type { AugmentationOptions, PredictOptions, TrainOptions } from './options.js';
-export { resolvePredictOptions, resolveTrainOptions, validateNetwork } from './options.js';
-export { networkFromPlans, patchDivisor, trainingFromPlans } from './plans.js';
+export {
+  defaultPredictOptions,
+  defaultTrainOptions,
+  resolvePredictOptions,
+  resolveTrainOptions,
+  validateNetwork,
+} from './options.js';
+export { loadPreprocessNative } from './preprocess.js';
+export { checkPatchSize, networkFromPlans, patchDivisor, trainingFromPlans } from './plans.js';
 export type { PlanTraining } from './plans.js';
 export { casesFromPreprocessed } from './cases.js';
 export { NativeError } from './errors.js';

@@ -1,5 +1,6 @@
-// Finds and loads the native addon (native/build/Release/pipe_native.node, or $PIPE_NATIVE_ADDON). On failure,
-// one composed error lists what was tried and the possible solutions (sharp's loader style).
+// Finds and loads the native addon (native/build/Release/pipe_native.node, or $PIPE_NATIVE_ADDON): the one loader,
+// for training, prediction and the preprocessing kernels alike. On failure, one composed error lists what was tried
+// and the possible solutions (sharp's loader style).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -19,6 +20,23 @@ export function addonCandidates(): string[] {
 
 let cached: NativeBinding | undefined;
 
+/** Every function NativeBinding declares: an addon built from older sources lacks some and must be rebuilt. */
+const EXPORTS: readonly (keyof NativeBinding)[] = [
+  'runtimeInfo',
+  'defaultTrainOptions',
+  'defaultPredictOptions',
+  'startTraining',
+  'predictVolume',
+  'readCheckpointInfo',
+  'resampleImage',
+  'resampleLabels',
+  'cropToNonzero',
+  'sampleForeground',
+  'intensityStats',
+  'normalizeCT',
+  'normalizeZScore',
+];
+
 export function loadAddon(): NativeBinding {
   if (cached) return cached;
   // LibTorch's OpenMP threads spin while waiting by default; on shared or oversubscribed machines (CI, other
@@ -31,12 +49,20 @@ export function loadAddon(): NativeBinding {
       tried.push(`${path}: not found`);
       continue;
     }
+    let addon: Record<string, unknown>;
     try {
-      cached = require(path) as NativeBinding;
-      return cached;
+      addon = require(path) as Record<string, unknown>;
     } catch (error) {
       tried.push(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
     }
+    const missing = EXPORTS.filter((name) => typeof addon[name] !== 'function');
+    if (missing.length > 0) {
+      tried.push(`${path}: built from older sources, lacks ${missing.join(', ')} (rebuild it)`);
+      continue;
+    }
+    cached = addon as unknown as NativeBinding;
+    return cached;
   }
   throw new Error(
     [

@@ -27,9 +27,12 @@ export interface NativeCase {
 
 export interface NativeAugmentation {
   enabled: boolean;
-  /** 'full': the reference's chain in the prefetch pool; 'basic': crop + mirror/brightness/contrast/gamma. */
+  /**
+   * 'full': the reference's chain on the enlarged patch; 'basic': the same chain with rotation, scaling, noise, blur,
+   * low resolution and inverted gamma off (crop + mirror/brightness/contrast/gamma). Both run in the loader pool.
+   */
   pipeline: 'full' | 'basic';
-  /** Threads of the 'full' pipeline (0: 1 on CPU, 4 on an accelerator). */
+  /** Threads making batches (0: 1 on CPU, 4 on an accelerator). */
   loaderThreads: number;
   mirror: boolean;
   /** 1 = mirror this axis (z, y, x). */
@@ -128,13 +131,13 @@ export interface TrainResult {
   /** '' for one process, else the c10d backend (gloo | nccl). */
   backend: string;
   rankBatchSizes: number[];
-  /** FNV-1a of the final weights' bytes: identical on every rank of a multi-device run. */
   /** 'off' | 'basic' | 'full'. */
   augmentation: string;
-  /** 'full': the enlarged patch the loader cuts ([0, 0, 0] otherwise). */
+  /** The box the loader cuts (the enlarged patch for 'full'; loaderPatchSize otherwise). */
   sourcePatchSize: number[];
-  /** 'full': threads that made batches (0 otherwise). */
+  /** Threads that made training batches (0 on a rank without a batch share). */
   loaderThreads: number;
+  /** FNV-1a of the final weights' bytes: identical on every rank of a multi-device run. */
   weightsDigest: string;
 }
 
@@ -163,6 +166,18 @@ export interface NativePredictOptions {
   threads: number;
   output: 'labels' | 'probabilities' | 'both';
 }
+
+/**
+ * defaultTrainOptions(): every NativeTrainOptions field that has a default, as core's TrainOptions
+ * (native/src/core/train_options.h) holds it; the per-run fields are left out. threads 0 means all cores.
+ */
+export type NativeTrainDefaults = Omit<
+  NativeTrainOptions,
+  'network' | 'trainCases' | 'valCases' | 'outDir' | 'patchSize' | 'loaderPatchSize' | 'headWeights'
+>;
+
+/** defaultPredictOptions(): core's PredictOptions defaults (patchSize [0, 0, 0] = the checkpoint's patch). */
+export type NativePredictDefaults = Omit<NativePredictOptions, 'checkpoint' | 'volume' | 'shape' | 'dataPath'>;
 
 export interface Prediction {
   /** (K, Z, Y, X). */
@@ -204,8 +219,58 @@ export interface RuntimeInfo {
   blasThreads: number;
 }
 
-export interface NativeBinding {
+export type Shape3 = readonly [number, number, number];
+export type BBox3 = [[number, number], [number, number], [number, number]];
+
+export interface CropOutput {
+  /** [[z0, z1], [y0, y1], [x0, x1]], upper bounds exclusive. */
+  readonly bbox: BBox3;
+  readonly shape: [number, number, number];
+  readonly channels: Float32Array[];
+  /** Cropped label: background outside the hole-filled nonzero mask is -1. */
+  readonly seg: Int8Array;
+}
+
+/** Foreground intensity statistics with numpy semantics (the fingerprint's intensityProperties). */
+export interface IntensityStats {
+  readonly count: number;
+  readonly median: number;
+  readonly mean: number;
+  readonly sd: number;
+  readonly min: number;
+  readonly max: number;
+  readonly percentile99_5: number;
+  readonly percentile00_5: number;
+}
+
+/** The preprocessing kernels (native/src/binding/preprocess_binding.cc); every call runs on a libuv worker. */
+export interface PreprocessNative {
+  /**
+   * Spline resampling like skimage resize (mode edge, no anti-aliasing) == scipy zoom (grid_mode, mode nearest):
+   * order 3 (default; images) or 1 (linear; probabilities on export). `nearestAxis` gets order 0 (-1: none).
+   */
+  resampleImage(
+    data: Float32Array,
+    shape: Shape3,
+    newShape: Shape3,
+    nearestAxis: number,
+    threads: number,
+    order?: 1 | 3,
+  ): Promise<Float32Array>;
+  /** nnU-Net resize_segmentation order 1 (label-wise linear, >= 0.5), order 0 along `nearestAxis`. */
+  resampleLabels(seg: Int8Array, shape: Shape3, newShape: Shape3, nearestAxis: number, threads: number): Promise<Int8Array>;
+  cropToNonzero(channels: Float32Array[], seg: Int8Array | null, shape: Shape3, threads: number): Promise<CropOutput>;
+  /** Every `stride`-th voxel (C order) with seg > 0. */
+  sampleForeground(image: Float32Array, seg: Int8Array, stride: number): Promise<Float32Array>;
+  intensityStats(values: Float32Array): Promise<IntensityStats>;
+  normalizeCT(data: Float32Array, lo: number, hi: number, mean: number, sd: number, threads: number): Promise<void>;
+  normalizeZScore(data: Float32Array, mask: Int8Array | null, threads: number): Promise<void>;
+}
+
+export interface NativeBinding extends PreprocessNative {
   runtimeInfo(): RuntimeInfo;
+  defaultTrainOptions(): NativeTrainDefaults;
+  defaultPredictOptions(): NativePredictDefaults;
   startTraining(options: NativeTrainOptions, onEvent: (message: NativeTrainMessage) => void): { abort(): void };
   predictVolume(options: NativePredictOptions): Promise<Prediction>;
   readCheckpointInfo(path: string): Promise<CheckpointInfo>;

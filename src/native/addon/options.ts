@@ -1,16 +1,21 @@
 // User-facing training / prediction options: every field documented, validated and filled with the recipe's
-// defaults (recipe 8.2-8.5, 10.3) before anything reaches the native runtime.
+// defaults (recipe 8.2-8.5, 10.3) before anything reaches the native runtime. The defaults themselves come from the
+// addon (defaultTrainOptions / defaultPredictOptions: core's option structs own them); this file keeps the range
+// checks. Resolving therefore loads the addon, and fails with its "Could not load" error where it cannot.
 import { availableParallelism } from 'node:os';
 
+import { loadAddon } from './load.js';
 import type {
   AmpSetting,
   Axes3,
   NativeCase,
+  NativePredictDefaults,
   NativePredictOptions,
+  NativeTrainDefaults,
   NativeTrainOptions,
   NetworkPlan,
 } from './native.js';
-import { patchDivisor } from './plans.js';
+import { checkPatchSize } from './plans.js';
 import { axes, bool, fail, int, num, object, oneOf, opt, str } from './validate.js';
 
 const AMP: readonly AmpSetting[] = ['auto', 'off', 'bf16', 'fp16'];
@@ -22,11 +27,12 @@ export interface AugmentationOptions {
   /**
    * 'full' (default): the reference's whole chain (rotation, scaling, noise, blur, brightness, contrast,
    * low resolution, gamma, inverted gamma, mirroring) on the enlarged source patch, made ahead of the training
-   * step by loaderThreads native threads; loaderPatchSize is then ignored. 'basic': centre crop + mirroring,
-   * brightness, contrast and gamma (the fields below) on the training thread.
+   * step by loaderThreads native threads; loaderPatchSize is then ignored. 'basic': the same chain with rotation,
+   * scaling, noise, blur, low resolution and inverted gamma off: centre crop of loaderPatchSize + mirroring,
+   * brightness, contrast and gamma. The fields below apply to both.
    */
   pipeline?: AugmentationPipeline;
-  /** Threads making 'full' batches (0 = 1 on CPU, 4 on an accelerator). */
+  /** Threads making batches (0 = 1 on CPU, 4 on an accelerator). */
   loaderThreads?: number;
   /** Mirror each enabled axis with probability mirrorP. Default true, axes [z, y, x] all on, p 0.5. */
   mirror?: boolean;
@@ -178,28 +184,40 @@ function validateCases(value: unknown, field: string): NativeCase[] {
   });
 }
 
-function checkPatch(patch: Axes3, network: NetworkPlan, field: string): Axes3 {
-  const d = patchDivisor(network);
-  patch.forEach((p, a) => {
-    if (p % (d[a] ?? 1) !== 0) fail(`a multiple of ${d[a]} (product of the pool kernels)`, `${field}[${a}]`, p);
-  });
-  return patch;
+/** [z, y, x] booleans (or the binding's 0 / 1 flags, as the defaults carry them) -> 0 / 1 flags. */
+function axisFlags(value: unknown, field: string): Axes3 {
+  if (!Array.isArray(value) || value.length !== 3) fail('[z, y, x] booleans', field, value);
+  return [0, 1, 2].map((i) => {
+    const v: unknown = value[i];
+    return v === 0 || v === 1 ? v : bool(v, `${field}[${i}]`) ? 1 : 0;
+  }) as Axes3;
 }
 
-function axisFlags(value: unknown, field: string): Axes3 {
-  if (value === undefined) return [1, 1, 1];
-  if (!Array.isArray(value) || value.length !== 3) fail('[z, y, x] booleans', field, value);
-  return [0, 1, 2].map((i) => (bool(value[i], `${field}[${i}]`) ? 1 : 0)) as Axes3;
+/** threads: 0 (the defaults' "all cores") resolves to the cores this process may use. */
+function threadCount(value: number): number {
+  return value === 0 ? availableParallelism() : value;
+}
+
+/** core's defaults of every training option that has one (native/src/core/train_options.h). */
+export function defaultTrainOptions(): NativeTrainDefaults {
+  return loadAddon().defaultTrainOptions();
+}
+
+/** core's defaults of every prediction option that has one (native/src/core/sliding_window.h). */
+export function defaultPredictOptions(): NativePredictDefaults {
+  return loadAddon().defaultPredictOptions();
 }
 
 const prob = (field: string) => (v: unknown) => num(v, field, 0, 1);
 
 export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
+  const d = defaultTrainOptions();
+  const da = d.augmentation;
   const o = object(options, 'options');
   const network = validateNetwork(o['network']);
   const trainCases = validateCases(o['trainCases'], 'trainCases');
   if (trainCases.length === 0) fail('at least one case', 'trainCases', o['trainCases']);
-  const patchSize = checkPatch(axes(o['patchSize'], 'patchSize'), network, 'patchSize');
+  const patchSize = checkPatchSize(axes(o['patchSize'], 'patchSize'), network, 'patchSize');
   const loaderPatchSize = opt(o['loaderPatchSize'], patchSize, (v) => axes(v, 'loaderPatchSize'));
   loaderPatchSize.forEach((v, a) => {
     if (v < (patchSize[a] ?? 0)) fail(`>= patchSize[${a}] (${patchSize[a]})`, `loaderPatchSize[${a}]`, v);
@@ -217,59 +235,60 @@ export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
     trainCases,
     valCases: opt(o['valCases'], [], (v) => validateCases(v, 'valCases')),
     outDir: str(o['outDir'], 'outDir'),
-    batchSize: opt(o['batchSize'], 2, (v) => int(v, 'batchSize', 1)),
+    batchSize: opt(o['batchSize'], d.batchSize, (v) => int(v, 'batchSize', 1)),
     patchSize,
     loaderPatchSize,
-    epochs: opt(o['epochs'], 1000, (v) => int(v, 'epochs', 1)),
-    iterationsPerEpoch: opt(o['iterationsPerEpoch'], 250, (v) => int(v, 'iterationsPerEpoch', 1)),
-    valIterations: opt(o['valIterations'], 50, (v) => int(v, 'valIterations', 0)),
-    initialLr: opt(o['initialLr'], 0.01, (v) => num(v, 'initialLr', 0)),
-    momentum: opt(o['momentum'], 0.99, (v) => num(v, 'momentum', 0, 1)),
-    nesterov: opt(o['nesterov'], true, (v) => bool(v, 'nesterov')),
-    weightDecay: opt(o['weightDecay'], 3e-5, (v) => num(v, 'weightDecay', 0)),
-    polyExponent: opt(o['polyExponent'], 0.9, (v) => num(v, 'polyExponent', 0)),
-    gradClip: opt(o['gradClip'], 12, (v) => num(v, 'gradClip', 0)),
-    oversampleForeground: opt(o['oversampleForeground'], 0.33, prob('oversampleForeground')),
-    batchDice: opt(o['batchDice'], true, (v) => bool(v, 'batchDice')),
-    diceSmooth: opt(o['diceSmooth'], 1e-5, (v) => num(v, 'diceSmooth', 0)),
+    epochs: opt(o['epochs'], d.epochs, (v) => int(v, 'epochs', 1)),
+    iterationsPerEpoch: opt(o['iterationsPerEpoch'], d.iterationsPerEpoch, (v) => int(v, 'iterationsPerEpoch', 1)),
+    valIterations: opt(o['valIterations'], d.valIterations, (v) => int(v, 'valIterations', 0)),
+    initialLr: opt(o['initialLr'], d.initialLr, (v) => num(v, 'initialLr', 0)),
+    momentum: opt(o['momentum'], d.momentum, (v) => num(v, 'momentum', 0, 1)),
+    nesterov: opt(o['nesterov'], d.nesterov, (v) => bool(v, 'nesterov')),
+    weightDecay: opt(o['weightDecay'], d.weightDecay, (v) => num(v, 'weightDecay', 0)),
+    polyExponent: opt(o['polyExponent'], d.polyExponent, (v) => num(v, 'polyExponent', 0)),
+    gradClip: opt(o['gradClip'], d.gradClip, (v) => num(v, 'gradClip', 0)),
+    oversampleForeground: opt(o['oversampleForeground'], d.oversampleForeground, prob('oversampleForeground')),
+    batchDice: opt(o['batchDice'], d.batchDice, (v) => bool(v, 'batchDice')),
+    diceSmooth: opt(o['diceSmooth'], d.diceSmooth, (v) => num(v, 'diceSmooth', 0)),
     headWeights,
     augmentation: {
-      enabled: opt(aug['enabled'], true, (v) => bool(v, 'augmentation.enabled')),
-      pipeline: opt(aug['pipeline'], 'full' as AugmentationPipeline, (v) =>
-        oneOf(v, 'augmentation.pipeline', ['full', 'basic'] as const)),
-      loaderThreads: opt(aug['loaderThreads'], 0, (v) => int(v, 'augmentation.loaderThreads', 0, 256)),
-      mirror: opt(aug['mirror'], true, (v) => bool(v, 'augmentation.mirror')),
-      mirrorAxes: axisFlags(aug['mirrorAxes'], 'augmentation.mirrorAxes'),
-      mirrorP: opt(aug['mirrorP'], 0.5, prob('augmentation.mirrorP')),
-      brightnessP: opt(aug['brightnessP'], 0.15, prob('augmentation.brightnessP')),
-      contrastP: opt(aug['contrastP'], 0.15, prob('augmentation.contrastP')),
-      gammaP: opt(aug['gammaP'], 0.3, prob('augmentation.gammaP')),
+      enabled: opt(aug['enabled'], da.enabled, (v) => bool(v, 'augmentation.enabled')),
+      pipeline: opt(aug['pipeline'], da.pipeline, (v) => oneOf(v, 'augmentation.pipeline', ['full', 'basic'] as const)),
+      loaderThreads: opt(aug['loaderThreads'], da.loaderThreads, (v) => int(v, 'augmentation.loaderThreads', 0, 256)),
+      mirror: opt(aug['mirror'], da.mirror, (v) => bool(v, 'augmentation.mirror')),
+      mirrorAxes: axisFlags(aug['mirrorAxes'] ?? da.mirrorAxes, 'augmentation.mirrorAxes'),
+      mirrorP: opt(aug['mirrorP'], da.mirrorP, prob('augmentation.mirrorP')),
+      brightnessP: opt(aug['brightnessP'], da.brightnessP, prob('augmentation.brightnessP')),
+      contrastP: opt(aug['contrastP'], da.contrastP, prob('augmentation.contrastP')),
+      gammaP: opt(aug['gammaP'], da.gammaP, prob('augmentation.gammaP')),
     },
-    device: opt(o['device'], 'cpu', (v) => deviceName(v, 'device')),
-    amp: opt(o['amp'], 'auto' as AmpSetting, (v) => oneOf(v, 'amp', AMP)),
-    threads: opt(o['threads'], availableParallelism(), (v) => int(v, 'threads', 1)),
-    seed: opt(o['seed'], 0, (v) => int(v, 'seed', 0, Number.MAX_SAFE_INTEGER)),
-    checkpointEvery: opt(o['checkpointEvery'], 50, (v) => int(v, 'checkpointEvery', 0)),
-    resumeFrom: opt(o['resumeFrom'], '', (v) => str(v, 'resumeFrom')),
-    progressEvery: opt(o['progressEvery'], 1, (v) => int(v, 'progressEvery', 1)),
-    emaAlpha: opt(o['emaAlpha'], 0.9, prob('emaAlpha')),
-    ...distributedFields(o),
+    device: opt(o['device'], d.device, (v) => deviceName(v, 'device')),
+    amp: opt(o['amp'], d.amp, (v) => oneOf(v, 'amp', AMP)),
+    threads: threadCount(opt(o['threads'], d.threads, (v) => int(v, 'threads', 0))),
+    seed: opt(o['seed'], d.seed, (v) => int(v, 'seed', 0, Number.MAX_SAFE_INTEGER)),
+    checkpointEvery: opt(o['checkpointEvery'], d.checkpointEvery, (v) => int(v, 'checkpointEvery', 0)),
+    resumeFrom: opt(o['resumeFrom'], d.resumeFrom, (v) => str(v, 'resumeFrom', false)),
+    progressEvery: opt(o['progressEvery'], d.progressEvery, (v) => int(v, 'progressEvery', 1)),
+    emaAlpha: opt(o['emaAlpha'], d.emaAlpha, prob('emaAlpha')),
+    ...distributedFields(o, d),
   };
 }
 
-function distributedFields(o: Record<string, unknown>) {
-  const worldSize = opt(o['worldSize'], 1, (v) => int(v, 'worldSize', 1));
-  const rank = opt(o['rank'], 0, (v) => int(v, 'rank', 0, worldSize - 1));
-  const masterPort = opt(o['masterPort'], 0, (v) => int(v, 'masterPort', 0, 65535));
+function distributedFields(o: Record<string, unknown>, d: NativeTrainDefaults) {
+  const worldSize = opt(o['worldSize'], d.worldSize, (v) => int(v, 'worldSize', 1));
+  const rank = opt(o['rank'], d.rank, (v) => int(v, 'rank', 0, worldSize - 1));
+  const masterPort = opt(o['masterPort'], d.masterPort, (v) => int(v, 'masterPort', 0, 65535));
   if (worldSize > 1 && masterPort === 0) fail('a port in [1, 65535] when worldSize > 1', 'masterPort', o['masterPort']);
   return {
     rank,
     worldSize,
-    masterAddr: opt(o['masterAddr'], '127.0.0.1', (v) => str(v, 'masterAddr')),
+    masterAddr: opt(o['masterAddr'], d.masterAddr, (v) => str(v, 'masterAddr')),
     masterPort,
-    splitBatch: opt(o['splitBatch'], true, (v) => bool(v, 'splitBatch')),
-    distributedTimeout: opt(o['distributedTimeout'], 300, (v) => num(v, 'distributedTimeout', Number.MIN_VALUE)),
-    distributedBackend: opt(o['distributedBackend'], 'auto' as const, (v) =>
+    splitBatch: opt(o['splitBatch'], d.splitBatch, (v) => bool(v, 'splitBatch')),
+    distributedTimeout: opt(o['distributedTimeout'], d.distributedTimeout, (v) =>
+      num(v, 'distributedTimeout', Number.MIN_VALUE),
+    ),
+    distributedBackend: opt(o['distributedBackend'], d.distributedBackend, (v) =>
       oneOf(v, 'distributedBackend', ['auto', 'gloo', 'nccl'] as const),
     ),
   };
@@ -282,22 +301,23 @@ function deviceName(value: unknown, field: string): string {
 }
 
 export function resolvePredictOptions(options: PredictOptions): NativePredictOptions {
+  const d = defaultPredictOptions();
   const o = object(options, 'options');
   const out: NativePredictOptions = {
     checkpoint: str(o['checkpoint'], 'checkpoint'),
-    patchSize: opt(o['patchSize'], [0, 0, 0] as Axes3, (v) => axes(v, 'patchSize')),
-    step: opt(o['step'], 0.5, (v) => num(v, 'step', Number.MIN_VALUE, 1)),
-    gaussian: opt(o['gaussian'], true, (v) => bool(v, 'gaussian')),
-    mirror: opt(o['mirror'], true, (v) => bool(v, 'mirror')),
-    mirrorAxes: axisFlags(o['mirrorAxes'], 'mirrorAxes'),
-    head: opt(o['head'], 'last', (v) =>
+    patchSize: opt(o['patchSize'], d.patchSize, (v) => axes(v, 'patchSize', 0)),
+    step: opt(o['step'], d.step, (v) => num(v, 'step', Number.MIN_VALUE, 1)),
+    gaussian: opt(o['gaussian'], d.gaussian, (v) => bool(v, 'gaussian')),
+    mirror: opt(o['mirror'], d.mirror, (v) => bool(v, 'mirror')),
+    mirrorAxes: axisFlags(o['mirrorAxes'] ?? d.mirrorAxes, 'mirrorAxes'),
+    head: opt(o['head'], d.head, (v) =>
       typeof v === 'number' ? String(int(v, 'head', 1)) : oneOf(v, 'head', ['last', 'average'] as const),
     ),
-    tileBatch: opt(o['tileBatch'], 1, (v) => int(v, 'tileBatch', 1)),
-    device: opt(o['device'], 'cpu', (v) => deviceName(v, 'device')),
-    amp: opt(o['amp'], 'auto' as AmpSetting, (v) => oneOf(v, 'amp', AMP)),
-    threads: opt(o['threads'], availableParallelism(), (v) => int(v, 'threads', 1)),
-    output: opt(o['output'], 'labels' as const, (v) => oneOf(v, 'output', ['labels', 'probabilities', 'both'] as const)),
+    tileBatch: opt(o['tileBatch'], d.tileBatch, (v) => int(v, 'tileBatch', 1)),
+    device: opt(o['device'], d.device, (v) => deviceName(v, 'device')),
+    amp: opt(o['amp'], d.amp, (v) => oneOf(v, 'amp', AMP)),
+    threads: threadCount(opt(o['threads'], d.threads, (v) => int(v, 'threads', 0))),
+    output: opt(o['output'], d.output, (v) => oneOf(v, 'output', ['labels', 'probabilities', 'both'] as const)),
   };
   if (o['volume'] !== undefined) {
     if (!(o['volume'] instanceof Float32Array)) fail('a Float32Array', 'volume', o['volume']);

@@ -50,3 +50,16 @@ export function patchDivisor(network: NetworkPlan): Axes3 {
   for (const k of network.poolKernels) for (let a = 0; a < 3; a++) d[a] = (d[a] ?? 1) * (k[a] ?? 1);
   return d;
 }
+
+/**
+ * TypeScript's one patch check (core's is CheckPatchDivisible in native/src/core/plan.h): every axis a multiple of
+ * patchDivisor(network), else an OptionError "Expected a multiple of 4 (product of the pool kernels) for
+ * patchSize[2] but received 15 (number)".
+ */
+export function checkPatchSize(patch: Axes3, network: NetworkPlan, field: string): Axes3 {
+  const d = patchDivisor(network);
+  patch.forEach((p, a) => {
+    if (p % (d[a] ?? 1) !== 0) fail(`a multiple of ${d[a]} (product of the pool kernels)`, `${field}[${a}]`, p);
+  });
+  return patch;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { presentLabels } from '../preprocessing/class-locations.js';
 import { loadCase } from '../preprocessing/load-case.js';
 import { formatGiB, runWithBudget } from '../preprocessing/memory.js';
-import { loadPreprocessNative } from '../preprocessing/native.js';
+import { loadPreprocessNative } from '../../native/addon/index.js';
 import { loadCachedCase, saveCachedCase } from './case-cache.js';
 import type { DatasetSource } from '../dataset/cases.js';
 import type { CaseFingerprint, Fingerprint, IntensityProperties } from '../plans/types.js';

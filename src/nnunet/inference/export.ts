@@ -6,7 +6,7 @@
  */
 import { writeNifti } from '../../io/nifti/index.js';
 import type { SourceGeometry } from '../preprocessing/load-case.js';
-import { loadPreprocessNative } from '../preprocessing/native.js';
+import { loadPreprocessNative } from '../../native/addon/index.js';
 import { separateZ } from '../preprocessing/resample-plan.js';
 import { transpose3d } from '../preprocessing/transpose.js';
 

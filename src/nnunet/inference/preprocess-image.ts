@@ -6,7 +6,7 @@
 import { readNifti } from '../../io/nifti/index.js';
 import type { Plans, StagePlan } from '../plans/types.js';
 import type { SourceGeometry } from '../preprocessing/load-case.js';
-import { loadPreprocessNative } from '../preprocessing/native.js';
+import { loadPreprocessNative } from '../../native/addon/index.js';
 import { resamplePlan } from '../preprocessing/resample-plan.js';
 import { transpose3d } from '../preprocessing/transpose.js';
 import type { ExportGeometry } from './export.js';

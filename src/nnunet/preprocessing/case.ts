@@ -10,7 +10,7 @@ import type { NormalizationScheme, Plans, StagePlan } from '../plans/types.js';
 import { writeJsonFile } from '../../util/json-file.js';
 import { classLocations, presentLabels } from './class-locations.js';
 import { loadCase, type SourceGeometry } from './load-case.js';
-import { loadPreprocessNative } from './native.js';
+import { loadPreprocessNative } from '../../native/addon/index.js';
 import { writeNpy } from '../../io/npy.js';
 import { resamplePlan, type ResamplePlan } from './resample-plan.js';
 import { transpose3d } from './transpose.js';
