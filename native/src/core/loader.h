@@ -4,7 +4,7 @@
 // batch is the same whatever thread makes it.
 //
 // Use (the train stage, one rank):
-//   LoaderParams p;                                   // recipe defaults: 128^3, batch 2, 0.33
+//   LoaderParams p;                                   // recipe defaults: 128^3, batch 2, kOversampleForeground
 //   p.patch_size = plan.patch_size;
 //   p.source_patch_size = ReferenceSourcePatchSize(p.patch_size, p.augment);  // 205^3 for 128^3
 //   p.seed = seed; p.stream = rank;                   // + SplitBatchAcrossRanks(...) for DDP
@@ -36,13 +36,17 @@ struct LoaderCase {
   std::vector<ClassLocations> class_locations;
 };
 
+// Fraction of a batch forced to hold foreground (recipe 8.4, nnU-Net's oversample_foreground_percent): the one
+// default of LoaderParams, TrainOptions::oversample_foreground and the trainer's batch streams.
+constexpr double kOversampleForeground = 0.33;
+
 struct LoaderParams {
   Shape3 patch_size{128, 128, 128};         // final patch (plan)
   Shape3 source_patch_size{205, 205, 205};  // enlarged patch cut from the case (ReferenceSourcePatchSize);
                                             // equal to patch_size for the validation loader
   int batch_size = 2;
-  double oversample_foreground_percent = 0.33;  // sample j is forced iff j >= round(batch * (1 - p))
-  AugmentParams augment;                        // NoAugmentation() for the validation loader
+  double oversample_foreground_percent = kOversampleForeground;  // sample j is forced iff j >= round(batch * (1 - p))
+  AugmentParams augment;                                         // NoAugmentation() for the validation loader
   uint64_t seed = 0;
   uint64_t stream = 0;  // independent sample streams under one seed, e.g. the rank
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/augment.h"
 #include "core/cases.h"
 #include "core/distributed.h"
 #include "core/loss.h"
@@ -16,26 +17,23 @@
 
 namespace pipe_core {
 
-// Fraction of a batch forced to hold foreground (recipe 8.4, nnU-Net's oversample_foreground_percent): sample j is
-// forced iff j >= round(batch * (1 - p)), rounding half to even.
-constexpr double kOversampleForeground = 0.33;
-
 // Augmentation of the training batches (recipe 9): one chain (core/augment.h), three presets.
 //   pipeline "full"   the reference's whole chain on the enlarged source patch (ReferenceSourcePatchSize)
 //   pipeline "basic"  the same chain with rotation, scaling, noise, blur, low resolution and inverted gamma at
 //                     probability 0: brightness, contrast, gamma and mirroring of the loader patch's centre crop
 //   enabled = false   nothing at all (centre crop), like the validation batches
-// mirror, mirror_axes and the probabilities below apply to "full" and "basic" alike.
+// mirror, mirror_axes and the probabilities below apply to "full" and "basic" alike; their defaults are the
+// reference chain's (AugmentParams in core/augment.h), which stays their one owner.
 struct AugmentationOptions {
   bool enabled = true;
   std::string pipeline = "full";  // "full" | "basic"
   int loader_threads = 0;         // threads making batches ahead of the step; <= 0: 1 on CPU, 4 on an accelerator
-  bool mirror = true;
-  std::array<bool, 3> mirror_axes{true, true, true};  // (z, y, x)
-  double mirror_p = 0.5;                              // per axis
-  double brightness_p = 0.15;                         // per sample
-  double contrast_p = 0.15;
-  double gamma_p = 0.3;
+  bool mirror = AugmentParams{}.do_mirror;
+  std::array<bool, 3> mirror_axes = AugmentParams{}.mirror_axes;  // (z, y, x)
+  double mirror_p = AugmentParams{}.p_mirror_per_axis;            // per axis
+  double brightness_p = AugmentParams{}.p_brightness;             // per sample
+  double contrast_p = AugmentParams{}.p_contrast;
+  double gamma_p = AugmentParams{}.p_gamma;
 };
 
 struct TrainOptions {
@@ -50,8 +48,8 @@ struct TrainOptions {
   int64_t epochs = 1000, iterations_per_epoch = 250, val_iterations = 50;
   double lr = 0.01, momentum = 0.99, weight_decay = 3e-5, poly_exponent = 0.9, grad_clip = 12.0;
   bool nesterov = true;
-  double oversample_foreground = kOversampleForeground;
-  LossOptions loss;  // head_weights empty = all 1
+  double oversample_foreground = kOversampleForeground;  // core/loader.h
+  LossOptions loss;                                      // head_weights empty = all 1
   AugmentationOptions augmentation;
   std::string device = "cpu";
   std::string amp = "auto";  // auto | off | bf16 | fp16 (CPU: always off)
