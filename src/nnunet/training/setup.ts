@@ -3,7 +3,7 @@
  * width overrides of `with`), batch and patch (the plan's unless given), device and threads.
  */
 import { availableParallelism } from 'node:os';
-import { casesFromPreprocessed, patchDivisor, trainingFromPlans } from '../../native/addon/index.js';
+import { casesFromPreprocessed, checkPatchSize, trainingFromPlans } from '../../native/addon/index.js';
 import type { Axes3, NativeCase, NetworkPlan } from '../../native/addon/index.js';
 import type { DeviceGrant } from '../../stage-api/types.js';
 import { readFoldData, type FoldData } from './fold-data.js';
@@ -49,14 +49,7 @@ export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: 
   if (network.maxFeatures < network.baseFeatures) {
     throw new Error(`with.max_features (${network.maxFeatures}) must be >= base_features (${network.baseFeatures})`);
   }
-  const patchSize = (w.patch_size ?? plan.patchSize) as Axes3;
-  const divisor = patchDivisor(network);
-  patchSize.forEach((p, a) => {
-    if (p % divisor[a]! !== 0) {
-      throw new Error(`with.patch_size [${patchSize.join(', ')}]: axis ${a} (${p}) must be a multiple of ${divisor[a]} ` +
-        `(product of the plan's pool kernels, ${fold.stage.poolKernels.length} poolings)`);
-    }
-  });
+  const patchSize = checkPatchSize((w.patch_size ?? plan.patchSize) as Axes3, network, w.patch_size != null ? 'with.patch_size' : 'the plan\'s patchSize');
   return {
     fold,
     network,
