@@ -25,9 +25,7 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double Now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // CPU seconds of this thread / of the whole process: independent of other load on the machine.
 double ThreadCpu() {
@@ -54,11 +52,16 @@ Args Parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const long v = std::strtol(argv[i + 1], nullptr, 10);
-    if (k == "--threads") a.threads = static_cast<int>(v);
-    else if (k == "--batches") a.batches = static_cast<int>(v);
-    else if (k == "--steps") a.steps = static_cast<int>(v);
-    else if (k == "--patch") a.patch = v;
-    else if (k == "--volume") a.volume = v;
+    if (k == "--threads")
+      a.threads = static_cast<int>(v);
+    else if (k == "--batches")
+      a.batches = static_cast<int>(v);
+    else if (k == "--steps")
+      a.steps = static_cast<int>(v);
+    else if (k == "--patch")
+      a.patch = v;
+    else if (k == "--volume")
+      a.volume = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -86,7 +89,8 @@ Synthetic MakeCase(int64_t n) {
     for (int64_t y = 0; y < n; ++y)
       for (int64_t x = 0; x < n; ++x) {
         const double fz = static_cast<double>(z) / n, fy = static_cast<double>(y) / n, fx = static_cast<double>(x) / n;
-        const double body = (fz - 0.5) * (fz - 0.5) / 0.22 + (fy - 0.5) * (fy - 0.5) / 0.2 + (fx - 0.5) * (fx - 0.5) / 0.24;
+        const double body =
+            (fz - 0.5) * (fz - 0.5) / 0.22 + (fy - 0.5) * (fy - 0.5) / 0.2 + (fx - 0.5) * (fx - 0.5) / 0.24;
         int8_t l = body > 1.0 ? -1 : 0;
         const double rl = std::sqrt((fz - 0.45) * (fz - 0.45) + (fy - 0.4) * (fy - 0.4) + (fx - 0.55) * (fx - 0.55));
         if (rl < 0.2) l = 1;
@@ -94,9 +98,8 @@ Synthetic MakeCase(int64_t n) {
         if (rt < 0.04) l = 2;
         const int64_t i = (z * n + y) * n + x;
         s.label[static_cast<size_t>(i)] = l;
-        s.image[static_cast<size_t>(i)] =
-            static_cast<float>(std::sin(20 * fz) * std::cos(17 * fy) * std::sin(13 * fx) + 0.8 * (l > 0 ? l : 0) +
-                               0.2 * rng.Normal());
+        s.image[static_cast<size_t>(i)] = static_cast<float>(std::sin(20 * fz) * std::cos(17 * fy) * std::sin(13 * fx) +
+                                                             0.8 * (l > 0 ? l : 0) + 0.2 * rng.Normal());
         if (l == 1 && rng.Uniform() < 0.01 && liver.voxels.size() < 10000) liver.voxels.push_back({z, y, x});
         if (l == 2 && rng.Uniform() < 0.1 && tumour.voxels.size() < 10000) tumour.voxels.push_back({z, y, x});
       }
@@ -133,7 +136,8 @@ struct RefNet : torch::nn::Module {
     n1 = register_module("n1", torch::nn::InstanceNorm3d(torch::nn::InstanceNorm3dOptions(16).affine(true)));
     c2 = register_module("c2", torch::nn::Conv3d(torch::nn::Conv3dOptions(16, 32, 3).stride(2).padding(1)));
     n2 = register_module("n2", torch::nn::InstanceNorm3d(torch::nn::InstanceNorm3dOptions(32).affine(true)));
-    up = register_module("up", torch::nn::ConvTranspose3d(torch::nn::ConvTranspose3dOptions(32, 16, 2).stride(2).bias(false)));
+    up = register_module(
+        "up", torch::nn::ConvTranspose3d(torch::nn::ConvTranspose3dOptions(32, 16, 2).stride(2).bias(false)));
     n3 = register_module("n3", torch::nn::InstanceNorm3d(torch::nn::InstanceNorm3dOptions(16).affine(true)));
     c4 = register_module("c4", torch::nn::Conv3d(torch::nn::Conv3dOptions(16, 3, 1)));
   }
@@ -154,9 +158,11 @@ int main(int argc, char** argv) {
   const Shape3 patch{args.patch, args.patch, args.patch};
   AugmentParams defaults;
   const Shape3 source = ReferenceSourcePatchSize(patch, defaults);
-  std::printf("loader bench: volume 1x%lld^3, patch %lld^3, source patch %lld^3, batch 2, %d threads (loader pool and LibTorch)\n",
-              static_cast<long long>(args.volume), static_cast<long long>(args.patch), static_cast<long long>(source[0]),
-              args.threads);
+  std::printf(
+      "loader bench: volume 1x%lld^3, patch %lld^3, source patch %lld^3, batch 2, %d threads (loader pool and "
+      "LibTorch)\n",
+      static_cast<long long>(args.volume), static_cast<long long>(args.patch), static_cast<long long>(source[0]),
+      args.threads);
   std::fflush(stdout);
 
   double t0 = Now();
@@ -177,9 +183,11 @@ int main(int argc, char** argv) {
   everything.p_gamma = 1.0;
   const Timing all_s = TimeSample(everything, w, patch, 2);
   const Timing default_s = TimeSample(defaults, w, patch, 48);
-  std::printf("one sample, 1 thread, wall / CPU ms: centre crop only %.1f / %.1f | rotation+scale warp %.1f / %.1f | every transform fired %.1f / %.1f | recipe defaults (mean of 48) %.1f / %.1f\n",
-              crop_s.wall * 1e3, crop_s.cpu * 1e3, warp_s.wall * 1e3, warp_s.cpu * 1e3, all_s.wall * 1e3, all_s.cpu * 1e3,
-              default_s.wall * 1e3, default_s.cpu * 1e3);
+  std::printf(
+      "one sample, 1 thread, wall / CPU ms: centre crop only %.1f / %.1f | rotation+scale warp %.1f / %.1f | every "
+      "transform fired %.1f / %.1f | recipe defaults (mean of 48) %.1f / %.1f\n",
+      crop_s.wall * 1e3, crop_s.cpu * 1e3, warp_s.wall * 1e3, warp_s.cpu * 1e3, all_s.wall * 1e3, all_s.cpu * 1e3,
+      default_s.wall * 1e3, default_s.cpu * 1e3);
 
   // --- the loader pool alone ---
   LoaderParams lp;
@@ -207,21 +215,31 @@ int main(int argc, char** argv) {
   {
     torch::NoGradGuard no_grad;
     auto src = torch::from_blob(c.image.data(), {1, 1, args.volume, args.volume, args.volume}, torch::kFloat)
-                   .slice(2, 40, 40 + source[0]).slice(3, 40, 40 + source[1]).slice(4, 40, 40 + source[2]).contiguous();
+                   .slice(2, 40, 40 + source[0])
+                   .slice(3, 40, 40 + source[1])
+                   .slice(4, 40, 40 + source[2])
+                   .contiguous();
     const double a = 0.3, s = 0.9;
     auto theta = torch::tensor({{s * std::cos(a), -s * std::sin(a), 0.0, 0.0},
                                 {s * std::sin(a), s * std::cos(a), 0.0, 0.0},
-                                {0.0, 0.0, s, 0.0}}, torch::kFloat).mul(static_cast<double>(patch[0]) / source[0]).unsqueeze(0);
+                                {0.0, 0.0, s, 0.0}},
+                               torch::kFloat)
+                     .mul(static_cast<double>(patch[0]) / source[0])
+                     .unsqueeze(0);
     auto run = [&] {
       auto grid = F::affine_grid(theta, {1, 1, patch[0], patch[1], patch[2]}, false);
-      return F::grid_sample(src, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
+      return F::grid_sample(
+          src, grid,
+          F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
     };
     run();
     t0 = Now();
     for (int i = 0; i < 3; ++i) run();
     grid_s = (Now() - t0) / 3;
-    std::printf("LibTorch grid_sample trilinear 205^3 -> 128^3 on CPU (%d threads): %.1f ms wall (ours, cubic B-spline + labels incl. copy and prefilter, 1 thread: %.1f ms wall)\n",
-                args.threads, grid_s * 1e3, warp_s.wall * 1e3);
+    std::printf(
+        "LibTorch grid_sample trilinear 205^3 -> 128^3 on CPU (%d threads): %.1f ms wall (ours, cubic B-spline + "
+        "labels incl. copy and prefilter, 1 thread: %.1f ms wall)\n",
+        args.threads, grid_s * 1e3, warp_s.wall * 1e3);
   }
 
   // --- the reference training step alone ---
@@ -244,17 +262,24 @@ int main(int argc, char** argv) {
     for (int i = 0; i < args.steps; ++i) step();
     const double dt = (Now() - t0) / args.steps;
     step_sps = 2.0 / dt;
-    std::printf("reference step (LibTorch %s, CPU, %d threads; conv3d 1-16 s1, 16-32 s2, convT 32-16, 1x1 16-3, InstanceNorm, LeakyReLU, CE, SGD): %.2f s per batch of 2 -> %.3f samples/s\n",
-                TORCH_VERSION, args.threads, dt, step_sps);
+    std::printf(
+        "reference step (LibTorch %s, CPU, %d threads; conv3d 1-16 s1, 16-32 s2, convT 32-16, 1x1 16-3, InstanceNorm, "
+        "LeakyReLU, CE, SGD): %.2f s per batch of 2 -> %.3f samples/s\n",
+        TORCH_VERSION, args.threads, dt, step_sps);
   }
 
   const double gpu_target = 10.0;  // issue 5: >= 10 samples/s on one H100
   const double cores_needed = gpu_target * default_s.cpu;
-  std::printf("the H100 target step rate is %.0f samples/s: at %.1f CPU ms per sample (recipe defaults) the loader needs %.2f cores for it\n",
-              gpu_target, default_s.cpu * 1e3, cores_needed);
-  std::printf("BENCH loader ratio=%.3f loader_sps=%.3f step_sps=%.4f threads=%d patch=%lld source=%lld volume=%lld crop_cpu_ms=%.1f warp_cpu_ms=%.1f default_sample_cpu_ms=%.1f grid_sample_trilinear_ms=%.1f cores_for_10sps=%.2f\n",
-              loader_sps / step_sps, loader_sps, step_sps, args.threads, static_cast<long long>(patch[0]),
-              static_cast<long long>(source[0]), static_cast<long long>(args.volume), crop_s.cpu * 1e3, warp_s.cpu * 1e3,
-              default_s.cpu * 1e3, grid_s * 1e3, cores_needed);
+  std::printf(
+      "the H100 target step rate is %.0f samples/s: at %.1f CPU ms per sample (recipe defaults) the loader needs %.2f "
+      "cores for it\n",
+      gpu_target, default_s.cpu * 1e3, cores_needed);
+  std::printf(
+      "BENCH loader ratio=%.3f loader_sps=%.3f step_sps=%.4f threads=%d patch=%lld source=%lld volume=%lld "
+      "crop_cpu_ms=%.1f warp_cpu_ms=%.1f default_sample_cpu_ms=%.1f grid_sample_trilinear_ms=%.1f "
+      "cores_for_10sps=%.2f\n",
+      loader_sps / step_sps, loader_sps, step_sps, args.threads, static_cast<long long>(patch[0]),
+      static_cast<long long>(source[0]), static_cast<long long>(args.volume), crop_s.cpu * 1e3, warp_s.cpu * 1e3,
+      default_s.cpu * 1e3, grid_s * 1e3, cores_needed);
   return 0;
 }

@@ -100,9 +100,9 @@ inline std::string PlanJson(const pipe_core::NetworkPlan& p) {
     return s + "]";
   };
   return "{\"in_channels\":" + std::to_string(p.in_channels) + ",\"num_classes\":" + std::to_string(p.num_classes) +
-         ",\"base_features\":" + std::to_string(p.base_features) + ",\"max_features\":" +
-         std::to_string(p.max_features) + ",\"pool_kernels\":" + list(p.pool_kernels) + ",\"conv_kernels\":" +
-         list(p.conv_kernels) + "}";
+         ",\"base_features\":" + std::to_string(p.base_features) +
+         ",\"max_features\":" + std::to_string(p.max_features) + ",\"pool_kernels\":" + list(p.pool_kernels) +
+         ",\"conv_kernels\":" + list(p.conv_kernels) + "}";
 }
 
 }  // namespace pipe_bench

@@ -6,13 +6,13 @@
 // Usage: parity_bench out=DIR [in=1 classes=3 base=32 max=320 npool=5 pool=2x2x2,... conv=3x3x3,...
 //                              patch=128 batch=2 device=cpu threads=0 seed=0]
 // Prints "parity-native <params> parameters, loss ..., grad_norm ..." and exits non-zero on any failure.
+#include <sys/stat.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <sys/stat.h>
 
 #include "bench_args.h"
 #include "core/device.h"
@@ -28,7 +28,9 @@ std::string ShapeJson(const torch::Tensor& t) {
   return s + "]";
 }
 
-std::vector<int64_t> ShapeOf(const torch::Tensor& t) { return std::vector<int64_t>(t.sizes().begin(), t.sizes().end()); }
+std::vector<int64_t> ShapeOf(const torch::Tensor& t) {
+  return std::vector<int64_t>(t.sizes().begin(), t.sizes().end());
+}
 
 void WriteFloat(const std::string& path, const torch::Tensor& t) {
   const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
@@ -70,8 +72,8 @@ int main(int argc, char** argv) {
     int64_t k = 0;
     for (const auto& item : named) {
       WriteFloat(out + "/params/" + item.key() + ".npy", item.value());
-      index += std::string(k++ ? ",\n" : "") + "  {\"name\": \"" + item.key() + "\", \"shape\": " +
-               ShapeJson(item.value()) + "}";
+      index += std::string(k++ ? ",\n" : "") + "  {\"name\": \"" + item.key() +
+               "\", \"shape\": " + ShapeJson(item.value()) + "}";
     }
     index += "\n],\n";
 
@@ -98,14 +100,16 @@ int main(int argc, char** argv) {
     std::string grad_norms = "{";
     k = 0;
     for (const auto& item : net->named_parameters(/*recurse=*/true)) {  // after to(device)
-      const double g = item.value().grad().defined() ? item.value().grad().to(torch::kDouble).norm().item<double>() : 0.0;
+      const double g =
+          item.value().grad().defined() ? item.value().grad().to(torch::kDouble).norm().item<double>() : 0.0;
       total_sq += g * g;
       grad_norms += std::string(k++ ? ", " : "") + "\"" + item.key() + "\": " + Num(g);
     }
     grad_norms += "}";
     const double loss_value = loss.total.item<double>();
     const double grad_norm = std::sqrt(total_sq);
-    if (!std::isfinite(loss_value) || !std::isfinite(grad_norm)) throw std::runtime_error("non-finite loss or gradient");
+    if (!std::isfinite(loss_value) || !std::isfinite(grad_norm))
+      throw std::runtime_error("non-finite loss or gradient");
     index += "],\n\"loss\": " + Num(loss_value) + ",\n\"head_losses\": [";
     for (size_t h = 0; h < loss.per_head.size(); ++h) index += (h ? ", " : "") + Num(loss.per_head[h].item<double>());
     index += "],\n\"grad_norm\": " + Num(grad_norm) + ",\n\"grad_norms\": " + grad_norms + "\n}\n";

@@ -38,11 +38,14 @@ int main(int argc, char** argv) {
   o.device = device;
   o.amp = amp;
   o.checkpoint_every = 1;
-  auto r = pipe_core::Train(o, [](const pipe_core::ProgressEvent& e) {
-    if (e.kind == "epoch")
-      std::printf("epoch %lld loss %.4f pseudo-Dice %.3f samples/s %.2f\n", static_cast<long long>(e.epoch), e.loss,
-                  e.pseudo_dice, e.samples_per_s);
-  }, nullptr);
+  auto r = pipe_core::Train(
+      o,
+      [](const pipe_core::ProgressEvent& e) {
+        if (e.kind == "epoch")
+          std::printf("epoch %lld loss %.4f pseudo-Dice %.3f samples/s %.2f\n", static_cast<long long>(e.epoch), e.loss,
+                      e.pseudo_dice, e.samples_per_s);
+      },
+      nullptr);
   std::printf("trained on %s amp=%s: %lld epochs, %.2f samples/s, %.1f s\n", r.device.c_str(), r.amp.c_str(),
               static_cast<long long>(r.epochs_completed), r.samples_per_s, r.seconds);
   for (double l : r.train_loss)

@@ -1,5 +1,7 @@
 // Node-free checks of the augmentation (core/augment*.h): each transform's geometry and statistics,
 // label/image alignment under spatial transforms, the draw probabilities, determinism.
+#include "core/augment.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,9 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/augment.h"
 #include "core/augment_intensity.h"
-
 #include "tally.h"
 
 using namespace pipe_core;
@@ -154,9 +154,19 @@ void TestRotation90IsTransposeFlip() {
           const int64_t c[3] = {o0 - 5, o1 - 5, o2 - 5};
           int64_t s[3];
           // Row vector times the elementary rotation (batchgenerators convention).
-          if (axis == 0) { s[0] = c[0]; s[1] = c[2]; s[2] = -c[1]; }
-          else if (axis == 1) { s[0] = -c[2]; s[1] = c[1]; s[2] = c[0]; }
-          else { s[0] = c[1]; s[1] = -c[0]; s[2] = c[2]; }
+          if (axis == 0) {
+            s[0] = c[0];
+            s[1] = c[2];
+            s[2] = -c[1];
+          } else if (axis == 1) {
+            s[0] = -c[2];
+            s[1] = c[1];
+            s[2] = c[0];
+          } else {
+            s[0] = c[1];
+            s[1] = -c[0];
+            s[2] = c[2];
+          }
           const int64_t si = ((s[0] + 8) * S[1] + s[1] + 8) * S[2] + s[2] + 8;
           const int64_t oi = (o0 * P[1] + o1) * P[2] + o2;
           err = std::max(err, static_cast<double>(std::abs(out[oi] - img[si])));
@@ -174,7 +184,8 @@ void TestAffineMapOnRamp() {
   std::vector<float> img(static_cast<size_t>(Voxels(S)));
   for (int64_t z = 0; z < S[0]; ++z)
     for (int64_t y = 0; y < S[1]; ++y)
-      for (int64_t x = 0; x < S[2]; ++x) img[(z * S[1] + y) * S[2] + x] = static_cast<float>(0.5 * z - 0.25 * y + 0.125 * x);
+      for (int64_t x = 0; x < S[2]; ++x)
+        img[(z * S[1] + y) * S[2] + x] = static_cast<float>(0.5 * z - 0.25 * y + 0.125 * x);
   std::vector<int8_t> lab(static_cast<size_t>(Voxels(S)), 0);
   std::vector<float> coef = img;
   std::vector<float> out(static_cast<size_t>(Voxels(P)));
@@ -186,9 +197,21 @@ void TestAffineMapOnRamp() {
   // Independent: v' = v . Rx . Ry . Rz (row vector), then * scale, + round_half_even(S/2).
   auto rot = [](const double v[3], int axis, double a, double r[3]) {
     const double c = std::cos(a), s = std::sin(a);
-    if (axis == 0) { r[0] = v[0]; r[1] = v[1] * c + v[2] * s; r[2] = -v[1] * s + v[2] * c; }
-    if (axis == 1) { r[0] = v[0] * c - v[2] * s; r[1] = v[1]; r[2] = v[0] * s + v[2] * c; }
-    if (axis == 2) { r[0] = v[0] * c + v[1] * s; r[1] = -v[0] * s + v[1] * c; r[2] = v[2]; }
+    if (axis == 0) {
+      r[0] = v[0];
+      r[1] = v[1] * c + v[2] * s;
+      r[2] = -v[1] * s + v[2] * c;
+    }
+    if (axis == 1) {
+      r[0] = v[0] * c - v[2] * s;
+      r[1] = v[1];
+      r[2] = v[0] * s + v[2] * c;
+    }
+    if (axis == 2) {
+      r[0] = v[0] * c + v[1] * s;
+      r[1] = -v[0] * s + v[1] * c;
+      r[2] = v[2];
+    }
   };
   const double centre[3] = {20, 18, 22};  // round(20.5) = 20, round(18.5) = 18, round(22.5) = 22
   double err = 0;
@@ -212,8 +235,8 @@ void TestAffineMapOnRamp() {
         err = std::max(err, std::abs(out[(o0 * P[1] + o1) * P[2] + o2] - want));
         ++checked;
       }
-  Check(checked > 1000 && err < 1e-3, "rotation+scale map matches the reference formula on a ramp (max err " + Num(err) +
-                                          ", " + Num(checked) + " voxels)");
+  Check(checked > 1000 && err < 1e-3, "rotation+scale map matches the reference formula on a ramp (max err " +
+                                          Num(err) + ", " + Num(checked) + " voxels)");
 }
 
 // image = label * 100 + noise: after random rotations/scales (and elastic), labels and images agree.
@@ -247,8 +270,9 @@ void TestLabelsStayAligned(bool elastic) {
     }
     worst = std::min(worst, static_cast<double>(agree) / static_cast<double>(Voxels(P)));
   }
-  Check(worst > 0.97 && fg > 0, std::string(elastic ? "elastic+" : "") + "rotation+scale keep labels on their image values (worst agreement " +
-                                    Num(worst) + ")");
+  Check(worst > 0.97 && fg > 0, std::string(elastic ? "elastic+" : "") +
+                                    "rotation+scale keep labels on their image values (worst agreement " + Num(worst) +
+                                    ")");
 }
 
 // Two channels share one spatial transform and mirroring (channel 1 = 2 * channel 0 + 1 stays so:
@@ -354,8 +378,8 @@ void TestGamma() {
       ApplyGamma(b.data(), Voxels(s), g, invert, true);
       const double changed = MaxAbsDiff(a.data(), b.data(), Voxels(s));
       Check(std::abs(Mean(b) - Mean(a)) < 1e-4 && std::abs(Std(b) - Std(a)) < 1e-4 && changed > 0.01,
-            std::string(invert ? "inverted " : "") + "gamma " + Num(g) + " retains mean/std (" + Num(Mean(b) - Mean(a)) +
-                ", " + Num(Std(b) - Std(a)) + ") and changes values (" + Num(changed) + ")");
+            std::string(invert ? "inverted " : "") + "gamma " + Num(g) + " retains mean/std (" +
+                Num(Mean(b) - Mean(a)) + ", " + Num(Std(b) - Std(a)) + ") and changes values (" + Num(changed) + ")");
     }
   }
   std::vector<float> b = a;
@@ -432,13 +456,15 @@ void TestMirror() {
   AugmentScratch scratch;
   std::vector<float> out(static_cast<size_t>(Voxels(S)));
   std::vector<int8_t> out_l(static_cast<size_t>(Voxels(S)));
-  const AppliedAugmentation rec = AugmentSample(p, SourceWindow{v, {0, 0, 0}, S}, S, rng, out.data(), out_l.data(), &scratch);
+  const AppliedAugmentation rec =
+      AugmentSample(p, SourceWindow{v, {0, 0, 0}, S}, S, rng, out.data(), out_l.data(), &scratch);
   int bad = 0;
   for (int64_t i = 0; i < Voxels(S); ++i) {
     const int64_t j = Voxels(S) - 1 - i;  // all three axes flipped = reversed buffer
     bad += out[i] != img[j] || out_l[i] != std::max<int8_t>(lab[j], 0);
   }
-  Check(rec.mirrored == std::array<bool, 3>({true, true, true}) && bad == 0, "mirror in the chain flips image and label together");
+  Check(rec.mirrored == std::array<bool, 3>({true, true, true}) && bad == 0,
+        "mirror in the chain flips image and label together");
 }
 
 // Draw frequencies and ranges over many samples of a tiny patch, all at reference defaults.
@@ -457,7 +483,8 @@ void TestDrawFrequencies() {
   double max_angle = 0, min_scale = 10, max_scale = 0, max_noise = 0;
   for (int i = 0; i < n; ++i) {
     AugmentRng rng = AugmentRng::ForSample(99, 0, i, 0);
-    const AppliedAugmentation r = AugmentSample(p, SourceWindow{v, {0, 0, 0}, S}, P, rng, out.data(), out_l.data(), &scratch);
+    const AppliedAugmentation r =
+        AugmentSample(p, SourceWindow{v, {0, 0, 0}, S}, P, rng, out.data(), out_l.data(), &scratch);
     rot += r.rotation;
     el += r.elastic;
     if (r.rotation)
@@ -494,7 +521,8 @@ void TestDrawFrequencies() {
   near(inv, 0.1, "inverted gamma p 0.1");
   near(gam, 0.3, "gamma p 0.3");
   for (int a = 0; a < 3; ++a) near(mirrored[a], 0.5, "mirror axis " + Num(a) + " p 0.5");
-  Check(std::abs(static_cast<double>(below) / sc - 0.5) < 0.1, "scale below 1 half of the time (" + Num(static_cast<double>(below) / sc) + ")");
+  Check(std::abs(static_cast<double>(below) / sc - 0.5) < 0.1,
+        "scale below 1 half of the time (" + Num(static_cast<double>(below) / sc) + ")");
   Check(max_angle <= 30.0 * 3.14159265358979323846 / 180.0 && max_angle > 28.0 * 3.14159265358979323846 / 180.0,
         "angles within +-30 deg (max " + Num(max_angle * 180 / 3.14159265358979323846) + ")");
   Check(min_scale >= 0.7 && min_scale < 0.72 && max_scale <= 1.4 && max_scale > 1.38,
@@ -542,7 +570,8 @@ void TestDeterminism() {
   AugmentScratch s1, s2;
   std::vector<float> a(static_cast<size_t>(Voxels(P))), b(a.size()), c(a.size());
   std::vector<int8_t> la(a.size()), lb(a.size()), lc(a.size());
-  AugmentRng r1 = AugmentRng::ForSample(1, 0, 5, 1), r2 = AugmentRng::ForSample(1, 0, 5, 1), r3 = AugmentRng::ForSample(1, 0, 5, 0);
+  AugmentRng r1 = AugmentRng::ForSample(1, 0, 5, 1), r2 = AugmentRng::ForSample(1, 0, 5, 1),
+             r3 = AugmentRng::ForSample(1, 0, 5, 0);
   AugmentSample(p, SourceWindow{v, {0, 0, 0}, S}, P, r1, a.data(), la.data(), &s1);
   AugmentSample(p, SourceWindow{v, {0, 0, 0}, S}, P, r2, b.data(), lb.data(), &s2);
   AugmentSample(p, SourceWindow{v, {0, 0, 0}, S}, P, r3, c.data(), lc.data(), &s1);
@@ -613,10 +642,10 @@ void TestAgainstScipy(const std::string& dir) {
     const double err = MaxAbsDiff(out.data(), want.data(), Voxels(P));
     int64_t label_diff = 0;
     for (int64_t i = 0; i < Voxels(P); ++i) label_diff += out_l[i] != want_l[i];
-    Check(err < 1e-3, "warp " + Num(k) + " (angles " + Num(a0) + "," + Num(a1) + "," + Num(a2) + ", scale " + Num(scale) +
-                          ") matches scipy map_coordinates order 3 (max err " + Num(err) + ")");
-    Check(label_diff == 0, "warp " + Num(k) + " labels match scipy's per-label order-1 masks (" + Num(label_diff) + " of " +
-                               Num(Voxels(P)) + " differ)");
+    Check(err < 1e-3, "warp " + Num(k) + " (angles " + Num(a0) + "," + Num(a1) + "," + Num(a2) + ", scale " +
+                          Num(scale) + ") matches scipy map_coordinates order 3 (max err " + Num(err) + ")");
+    Check(label_diff == 0, "warp " + Num(k) + " labels match scipy's per-label order-1 masks (" + Num(label_diff) +
+                               " of " + Num(Voxels(P)) + " differ)");
   }
   std::fclose(meta);
   std::vector<float> want_blur;

@@ -57,39 +57,39 @@ inline int RunAll(int argc, char** argv) {
 
 #define PIPE_TEST_CAT_(a, b) a##b
 #define PIPE_TEST_CAT(a, b) PIPE_TEST_CAT_(a, b)
-#define TEST(name)                                                                    \
-  static void PIPE_TEST_CAT(test_body_, __LINE__)();                                  \
+#define TEST(name)                                                                                             \
+  static void PIPE_TEST_CAT(test_body_, __LINE__)();                                                           \
   static ::pipe_test::Register PIPE_TEST_CAT(test_reg_, __LINE__)(name, &PIPE_TEST_CAT(test_body_, __LINE__)); \
   static void PIPE_TEST_CAT(test_body_, __LINE__)()
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::printf("  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);          \
-      ++::pipe_test::Failures();                                                      \
-    }                                                                                 \
+#define CHECK(cond)                                                          \
+  do {                                                                       \
+    if (!(cond)) {                                                           \
+      std::printf("  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++::pipe_test::Failures();                                             \
+    }                                                                        \
   } while (0)
-#define CHECK_NEAR(a, b, tol)                                                         \
-  do {                                                                                \
-    const double pipe_a_ = (a), pipe_b_ = (b);                                        \
-    if (!(std::fabs(pipe_a_ - pipe_b_) <= (tol))) {                                   \
+#define CHECK_NEAR(a, b, tol)                                                                                       \
+  do {                                                                                                              \
+    const double pipe_a_ = (a), pipe_b_ = (b);                                                                      \
+    if (!(std::fabs(pipe_a_ - pipe_b_) <= (tol))) {                                                                 \
       std::printf("  %s:%d: CHECK_NEAR failed: %s = %.9g vs %s = %.9g (tol %g)\n", __FILE__, __LINE__, #a, pipe_a_, \
-                  #b, pipe_b_, static_cast<double>(tol));                             \
-      ++::pipe_test::Failures();                                                      \
-    }                                                                                 \
+                  #b, pipe_b_, static_cast<double>(tol));                                                           \
+      ++::pipe_test::Failures();                                                                                    \
+    }                                                                                                               \
   } while (0)
-#define CHECK_THROWS_WITH(stmt, substring)                                            \
-  do {                                                                                \
-    std::string pipe_msg_;                                                            \
-    try {                                                                             \
-      stmt;                                                                           \
-    } catch (const std::exception& e) {                                               \
-      pipe_msg_ = e.what();                                                           \
-    }                                                                                 \
-    if (pipe_msg_.find(substring) == std::string::npos) {                             \
+#define CHECK_THROWS_WITH(stmt, substring)                                                                        \
+  do {                                                                                                            \
+    std::string pipe_msg_;                                                                                        \
+    try {                                                                                                         \
+      stmt;                                                                                                       \
+    } catch (const std::exception& e) {                                                                           \
+      pipe_msg_ = e.what();                                                                                       \
+    }                                                                                                             \
+    if (pipe_msg_.find(substring) == std::string::npos) {                                                         \
       std::printf("  %s:%d: expected an error containing \"%s\" but got \"%s\"\n", __FILE__, __LINE__, substring, \
-                  pipe_msg_.c_str());                                                 \
-      ++::pipe_test::Failures();                                                      \
-    }                                                                                 \
+                  pipe_msg_.c_str());                                                                             \
+      ++::pipe_test::Failures();                                                                                  \
+    }                                                                                                             \
   } while (0)
 #define RUN_TESTS() \
   int main(int argc, char** argv) { return ::pipe_test::RunAll(argc, argv); }

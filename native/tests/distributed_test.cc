@@ -5,6 +5,8 @@
 // (negative control); 2- and 3-rank training (3 ranks with a global
 // batch of 2 gives one rank an empty share) ends with identical weights on every rank, rank 0 alone writes the
 // checkpoint and it holds those weights; a rank whose peers never come fails with a rendezvous error.
+#include "core/distributed.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -23,7 +25,6 @@
 #include "check.h"
 #include "core/checkpoint.h"
 #include "core/device.h"
-#include "core/distributed.h"
 #include "core/loader.h"
 #include "core/trainer.h"
 #include "core/unetpp.h"
@@ -60,8 +61,8 @@ std::vector<int> RunRanks(const std::string& job, int world, int spawn, const st
   const std::string self = Self();
   std::vector<pid_t> pids;
   for (int r = world - spawn; r < world; ++r) {
-    std::vector<std::string> args = {self, "--rank", job, std::to_string(r), std::to_string(world),
-                                     std::to_string(port), dir};
+    std::vector<std::string> args = {
+        self, "--rank", job, std::to_string(r), std::to_string(world), std::to_string(port), dir};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -206,12 +207,13 @@ pipe_core::TrainOptions TrainRankOptions(const std::string& dir, int rank, int w
 
 int TrainRank(int rank, int world, int port, const std::string& dir, int64_t batch) {
   int events = 0;
-  auto r = pipe_core::Train(TrainRankOptions(dir, rank, world, port, batch),
-                            [&](const pipe_core::ProgressEvent& e) {
-                              ++events;
-                              if (e.world_size != world) throw std::runtime_error("progress without world size");
-                            },
-                            nullptr);
+  auto r = pipe_core::Train(
+      TrainRankOptions(dir, rank, world, port, batch),
+      [&](const pipe_core::ProgressEvent& e) {
+        ++events;
+        if (e.world_size != world) throw std::runtime_error("progress without world size");
+      },
+      nullptr);
   std::ofstream(dir + "/digest_rank" + std::to_string(rank) + ".txt")
       << r.weights_digest << " " << events << " " << r.world_size << " " << r.backend;
   return 0;
@@ -238,8 +240,7 @@ int RankMain(int argc, char** argv) {
 
 void CheckGradients(int world, int64_t batch, bool batch_dice) {
   const std::string dir = pipe_test::TempDir("ddp-grad");
-  const auto codes =
-      RunRanks("grad", world, world, dir, {std::to_string(batch), batch_dice ? "1" : "0"});
+  const auto codes = RunRanks("grad", world, world, dir, {std::to_string(batch), batch_dice ? "1" : "0"});
   for (int c : codes) CHECK(c == 0);
   if (::pipe_test::Failures() > 0) return;
   torch::Tensor x, y;
@@ -316,9 +317,7 @@ TEST("3 ranks: averaged gradient equals the one-process gradient (per-sample Dic
 
 TEST("2-rank training: identical weights on every rank, rank 0 alone writes checkpoints") { CheckTraining(2, 2); }
 
-TEST("3-rank training with an empty share (global batch 2): identical weights on every rank") {
-  CheckTraining(3, 2);
-}
+TEST("3-rank training with an empty share (global batch 2): identical weights on every rank") { CheckTraining(3, 2); }
 
 TEST("a rank whose peers never join fails with a rendezvous error after the timeout") {
   const std::string dir = pipe_test::TempDir("ddp-alone");

@@ -1,6 +1,8 @@
 // Node-free checks of the patch loader (core/loader.h) and the prefetching pool
 // (core/loader_prefetch.h): recipe 8.4's oversampling rule and corner bounds, case draws,
 // determinism across thread counts, error propagation and shutdown.
+#include "core/loader.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,9 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/loader.h"
 #include "core/loader_prefetch.h"
-
 #include "tally.h"
 
 using namespace pipe_core;
@@ -72,7 +72,9 @@ void TestFirstForcedSample() {
 void TestSplitBatchAcrossRanks() {
   auto forced = [](const std::vector<RankBatch>& r) {
     std::vector<int> f;
-    for (const RankBatch& b : r) f.push_back(b.batch_size - std::min(b.batch_size, FirstForcedSample(b.batch_size, b.oversample_foreground_percent)));
+    for (const RankBatch& b : r)
+      f.push_back(b.batch_size -
+                  std::min(b.batch_size, FirstForcedSample(b.batch_size, b.oversample_foreground_percent)));
     return f;
   };
   auto a = SplitBatchAcrossRanks(2, 2, true, 0.33);
@@ -105,7 +107,8 @@ void TestCornerBounds() {
   loader.CornerBounds({300, 482, 512}, &lb, &ub);
   Check(lb == Shape3({-39, -39, -39}) && ub == Shape3({134, 316, 346}), "need 77: lb = -39, ub = shape - 166");
   loader.CornerBounds({100, 300, 300}, &lb, &ub);  // smaller than the source patch: need = 205 - 100
-  Check(lb[0] == -53 && ub[0] == -52, "small axis: need 105 -> lb -53, ub -52 (got " + Num(lb[0]) + ", " + Num(ub[0]) + ")");
+  Check(lb[0] == -53 && ub[0] == -52,
+        "small axis: need 105 -> lb -53, ub -52 (got " + Num(lb[0]) + ", " + Num(ub[0]) + ")");
   LoaderParams v = p;
   v.source_patch_size = v.patch_size;  // validation loader
   PatchLoader val({c.view}, v);
@@ -160,13 +163,15 @@ void TestOversampling() {
       }
     }
   }
-  Check(forced_ok == forced_total, "forced samples contain their class after augmentation (" + Num(forced_ok) + "/" +
-                                       Num(forced_total) + ")");
-  Check(random_with_fg < random_total, "random samples sometimes miss the foreground (" + Num(random_with_fg) + "/" +
-                                           Num(random_total) + ")");
+  Check(forced_ok == forced_total,
+        "forced samples contain their class after augmentation (" + Num(forced_ok) + "/" + Num(forced_total) + ")");
+  Check(random_with_fg < random_total,
+        "random samples sometimes miss the foreground (" + Num(random_with_fg) + "/" + Num(random_total) + ")");
   Check(corner_ok == random_total, "random corners lie in [lb, ub]");
-  Check(class1 > 0 && class2 > 0, "forced class drawn among present classes (1: " + Num(class1) + ", 2: " + Num(class2) + ")");
-  Check(case_count[0] > 30 && case_count[1] > 30, "both cases drawn (" + Num(case_count[0]) + ", " + Num(case_count[1]) + ")");
+  Check(class1 > 0 && class2 > 0,
+        "forced class drawn among present classes (1: " + Num(class1) + ", 2: " + Num(class2) + ")");
+  Check(case_count[0] > 30 && case_count[1] > 30,
+        "both cases drawn (" + Num(case_count[0]) + ", " + Num(case_count[1]) + ")");
 }
 
 // The forced corner is max(lb, voxel - source // 2) with no upper clamp; a case without
@@ -341,7 +346,8 @@ void TestBadCases() {
   } catch (const std::invalid_argument& e) {
     msg = e.what();
   }
-  Check(msg.find("liver_7") != std::string::npos, "a class location outside the case is rejected naming the case: " + msg);
+  Check(msg.find("liver_7") != std::string::npos,
+        "a class location outside the case is rejected naming the case: " + msg);
   SyntheticCase b("liver_8", {20, 20, 20}, {10, 10, 10}, false, 10);
   b.view.volume.label = nullptr;
   msg.clear();

@@ -1,4 +1,6 @@
 // Node-free checks of the resampling and preprocessing kernels (core/resample.h, core/preprocess.h).
+#include "core/resample.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "core/preprocess.h"
-#include "core/resample.h"
 
 namespace {
 
@@ -15,8 +16,10 @@ int passes = 0;
 
 void Check(bool ok, const char* what, double detail = 0) {
   std::printf("%s %s (%g)\n", ok ? "ok  " : "FAIL", what, detail);
-  if (!ok) ++failures;
-  else ++passes;
+  if (!ok)
+    ++failures;
+  else
+    ++passes;
 }
 
 double Smooth(double z, double y, double x) { return 100.0 * std::sin(0.15 * z) * std::cos(0.11 * y) + 3.0 * x; }

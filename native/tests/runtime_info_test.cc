@@ -1,11 +1,12 @@
 // Node-free check that the core library links and reports its LibTorch, and that SetThreads sizes the BLAS's own
 // thread pool too (Debian's LibTorch runs GEMMs on OpenBLAS, whose pool ignores at::set_num_threads).
+#include "core/runtime_info.h"
+
 #include <dlfcn.h>
 
 #include <cstdio>
 
 #include "core/device.h"
-#include "core/runtime_info.h"
 
 int main() {
   int failed = 0, passed = 0;

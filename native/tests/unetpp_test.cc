@@ -1,11 +1,12 @@
 // Node-free tests of the UNet++ builder: output shapes (isotropic, anisotropic, pruned heads), gradients reaching
 // every parameter under the deep-supervision loss, and the Task03 3d_fullres parameter count (recipe 7.5).
+#include "core/unetpp.h"
+
 #include <torch/torch.h>
 
 #include "check.h"
 #include "core/conv_cpu.h"
 #include "core/loss.h"
-#include "core/unetpp.h"
 
 using pipe_core::Axes3;
 using pipe_core::NetworkPlan;
@@ -99,24 +100,24 @@ TEST("invalid plans are refused with the field named") {
 TEST("the fast CPU conv backward matches LibTorch's gradients") {
   torch::manual_seed(5);
   for (const int64_t n : {2, 1})  // a batch of 1 is what a DDP rank gets from a global batch of 2
-  for (const Axes3 k : {Axes3{3, 3, 3}, Axes3{1, 3, 3}}) {
-    const Axes3 pad{(k[0] - 1) / 2, (k[1] - 1) / 2, (k[2] - 1) / 2};
-    auto x = torch::randn({n, 3, 6, 8, 5}, torch::requires_grad());
-    auto w = torch::randn({4, 3, k[0], k[1], k[2]}, torch::requires_grad());
-    auto b = torch::randn({4}, torch::requires_grad());
-    auto g = torch::randn({n, 4, 6, 8, 5});
-    auto ours = pipe_core::Conv3dSameCpu(x, w, b, pad);
-    auto grads = torch::autograd::grad({ours}, {x, w, b}, {g});
-    auto ref = torch::conv3d(x, w, b, 1, torch::IntArrayRef({pad[0], pad[1], pad[2]}));
-    auto ref_grads = torch::autograd::grad({ref}, {x, w, b}, {g});
-    CHECK(torch::allclose(ours, ref, 1e-5, 1e-5));
-    for (int i = 0; i < 3; ++i) {
-      const double diff = (grads[i] - ref_grads[i]).abs().max().item<double>();
-      const double scale = ref_grads[i].abs().max().item<double>();
-      if (diff > 1e-5 * scale + 1e-5) std::printf("  grad %d differs by %g (scale %g)\n", i, diff, scale);
-      CHECK(diff <= 1e-5 * scale + 1e-5);
+    for (const Axes3 k : {Axes3{3, 3, 3}, Axes3{1, 3, 3}}) {
+      const Axes3 pad{(k[0] - 1) / 2, (k[1] - 1) / 2, (k[2] - 1) / 2};
+      auto x = torch::randn({n, 3, 6, 8, 5}, torch::requires_grad());
+      auto w = torch::randn({4, 3, k[0], k[1], k[2]}, torch::requires_grad());
+      auto b = torch::randn({4}, torch::requires_grad());
+      auto g = torch::randn({n, 4, 6, 8, 5});
+      auto ours = pipe_core::Conv3dSameCpu(x, w, b, pad);
+      auto grads = torch::autograd::grad({ours}, {x, w, b}, {g});
+      auto ref = torch::conv3d(x, w, b, 1, torch::IntArrayRef({pad[0], pad[1], pad[2]}));
+      auto ref_grads = torch::autograd::grad({ref}, {x, w, b}, {g});
+      CHECK(torch::allclose(ours, ref, 1e-5, 1e-5));
+      for (int i = 0; i < 3; ++i) {
+        const double diff = (grads[i] - ref_grads[i]).abs().max().item<double>();
+        const double scale = ref_grads[i].abs().max().item<double>();
+        if (diff > 1e-5 * scale + 1e-5) std::printf("  grad %d differs by %g (scale %g)\n", i, diff, scale);
+        CHECK(diff <= 1e-5 * scale + 1e-5);
+      }
     }
-  }
 }
 
 RUN_TESTS()

@@ -26,8 +26,6 @@ struct Registrar {
 #define PIPE_NATIVE_CONCAT_(a, b) a##b
 #define PIPE_NATIVE_CONCAT(a, b) PIPE_NATIVE_CONCAT_(a, b)
 // Registers a function `Napi::Value fn(const Napi::CallbackInfo&)` as exports[name].
-#define PIPE_NATIVE_EXPORT(name, fn)                                                   \
-  static ::pipe_binding::Registrar PIPE_NATIVE_CONCAT(pipe_registrar_, __LINE__)(      \
-      name, [](Napi::Env env, Napi::Object exports) {                                  \
-        exports.Set(name, Napi::Function::New(env, fn, name));                         \
-      })
+#define PIPE_NATIVE_EXPORT(name, fn)                                              \
+  static ::pipe_binding::Registrar PIPE_NATIVE_CONCAT(pipe_registrar_, __LINE__)( \
+      name, [](Napi::Env env, Napi::Object exports) { exports.Set(name, Napi::Function::New(env, fn, name)); })

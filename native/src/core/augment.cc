@@ -63,11 +63,16 @@ void ValidateAugmentParams(const AugmentParams& p) {
   CheckRange(p.contrast_min, p.contrast_max, "contrast");
   CheckRange(p.low_resolution_zoom_min, p.low_resolution_zoom_max, "low_resolution_zoom");
   CheckRange(p.gamma_min, p.gamma_max, "gamma");
-  if (!(p.scale_min > 0.0)) throw std::invalid_argument("Expected scale_min > 0 for AugmentParams.scale_min but received " + std::to_string(p.scale_min));
+  if (!(p.scale_min > 0.0))
+    throw std::invalid_argument("Expected scale_min > 0 for AugmentParams.scale_min but received " +
+                                std::to_string(p.scale_min));
   if (!(p.low_resolution_zoom_min > 0.0))
-    throw std::invalid_argument("Expected low_resolution_zoom_min > 0 for AugmentParams.low_resolution_zoom_min but received " +
-                                std::to_string(p.low_resolution_zoom_min));
-  if (!(p.gamma_min > 0.0)) throw std::invalid_argument("Expected gamma_min > 0 for AugmentParams.gamma_min but received " + std::to_string(p.gamma_min));
+    throw std::invalid_argument(
+        "Expected low_resolution_zoom_min > 0 for AugmentParams.low_resolution_zoom_min but received " +
+        std::to_string(p.low_resolution_zoom_min));
+  if (!(p.gamma_min > 0.0))
+    throw std::invalid_argument("Expected gamma_min > 0 for AugmentParams.gamma_min but received " +
+                                std::to_string(p.gamma_min));
 }
 
 namespace {
@@ -100,15 +105,17 @@ AppliedAugmentation AugmentSample(const AugmentParams& params, const SourceWindo
   ValidateAugmentParams(params);
   const Volume& v = source.volume;
   if (!v.image || !v.label || v.channels < 1)
-    throw std::invalid_argument("Expected an image, a label and channels >= 1 for AugmentSample's volume but received channels " +
-                                std::to_string(v.channels));
+    throw std::invalid_argument(
+        "Expected an image, a label and channels >= 1 for AugmentSample's volume but received channels " +
+        std::to_string(v.channels));
   for (int d = 0; d < 3; ++d) {
     if (v.shape[d] < 1 || patch[d] < 1 || source.size[d] < patch[d])
       throw std::invalid_argument("Expected volume shape >= 1 and source patch " + ShapeText(source.size) +
                                   " >= patch for AugmentSample but received patch " + ShapeText(patch) +
                                   " and volume " + ShapeText(v.shape));
   }
-  if (!out_image || !out_label || !scratch) throw std::invalid_argument("Internal error: AugmentSample needs output buffers and scratch");
+  if (!out_image || !out_label || !scratch)
+    throw std::invalid_argument("Internal error: AugmentSample needs output buffers and scratch");
 
   AppliedAugmentation rec;
   const int64_t n = patch[0] * patch[1] * patch[2];

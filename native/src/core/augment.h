@@ -99,7 +99,7 @@ struct AppliedAugmentation {
 
 // Per-thread work buffers, reused between calls (the 205^3 source patch and its spline coefficients).
 struct AugmentScratch {
-  std::vector<float> source;   // materialised source window, then its B-spline coefficients
+  std::vector<float> source;  // materialised source window, then its B-spline coefficients
   std::vector<int8_t> source_label;
   std::vector<float> work_a, work_b;  // intensity transforms
   std::vector<float> elastic;         // 3 displacement fields
@@ -108,8 +108,7 @@ struct AugmentScratch {
 // Recipe 9.2 (batchgenerators get_patch_size): rotate the corner vector `patch` about each axis by
 // its max angle (capped at 90 deg), take the per-axis max of |coords| with the unrotated vector,
 // divide by `min_scale`, truncate.
-Shape3 EnlargedPatchSize(const Shape3& patch, const std::array<double, 3>& rotation_max_deg,
-                         double min_scale);
+Shape3 EnlargedPatchSize(const Shape3& patch, const std::array<double, 3>& rotation_max_deg, double min_scale);
 
 // The reference's quirk: the trainer evaluates get_patch_size before changing the scale range, so
 // the minimum scale used is 0.85, not 0.7 (128^3 -> 205^3).
@@ -119,9 +118,8 @@ Shape3 ReferenceSourcePatchSize(const Shape3& patch, const AugmentParams& params
 // Augments one sample: draws from `rng` in a fixed order, transforms `source` (the enlarged patch)
 // into `out_image` (C, P0, P1, P2) and `out_label` (P0, P1, P2) with P = `patch`, applies the
 // intensity chain and mirroring, and maps label -1 to 0. Throws std::invalid_argument on bad input.
-AppliedAugmentation AugmentSample(const AugmentParams& params, const SourceWindow& source,
-                                  const Shape3& patch, AugmentRng& rng, float* out_image,
-                                  int8_t* out_label, AugmentScratch* scratch);
+AppliedAugmentation AugmentSample(const AugmentParams& params, const SourceWindow& source, const Shape3& patch,
+                                  AugmentRng& rng, float* out_image, int8_t* out_label, AugmentScratch* scratch);
 
 // --- building blocks (exposed for tests and for callers who compose their own chain) ---
 

@@ -65,8 +65,7 @@ inline int64_t BorderIndex(int64_t i, int64_t n, bool constant) {
 }
 
 // Applies the 1D kernel `w` (radius r) along `axis` of `in` into `out` (same shape).
-void ConvolveAxis(const float* in, float* out, const Shape3& s, int axis, const std::vector<float>& w,
-                  bool constant) {
+void ConvolveAxis(const float* in, float* out, const Shape3& s, int axis, const std::vector<float>& w, bool constant) {
   const int64_t r = static_cast<int64_t>(w.size() / 2);
   const int64_t n = s[axis];
   if (axis == 2) {

@@ -16,8 +16,8 @@ using Mat3 = std::array<std::array<double, 3>, 3>;
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kPole = -0.2679491924311227;  // sqrt(3) - 2, the cubic B-spline pole
-constexpr int kPoleHorizon = 13;                // |pole|^13 < 1e-7
-constexpr double kDomainSlack = 1e-6;           // tolerance of the "inside [0, S-1]" test
+constexpr int kPoleHorizon = 13;               // |pole|^13 < 1e-7
+constexpr double kDomainSlack = 1e-6;          // tolerance of the "inside [0, S-1]" test
 
 Mat3 Multiply(const Mat3& a, const Mat3& b) {
   Mat3 r{};
@@ -75,8 +75,8 @@ void CausalInit(const float* data, int64_t n, int64_t stride, int64_t lines, flo
     const double denom = 1.0 - zn1 * zn1;
     for (int64_t j = 0; j < lines; ++j) out[j] = static_cast<float>(data[j] + zn1 * data[(n - 1) * stride + j]);
     for (int64_t k = 1; k < n - 1; ++k) {
-      const float c = static_cast<float>(std::pow(z, static_cast<double>(k)) +
-                                         std::pow(z, static_cast<double>(2 * n - 2 - k)));
+      const float c =
+          static_cast<float>(std::pow(z, static_cast<double>(k)) + std::pow(z, static_cast<double>(2 * n - 2 - k)));
       const float* row = data + k * stride;
       for (int64_t j = 0; j < lines; ++j) out[j] += c * row[j];
     }
@@ -135,8 +135,7 @@ std::string ShapeText(const Shape3& s) {
 
 }  // namespace
 
-Shape3 EnlargedPatchSize(const Shape3& patch, const std::array<double, 3>& rotation_max_deg,
-                         double min_scale) {
+Shape3 EnlargedPatchSize(const Shape3& patch, const std::array<double, 3>& rotation_max_deg, double min_scale) {
   if (!(min_scale > 0.0))
     throw std::invalid_argument("Expected a positive min_scale for EnlargedPatchSize but received " +
                                 std::to_string(min_scale));
@@ -235,8 +234,8 @@ void BSplinePrefilter3D(float* data, const Shape3& s) {
   for (; r0 < rows; ++r0) PrefilterLine(data + r0 * n, n);
 }
 
-void WarpPatch(float* source, const int8_t* source_label, int channels, const Shape3& S,
-               const SpatialDraw& draw, const Shape3& P, float* out_image, int8_t* out_label) {
+void WarpPatch(float* source, const int8_t* source_label, int channels, const Shape3& S, const SpatialDraw& draw,
+               const Shape3& P, float* out_image, int8_t* out_label) {
   for (int d = 0; d < 3; ++d)
     if (S[d] < 1 || P[d] < 1)
       throw std::invalid_argument("Expected positive shapes for WarpPatch but received source " + ShapeText(S) +

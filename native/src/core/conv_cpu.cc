@@ -47,9 +47,10 @@ struct Conv3dSameFn : public torch::autograd::Function<Conv3dSameFn> {
     }
     if (ctx->needs_input_grad(1)) {
       // x_pad^T is (Ci, N, Z+2pz, ...), g^T is (Co, N, Z, ...): their valid convolution is (Ci, Co, kz, ky, kx).
-      const torch::Tensor xp = torch::constant_pad_nd(
-          x, {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]}, 0);
-      grad_w = ForwardConv(xp.transpose(0, 1), g.transpose(0, 1), torch::Tensor(), {0, 0, 0}).transpose(0, 1).contiguous();
+      const torch::Tensor xp =
+          torch::constant_pad_nd(x, {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]}, 0);
+      grad_w =
+          ForwardConv(xp.transpose(0, 1), g.transpose(0, 1), torch::Tensor(), {0, 0, 0}).transpose(0, 1).contiguous();
     }
     if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) grad_b = g.sum({0, 2, 3, 4});
     return {grad_x, grad_w, grad_b, torch::Tensor()};

@@ -26,8 +26,8 @@ torch::Device ParseDevice(const std::string& name) {
   if (kind == "cuda") {
     if (!torch::cuda::is_available())
       throw std::invalid_argument("device " + name + " requested but CUDA is not available (LibTorch " +
-                                  std::string(TORCH_VERSION) + " built " +
-                                  (PIPE_TORCH_CUDA ? "with" : "without") + " CUDA)");
+                                  std::string(TORCH_VERSION) + " built " + (PIPE_TORCH_CUDA ? "with" : "without") +
+                                  " CUDA)");
     if (index >= static_cast<int>(torch::cuda::device_count()))
       throw std::invalid_argument("device " + name + " requested but only " +
                                   std::to_string(torch::cuda::device_count()) + " CUDA device(s) are visible");
@@ -66,9 +66,12 @@ AmpMode ResolveAmp(const std::string& amp, const torch::Device& device) {
 
 const char* AmpName(AmpMode amp) {
   switch (amp) {
-    case AmpMode::kOff: return "off";
-    case AmpMode::kBf16: return "bf16";
-    case AmpMode::kFp16: return "fp16";
+    case AmpMode::kOff:
+      return "off";
+    case AmpMode::kBf16:
+      return "bf16";
+    case AmpMode::kFp16:
+      return "fp16";
   }
   return "off";
 }

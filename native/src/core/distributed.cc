@@ -15,9 +15,7 @@ std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
 }
 
-bool IsLoopback(const std::string& addr) {
-  return addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0;
-}
+bool IsLoopback(const std::string& addr) { return addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0; }
 
 }  // namespace
 
@@ -72,8 +70,8 @@ DistributedContext::DistributedContext(const DistributedOptions& options, const 
   try {
     impl_->store = c10::make_intrusive<c10d::TCPStore>(options_.master_addr, so);
   } catch (const std::exception& e) {
-    throw std::runtime_error("rank " + std::to_string(options_.rank) + ": rendezvous at " + options_.master_addr +
-                             ":" + std::to_string(options_.master_port) + " failed (" + e.what() + ")");
+    throw std::runtime_error("rank " + std::to_string(options_.rank) + ": rendezvous at " + options_.master_addr + ":" +
+                             std::to_string(options_.master_port) + " failed (" + e.what() + ")");
   }
 
 #if PIPE_HAVE_C10D_NCCL

@@ -20,9 +20,9 @@ struct DistributedOptions {
   int rank = 0;
   int world_size = 1;
   std::string master_addr = "127.0.0.1";  // host of rank 0's TCPStore (every rank gets the same address)
-  int master_port = 0;                     // the store's port; pipe picks a free one (never a fixed 1234)
-  double timeout_s = 300;                  // rendezvous and per-collective timeout
-  std::string backend = "auto";            // auto (nccl on cuda when built with it, else gloo) | gloo | nccl
+  int master_port = 0;                    // the store's port; pipe picks a free one (never a fixed 1234)
+  double timeout_s = 300;                 // rendezvous and per-collective timeout
+  std::string backend = "auto";           // auto (nccl on cuda when built with it, else gloo) | gloo | nccl
 };
 
 // Validates the fields; throws std::invalid_argument naming the field.

@@ -66,12 +66,14 @@ PatchLoader::PatchLoader(std::vector<LoaderCase> cases, LoaderParams params)
     throw std::invalid_argument("Expected batch_size >= 1 for LoaderParams.batch_size but received " +
                                 std::to_string(params_.batch_size));
   if (!(params_.oversample_foreground_percent >= 0.0 && params_.oversample_foreground_percent <= 1.0))
-    throw std::invalid_argument("Expected a value in [0, 1] for LoaderParams.oversample_foreground_percent but received " +
-                                std::to_string(params_.oversample_foreground_percent));
+    throw std::invalid_argument(
+        "Expected a value in [0, 1] for LoaderParams.oversample_foreground_percent but received " +
+        std::to_string(params_.oversample_foreground_percent));
   for (int d = 0; d < 3; ++d) {
     if (params_.patch_size[d] < 1 || params_.source_patch_size[d] < params_.patch_size[d])
-      throw std::invalid_argument("Expected patch_size >= 1 and source_patch_size >= patch_size for LoaderParams but received patch " +
-                                  ShapeText(params_.patch_size) + " and source " + ShapeText(params_.source_patch_size));
+      throw std::invalid_argument(
+          "Expected patch_size >= 1 and source_patch_size >= patch_size for LoaderParams but received patch " +
+          ShapeText(params_.patch_size) + " and source " + ShapeText(params_.source_patch_size));
   }
   ValidateAugmentParams(params_.augment);
   channels_ = cases_.front().volume.channels;
@@ -84,15 +86,16 @@ PatchLoader::PatchLoader(std::vector<LoaderCase> cases, LoaderParams params)
                                   "' but received " + std::to_string(v.channels));
     for (int d = 0; d < 3; ++d)
       if (v.shape[d] < 1)
-        throw std::invalid_argument("Expected a positive shape for case '" + c.id + "' but received " + ShapeText(v.shape));
+        throw std::invalid_argument("Expected a positive shape for case '" + c.id + "' but received " +
+                                    ShapeText(v.shape));
     for (const ClassLocations& cl : c.class_locations)
       for (const auto& p : cl.voxels)
         for (int d = 0; d < 3; ++d)
           if (p[d] < 0 || p[d] >= v.shape[d])
             throw std::invalid_argument("Expected class locations inside shape " + ShapeText(v.shape) + " for case '" +
                                         c.id + "' class " + std::to_string(cl.label) + " but received [" +
-                                        std::to_string(p[0]) + "," + std::to_string(p[1]) + "," +
-                                        std::to_string(p[2]) + "]");
+                                        std::to_string(p[0]) + "," + std::to_string(p[1]) + "," + std::to_string(p[2]) +
+                                        "]");
   }
   first_forced_ = FirstForcedSample(params_.batch_size, params_.oversample_foreground_percent);
 }
@@ -109,8 +112,8 @@ void PatchLoader::CornerBounds(const Shape3& shape, Shape3* lb, Shape3* ub) cons
 
 SampleRecord PatchLoader::SampleOne(int64_t iteration, int j, float* image, int8_t* label,
                                     AugmentScratch* scratch) const {
-  AugmentRng rng = AugmentRng::ForSample(params_.seed, params_.stream, static_cast<uint64_t>(iteration),
-                                         static_cast<uint64_t>(j));
+  AugmentRng rng =
+      AugmentRng::ForSample(params_.seed, params_.stream, static_cast<uint64_t>(iteration), static_cast<uint64_t>(j));
   SampleRecord rec;
   rec.case_index = static_cast<int>(rng.Integer(0, static_cast<int64_t>(cases_.size()) - 1));
   const LoaderCase& c = cases_[static_cast<size_t>(rec.case_index)];

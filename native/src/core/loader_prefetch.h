@@ -24,9 +24,9 @@ struct LoadedBatch {
 };
 
 struct PrefetchOptions {
-  int threads = 2;               // worker threads
-  int depth = 4;                 // batches made ahead of the consumer (ready or in progress), >= 1
-  int64_t first_iteration = 0;   // e.g. epoch * iterations_per_epoch when resuming
+  int threads = 2;              // worker threads
+  int depth = 4;                // batches made ahead of the consumer (ready or in progress), >= 1
+  int64_t first_iteration = 0;  // e.g. epoch * iterations_per_epoch when resuming
 };
 
 // Fills `batch` (whose buffers may hold an earlier batch) for `iteration`; may throw.
@@ -67,7 +67,7 @@ class PrefetchLoader {
   int64_t next_deliver_ = 0;          // next iteration the consumer gets
   std::map<int64_t, std::unique_ptr<LoadedBatch>> ready_;
   std::vector<std::unique_ptr<LoadedBatch>> free_;
-  std::exception_ptr error_;   // the failure of the earliest failed iteration
+  std::exception_ptr error_;  // the failure of the earliest failed iteration
   int64_t error_iteration_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;

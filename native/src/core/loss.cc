@@ -49,8 +49,8 @@ LossResult DeepSupervisionLoss(const std::vector<torch::Tensor>& heads, const to
   return r;
 }
 
-void AccumulateConfusion(const torch::Tensor& logits, const torch::Tensor& target, torch::Tensor& tp,
-                         torch::Tensor& fp, torch::Tensor& fn) {
+void AccumulateConfusion(const torch::Tensor& logits, const torch::Tensor& target, torch::Tensor& tp, torch::Tensor& fp,
+                         torch::Tensor& fn) {
   torch::NoGradGuard no_grad;
   const int64_t k = logits.size(1);
   const torch::Tensor pred = logits.argmax(1);

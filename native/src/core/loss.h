@@ -21,8 +21,8 @@ struct LossOptions {
 };
 
 struct LossResult {
-  torch::Tensor total;                 // scalar, differentiable
-  std::vector<torch::Tensor> per_head; // detached scalars, head X^{0,1} first
+  torch::Tensor total;                  // scalar, differentiable
+  std::vector<torch::Tensor> per_head;  // detached scalars, head X^{0,1} first
 };
 
 // logits is (N, K, Z, Y, X) (any float dtype; computed in fp32), target is (N, Z, Y, X) int64 in [0, K).
@@ -33,8 +33,8 @@ LossResult DeepSupervisionLoss(const std::vector<torch::Tensor>& heads, const to
                                const LossOptions& options);
 
 // Adds the argmax prediction's per-foreground-class counts to tp/fp/fn (each (K-1,) float64 on CPU).
-void AccumulateConfusion(const torch::Tensor& logits, const torch::Tensor& target, torch::Tensor& tp,
-                         torch::Tensor& fp, torch::Tensor& fn);
+void AccumulateConfusion(const torch::Tensor& logits, const torch::Tensor& target, torch::Tensor& tp, torch::Tensor& fp,
+                         torch::Tensor& fn);
 
 // Mean over classes of 2tp/(2tp+fp+fn), classes with an empty denominator dropped; NaN if all are.
 double GlobalDice(const torch::Tensor& tp, const torch::Tensor& fp, const torch::Tensor& fn);

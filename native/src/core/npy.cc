@@ -107,8 +107,8 @@ int64_t NpyFile::numel() const {
   return n;
 }
 
-void WriteNpy(const std::string& path, const std::string& descr, const std::vector<int64_t>& shape,
-              const void* data, size_t item_size) {
+void WriteNpy(const std::string& path, const std::string& descr, const std::vector<int64_t>& shape, const void* data,
+              size_t item_size) {
   std::string shape_text = "(";
   int64_t n = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -123,7 +123,15 @@ void WriteNpy(const std::string& path, const std::string& descr, const std::vect
   {
     std::ofstream out(tmp, std::ios::binary);
     if (!out) Fail(path, "cannot write");
-    const unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<unsigned char>(header.size() & 0xff),
+    const unsigned char pre[10] = {0x93,
+                                   'N',
+                                   'U',
+                                   'M',
+                                   'P',
+                                   'Y',
+                                   1,
+                                   0,
+                                   static_cast<unsigned char>(header.size() & 0xff),
                                    static_cast<unsigned char>(header.size() >> 8)};
     out.write(reinterpret_cast<const char*>(pre), 10);
     out.write(header.data(), static_cast<std::streamsize>(header.size()));

@@ -23,7 +23,9 @@ class NpyFile {
   size_t item_size() const { return item_size_; }
   const void* data() const { return data_; }
   template <typename T>
-  const T* as() const { return static_cast<const T*>(data_); }
+  const T* as() const {
+    return static_cast<const T*>(data_);
+  }
 
  private:
   std::string path_, descr_;
@@ -35,7 +37,7 @@ class NpyFile {
 };
 
 // Writes a C-order little-endian array (descr "<f4", "|i1", "|u1", ...) atomically (temp file + rename).
-void WriteNpy(const std::string& path, const std::string& descr, const std::vector<int64_t>& shape,
-              const void* data, size_t item_size);
+void WriteNpy(const std::string& path, const std::string& descr, const std::vector<int64_t>& shape, const void* data,
+              size_t item_size);
 
 }  // namespace pipe_core

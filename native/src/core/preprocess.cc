@@ -188,8 +188,8 @@ IntensityStats ComputeIntensityStats(std::vector<float>& values) {
 void NormalizeCT(float* data, int64_t n, double lo, double hi, double mean, double sd, int threads) {
   if (!(sd > 0) || !std::isfinite(sd) || !std::isfinite(mean) || !(lo <= hi)) {
     throw std::invalid_argument("Expected finite CT statistics with sd > 0 and p0.5 <= p99.5 but received mean " +
-                                std::to_string(mean) + ", sd " + std::to_string(sd) + ", range [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+                                std::to_string(mean) + ", sd " + std::to_string(sd) + ", range [" + std::to_string(lo) +
+                                ", " + std::to_string(hi) + "]");
   }
   const int64_t block = 1 << 16;
   ParallelFor((n + block - 1) / block, threads, [&](int64_t b) {

@@ -11,8 +11,8 @@
 namespace pipe_core {
 namespace {
 
-constexpr int64_t kPad = 12;        // scipy pads lines by 12 edge values before prefiltering (mode 'nearest')
-constexpr int64_t kChunk = 64;      // lines resampled together (one block per work unit)
+constexpr int64_t kPad = 12;    // scipy pads lines by 12 edge values before prefiltering (mode 'nearest')
+constexpr int64_t kChunk = 64;  // lines resampled together (one block per work unit)
 const double kPole = std::sqrt(3.0) - 2.0;
 
 void CheckShapes(const Shape3& shape, const Shape3& new_shape, int nearest_axis) {
@@ -221,7 +221,8 @@ void CubicSplinePrefilter(double* c, int64_t n, int64_t stride) {
 std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
                                  int threads, int order) {
   CheckShapes(shape, new_shape, nearest_axis);
-  if (order != 1 && order != 3) throw std::invalid_argument("Expected order 1 or 3 but received " + std::to_string(order));
+  if (order != 1 && order != 3)
+    throw std::invalid_argument("Expected order 1 or 3 but received " + std::to_string(order));
   if (shape == new_shape) return std::vector<float>(src, src + shape[0] * shape[1] * shape[2]);
   Shape3 cur = shape;
   const float* in = src;

@@ -30,8 +30,8 @@ using Shape3 = std::array<int64_t, 3>;
 std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
                                  int threads, int order = 3);
 
-std::vector<int8_t> ResampleLabels(const int8_t* src, const Shape3& shape, const Shape3& new_shape,
-                                   int nearest_axis, int threads);
+std::vector<int8_t> ResampleLabels(const int8_t* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
+                                   int threads);
 
 // One-dimensional helpers, exposed for the tests.
 // Cubic B-spline coefficients of a line in place (mirror boundaries, scipy's spline_filter1d).

@@ -9,8 +9,8 @@ namespace pipe_core {
 
 namespace {
 
-constexpr double kLeakySlope = 1e-2;   // LeakyReLU negative slope, also the He-init `a`
-constexpr double kNormEps = 1e-5;      // InstanceNorm eps
+constexpr double kLeakySlope = 1e-2;  // LeakyReLU negative slope, also the He-init `a`
+constexpr double kNormEps = 1e-5;     // InstanceNorm eps
 
 torch::ExpandingArray<3> Arr(const Axes3& a) { return torch::ExpandingArray<3>({a[0], a[1], a[2]}); }
 Axes3 SamePadding(const Axes3& k) { return {(k[0] - 1) / 2, (k[1] - 1) / 2, (k[2] - 1) / 2}; }
@@ -19,16 +19,17 @@ Axes3 SamePadding(const Axes3& k) { return {(k[0] - 1) / 2, (k[1] - 1) / 2, (k[2
 
 ConvNormActImpl::ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, const Axes3& stride)
     : padding_(SamePadding(kernel)), unit_stride_(stride == Axes3{1, 1, 1}) {
-  conv_ = register_module(
-      "conv", torch::nn::Conv3d(torch::nn::Conv3dOptions(in, out, Arr(kernel)).stride(Arr(stride))
-                                    .padding(Arr(SamePadding(kernel))).bias(true)));
+  conv_ = register_module("conv", torch::nn::Conv3d(torch::nn::Conv3dOptions(in, out, Arr(kernel))
+                                                        .stride(Arr(stride))
+                                                        .padding(Arr(SamePadding(kernel)))
+                                                        .bias(true)));
   norm_ = register_module("norm",
                           torch::nn::InstanceNorm3d(torch::nn::InstanceNorm3dOptions(out).eps(kNormEps).affine(true)));
 }
 
 torch::Tensor ConvNormActImpl::forward(const torch::Tensor& x) {
-  const torch::Tensor c = unit_stride_ && UseConv3dSameCpu(x) ? Conv3dSameCpu(x, conv_->weight, conv_->bias, padding_)
-                                                               : conv_->forward(x);
+  const torch::Tensor c =
+      unit_stride_ && UseConv3dSameCpu(x) ? Conv3dSameCpu(x, conv_->weight, conv_->bias, padding_) : conv_->forward(x);
   torch::Tensor y = norm_->forward(c);
   return torch::leaky_relu_(y, kLeakySlope);
 }
@@ -46,8 +47,8 @@ UNetPlusPlusImpl::UNetPlusPlusImpl(const NetworkPlan& plan) : plan_(plan) {
   for (int64_t d = 0; d <= npool; ++d) {
     const int64_t in = d == 0 ? plan_.in_channels : plan_.features(d - 1);
     const Axes3 stride = d == 0 ? Axes3{1, 1, 1} : plan_.pool_kernels[d - 1];
-    encoder_.push_back(register_module("enc" + std::to_string(d),
-                                       StackedConv(in, plan_.features(d), plan_.conv_kernels[d], stride)));
+    encoder_.push_back(
+        register_module("enc" + std::to_string(d), StackedConv(in, plan_.features(d), plan_.conv_kernels[d], stride)));
   }
   nodes_.resize(npool);
   ups_.resize(npool);
@@ -58,7 +59,8 @@ UNetPlusPlusImpl::UNetPlusPlusImpl(const NetworkPlan& plan) : plan_(plan) {
       ups_[i].push_back(register_module(
           "up" + id, torch::nn::ConvTranspose3d(
                          torch::nn::ConvTranspose3dOptions(plan_.features(i + 1), c, Arr(plan_.pool_kernels[i]))
-                             .stride(Arr(plan_.pool_kernels[i])).bias(false))));
+                             .stride(Arr(plan_.pool_kernels[i]))
+                             .bias(false))));
       // Same one-level kernel offset as nnU-Net's decoder (recipe 7.4).
       nodes_[i].push_back(
           register_module("node" + id, StackedConv(c * (j + 1), c, plan_.conv_kernels[i + 1], Axes3{1, 1, 1})));
@@ -78,8 +80,10 @@ void UNetPlusPlusImpl::InitHe() {
       torch::nn::init::kaiming_normal_(w, kLeakySlope, torch::kFanIn, torch::kLeakyReLU);
       if (b.defined()) b.zero_();
     };
-    if (auto* conv = m->as<torch::nn::Conv3d>()) init(conv->weight, conv->bias);
-    else if (auto* up = m->as<torch::nn::ConvTranspose3d>()) init(up->weight, up->bias);
+    if (auto* conv = m->as<torch::nn::Conv3d>())
+      init(conv->weight, conv->bias);
+    else if (auto* up = m->as<torch::nn::ConvTranspose3d>())
+      init(up->weight, up->bias);
   }
 }
 

@@ -53,10 +53,10 @@ class UNetPlusPlusImpl : public torch::nn::Module {
 
  private:
   NetworkPlan plan_;
-  std::vector<StackedConv> encoder_;                 // stage d = 0..npool
-  std::vector<std::vector<StackedConv>> nodes_;      // nodes_[i][j-1] = X^{i,j}
+  std::vector<StackedConv> encoder_;                          // stage d = 0..npool
+  std::vector<std::vector<StackedConv>> nodes_;               // nodes_[i][j-1] = X^{i,j}
   std::vector<std::vector<torch::nn::ConvTranspose3d>> ups_;  // ups_[i][j-1] feeds X^{i,j}
-  std::vector<torch::nn::Conv3d> heads_;             // heads_[j-1] on X^{0,j}
+  std::vector<torch::nn::Conv3d> heads_;                      // heads_[j-1] on X^{0,j}
 };
 TORCH_MODULE(UNetPlusPlus);
 
