@@ -1,6 +1,6 @@
 // Checked reads of JS values for every binding file: each reader throws a Napi::TypeError in the house shape
 // "Expected <what> for <argument> but received <value>", so no export reads an argument or a field unchecked.
-// The TypeScript wrapper (src/addon/) validates ranges first; these guard the raw binding, whoever calls it.
+// The TypeScript wrapper (src/native/addon/) validates ranges first; these guard the raw binding, whoever calls it.
 #pragma once
 
 #include <napi.h>
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/plan.h"
+#include "core/network_plan.h"
 
 namespace pipe_binding {
 

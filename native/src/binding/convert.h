@@ -20,7 +20,7 @@ Napi::Object FromTrainResult(Napi::Env env, const pipe_core::TrainResult& r);
 Napi::Object FromCheckpointInfo(Napi::Env env, const pipe_core::CheckpointInfo& info);
 
 // The defaults of default-constructed option structs, as JS objects with the NativeTrainOptions /
-// NativePredictOptions field names and nesting (src/addon/native.ts); per-run fields (network, cases, outDir,
+// NativePredictOptions field names and nesting (src/native/addon/native.ts); per-run fields (network, cases, outDir,
 // patchSize, loaderPatchSize, headWeights, checkpoint, volume) are left out.
 Napi::Object FromTrainDefaults(Napi::Env env, const pipe_core::TrainOptions& options);
 Napi::Object FromPredictDefaults(Napi::Env env, const pipe_core::PredictOptions& options);

@@ -1,5 +1,5 @@
 // defaultTrainOptions() / defaultPredictOptions(): the defaults of core's option structs (core/train_options.h,
-// core/sliding_window.h) as plain JS objects, so src/addon/options.ts fills missing fields from the one owner of
+// core/sliding_window.h) as plain JS objects, so src/native/addon/options.ts fills missing fields from the one owner of
 // every default instead of repeating the numbers.
 #include "binding/convert.h"
 #include "binding/registry.h"

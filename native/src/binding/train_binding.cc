@@ -49,7 +49,7 @@ void Deliver(Napi::Env env, Napi::Function callback, Message* m) {
     }
     callback.Call({event});
   } catch (const Napi::Error&) {
-    // A throwing JS handler must not unwind into libuv; src/addon catches handler errors itself.
+    // A throwing JS handler must not unwind into libuv; src/native/addon catches handler errors itself.
   }
 }
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/loader.h"
+#include "core/network_plan.h"
 #include "core/npy.h"
-#include "core/plan.h"
 
 namespace pipe_core {
 

@@ -9,7 +9,7 @@
 
 #include <torch/torch.h>
 
-#include "core/plan.h"
+#include "core/network_plan.h"
 
 namespace pipe_core {
 

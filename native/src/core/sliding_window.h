@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/plan.h"
+#include "core/network_plan.h"
 #include "core/unetpp.h"
 
 namespace pipe_core {

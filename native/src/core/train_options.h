@@ -13,7 +13,7 @@
 #include "core/cases.h"
 #include "core/distributed.h"
 #include "core/loss.h"
-#include "core/plan.h"
+#include "core/network_plan.h"
 
 namespace pipe_core {
 

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "core/plan.h"
+#include "core/network_plan.h"
 
 namespace pipe_core {
 

@@ -1,4 +1,4 @@
-// The typed, validated face of the native runtime. Everything outside src/addon/ uses these functions; nothing
+// The typed, validated face of the native runtime. Everything outside src/native/addon/ uses these functions; nothing
 // calls the binding directly. Options are validated and filled here (options.ts), then passed as one plain object.
 import { loadAddon } from './load.js';
 import type { CheckpointInfo, Prediction, RuntimeInfo, TrainProgress, TrainResult } from './native.js';

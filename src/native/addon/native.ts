@@ -1,4 +1,4 @@
-// Types of the raw binding (native/src/binding). Only src/addon/ talks to it: index.ts validates and fills every
+// Types of the raw binding (native/src/binding). Only src/native/addon/ talks to it: index.ts validates and fills every
 // option before a call, so these shapes are "complete" (no optional fields). Types only: kept as a .ts module so the
 // emitted declarations in dist/ resolve.
 

@@ -92,7 +92,7 @@ export interface TrainOptions {
   /** EMA weight of the old pseudo-Dice value (0.9). */
   emaAlpha?: number;
   /**
-   * Multi-device training (one process per rank, see src/distributed/): this process's rank in [0, worldSize)
+   * Multi-device training (one process per rank, see src/native/distributed/): this process's rank in [0, worldSize)
    * and the world size (1 = one process, no c10d). Rank 0 serves the c10d TCPStore at masterAddr:masterPort,
    * writes the checkpoints and emits progress; every rank loads resumeFrom.
    */

@@ -52,7 +52,7 @@ export function patchDivisor(network: NetworkPlan): Axes3 {
 }
 
 /**
- * TypeScript's one patch check (core's is CheckPatchDivisible in native/src/core/plan.h): every axis a multiple of
+ * TypeScript's one patch check (core's is CheckPatchDivisible in native/src/core/network_plan.h): every axis a multiple of
  * patchDivisor(network), else an OptionError "Expected a multiple of 4 (product of the pool kernels) for
  * patchSize[2] but received 15 (number)".
  */

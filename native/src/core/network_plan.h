@@ -39,7 +39,7 @@ Axes3 PatchDivisor(const NetworkPlan& plan);
 
 // The one patch check of core: throws std::invalid_argument unless every axis of `patch` is a positive multiple of
 // PatchDivisor(plan), e.g. "Expected a positive multiple of 4 (product of the pool kernels) for patchSize[2] but
-// received 15". (src/addon/options.ts holds TypeScript's one copy of the check.)
+// received 15". (src/native/addon/plans.ts holds TypeScript's one copy of the check: checkPatchSize.)
 void CheckPatchDivisible(const NetworkPlan& plan, const Axes3& patch, const std::string& field);
 
 }  // namespace pipe_core

@@ -1,5 +1,5 @@
-// Plan validation, canonical text, hash and diff (see plan.h).
-#include "core/plan.h"
+// Plan validation, canonical text, hash and diff (see network_plan.h).
+#include "core/network_plan.h"
 
 #include <cstdio>
 #include <sstream>
