@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const { loadPreprocessNative } = await import(join(root, 'dist/nnunet/preprocessing/native.js'));
+const { loadPreprocessNative } = await import(join(root, 'dist/native/addon/index.js'));
 const { writeNpy } = await import(join(root, 'dist/io/npy.js'));
 const { resamplePlan } = await import(join(root, 'dist/nnunet/preprocessing/resample-plan.js'));
 
