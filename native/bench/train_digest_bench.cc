@@ -19,12 +19,7 @@ int main(int argc, char** argv) {
     args.CheckAllUsed();
     if (dir.empty()) dir = pipe_test::TempDir("digest");
     pipe_core::TrainOptions o;
-    o.network.in_channels = 1;
-    o.network.num_classes = 3;
-    o.network.base_features = 4;
-    o.network.max_features = 8;
-    o.network.pool_kernels.assign(2, {2, 2, 2});
-    o.network.conv_kernels.assign(3, {3, 3, 3});
+    o.network = pipe_test::TinyNetwork();
     for (int i = 0; i < 3; ++i) {
       const auto c = pipe_test::WritePhantom(dir, "d" + std::to_string(i), 24, 40 + i);
       (i < 2 ? o.train_cases : o.val_cases).push_back(c);

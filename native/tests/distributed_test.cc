@@ -106,17 +106,6 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-pipe_core::NetworkPlan TinyNetwork() {
-  pipe_core::NetworkPlan n;
-  n.in_channels = 1;
-  n.num_classes = 3;
-  n.base_features = 4;
-  n.max_features = 8;
-  n.pool_kernels.assign(2, {2, 2, 2});
-  n.conv_kernels.assign(3, {3, 3, 3});
-  return n;
-}
-
 // The deterministic global batch of the gradient test: images and labels with structure (a box of class 1 with a
 // class-2 core) plus noise, so every class is present.
 void GlobalBatch(int64_t batch, torch::Tensor& x, torch::Tensor& y) {
@@ -132,7 +121,7 @@ void GlobalBatch(int64_t batch, torch::Tensor& x, torch::Tensor& y) {
 
 pipe_core::UNetPlusPlus FreshNet() {
   torch::manual_seed(3);
-  return pipe_core::UNetPlusPlus(TinyNetwork());
+  return pipe_core::UNetPlusPlus(pipe_test::TinyNetwork());
 }
 
 std::vector<torch::Tensor> Grads(pipe_core::UNetPlusPlus& net) {
@@ -188,7 +177,7 @@ int GradRank(int rank, int world, int port, const std::string& dir, int64_t batc
 
 pipe_core::TrainOptions TrainRankOptions(const std::string& dir, int rank, int world, int port, int64_t batch) {
   pipe_core::TrainOptions o;
-  o.network = TinyNetwork();
+  o.network = pipe_test::TinyNetwork();
   o.train_cases = {pipe_core::CaseSource{"case_a", dir + "/case_a.data.npy", dir + "/case_a.seg.npy", {}},
                    pipe_core::CaseSource{"case_b", dir + "/case_b.data.npy", dir + "/case_b.seg.npy", {}}};
   o.val_cases = {pipe_core::CaseSource{"case_c", dir + "/case_c.data.npy", dir + "/case_c.seg.npy", {}}};

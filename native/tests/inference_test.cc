@@ -4,21 +4,15 @@
 
 #include "check.h"
 #include "core/sliding_window.h"
+#include "phantom.h"
 
 using pipe_core::Axes3;
 
 namespace {
 
 pipe_core::UNetPlusPlus SmallNet() {
-  pipe_core::NetworkPlan p;
-  p.in_channels = 1;
-  p.num_classes = 3;
-  p.base_features = 4;
-  p.max_features = 8;
-  p.pool_kernels.assign(2, {2, 2, 2});
-  p.conv_kernels.assign(3, {3, 3, 3});
   torch::manual_seed(11);
-  pipe_core::UNetPlusPlus net(p);
+  pipe_core::UNetPlusPlus net(pipe_test::TinyNetwork());
   net->eval();
   return net;
 }

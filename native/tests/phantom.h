@@ -1,5 +1,6 @@
 // Test fixture for the Node-free tests: writes small preprocessed-layout cases (<id>.data.npy float32 (1,Z,Y,X),
-// <id>.seg.npy int8 (Z,Y,X)) holding a noisy sphere of class 1 with a smaller class-2 sphere inside.
+// <id>.seg.npy int8 (Z,Y,X)) holding a noisy sphere of class 1 with a smaller class-2 sphere inside, and the tiny
+// UNet++ plan the tests and benches train on them.
 #pragma once
 
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/cases.h"
+#include "core/network_plan.h"
 #include "core/npy.h"
 
 namespace pipe_test {
@@ -57,6 +59,18 @@ inline pipe_core::CaseSource WritePhantom(const std::string& dir, const std::str
   pipe_core::WriteNpy(c.data_path, "<f4", {1, n, n, n}, img.data(), sizeof(float));
   pipe_core::WriteNpy(c.seg_path, "|i1", {n, n, n}, seg.data(), 1);
   return c;
+}
+
+// A 3-class UNet++ of one input channel, features 4..8, two poolings: small enough to train in seconds on a CPU.
+inline pipe_core::NetworkPlan TinyNetwork() {
+  pipe_core::NetworkPlan n;
+  n.in_channels = 1;
+  n.num_classes = 3;
+  n.base_features = 4;
+  n.max_features = 8;
+  n.pool_kernels.assign(2, {2, 2, 2});
+  n.conv_kernels.assign(3, {3, 3, 3});
+  return n;
 }
 
 }  // namespace pipe_test

@@ -20,12 +20,7 @@ namespace {
 
 pipe_core::TrainOptions SmallOptions(const std::string& dir, const std::vector<pipe_core::CaseSource>& cases) {
   pipe_core::TrainOptions o;
-  o.network.in_channels = 1;
-  o.network.num_classes = 3;
-  o.network.base_features = 4;
-  o.network.max_features = 8;
-  o.network.pool_kernels.assign(2, {2, 2, 2});
-  o.network.conv_kernels.assign(3, {3, 3, 3});
+  o.network = pipe_test::TinyNetwork();
   o.train_cases = {cases[0], cases[1]};
   o.val_cases = {cases[2]};
   o.out_dir = dir;
