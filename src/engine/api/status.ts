@@ -7,7 +7,7 @@ import { Journal } from '../cache/journal.js';
 import { Store } from '../cache/store.js';
 import { resolveKeys } from '../resolve/keys.js';
 import { computeStatus, type InstanceStatus } from '../log/instance-status.js';
-import { suggestion } from '../../util/did-you-mean.js';
+import { unknownStageMessage } from '../resolve/unknown-stage.js';
 
 export interface StatusOptions {
   readonly overrides?: readonly string[];
@@ -53,7 +53,7 @@ export async function explainKey(file: string, stage: string, options: StatusOpt
   const { store, keyed } = await keyedFor(file, options);
   const instances = keyed.instances.filter((i) => i.name === stage || i.stage.id === stage);
   if (instances.length === 0) {
-    throw new PipelineError([{ message: `unknown stage "${stage}"${suggestion(stage, [...keyed.byName.keys(), ...keyed.graph.byStage.keys()])}` }]);
+    throw new PipelineError([{ message: unknownStageMessage(stage, keyed.graph) }]);
   }
   const status = computeStatus(keyed, store, new Journal(store.journalPath));
   return instances.map((inst) => {

@@ -12,6 +12,7 @@ import type { Pipeline, StageId } from '../config/types.js';
 import { resolveValue } from '../config/validate.js';
 import { compileWithSchema } from '../../stage-api/with-schema.js';
 import { expandInstances, type Instance, type InstanceGraph } from './instances.js';
+import { unknownStageMessage } from './unknown-stage.js';
 import { withUpstream } from '../dag/select.js';
 import type { FileDigest, StageKey } from '../cache/brands.js';
 import type { DigestMemo } from '../cache/digests.js';
@@ -19,7 +20,6 @@ import { stageKey, KEY_SCHEMA, type KeyMaterial } from '../cache/key.js';
 import { expandInput } from '../cache/glob.js';
 import { loadBuiltin } from '../../stage-api/registry.js';
 import type { BuiltinStage, StageRuntime } from '../../stage-api/types.js';
-import { suggestion } from '../../util/did-you-mean.js';
 
 export interface KeyedInstance extends Instance {
   readonly key: StageKey;
@@ -76,7 +76,7 @@ function selectTargets(graph: InstanceGraph, targets: readonly string[]): Set<st
     const stage = graph.byStage.get(t as StageId);
     if (stage !== undefined) names.push(...stage.map((i) => i.name));
     else if (graph.byName.has(t)) names.push(t);
-    else errors.push({ message: `unknown stage "${t}": expected a stage id or instance name such as ${[...graph.byStage.keys()].slice(0, 6).join(', ')}${suggestion(t, [...graph.byStage.keys(), ...graph.byName.keys()])}` });
+    else errors.push({ message: unknownStageMessage(t, graph) });
   }
   if (errors.length > 0) throw new PipelineError(errors);
   const deps = Object.fromEntries(graph.instances.map((i) => [i.name, i.needs]));
