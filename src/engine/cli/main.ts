@@ -6,6 +6,7 @@
 import { PipelineError } from '../config/diagnostics.js';
 import { StoreBusyError } from '../cache/lock.js';
 import { USAGE } from './options.js';
+import { helpFor } from './help.js';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -24,6 +25,11 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
   });
+  const help = helpFor(command, args);
+  if (help !== undefined) {
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'run':

@@ -12,7 +12,7 @@ export function parse(command: string, args: string[], options: NonNullable<Pars
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true }) as ParsedArgs;
   } catch (error) {
-    throw new PipelineError([{ message: `pipe ${command}: ${(error as Error).message} (see pipe --help)` }]);
+    throw new PipelineError([{ message: `pipe ${command}: ${(error as Error).message} (see pipe ${command} --help)` }]);
   }
 }
 
