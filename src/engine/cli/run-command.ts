@@ -3,6 +3,7 @@ import { runPipeline, resumePipeline, type RunOptions } from '../api/run.js';
 import { PipelineError } from '../config/diagnostics.js';
 import { jsonLogger } from '../log/json-lines.js';
 import { terminalLogger } from '../log/terminal.js';
+import { withReportPaths } from '../log/report-paths.js';
 import { deviceKind, deviceList, parse, positiveInt, RUN_FLAGS, type ParsedArgs } from './options.js';
 
 export function runOptionsFrom(values: ParsedArgs['values'], signal: AbortSignal, command: string): RunOptions {
@@ -19,7 +20,7 @@ export function runOptionsFrom(values: ParsedArgs['values'], signal: AbortSignal
     ...(values['keep-going'] ? { keepGoing: true } : {}),
     dryRun: values['dry-run'] === true,
     wait: values['wait'] === true,
-    logger: values['json'] ? jsonLogger() : terminalLogger(),
+    logger: values['json'] ? jsonLogger() : withReportPaths(terminalLogger()),
     signal,
     command,
   };
