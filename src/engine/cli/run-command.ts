@@ -4,6 +4,7 @@ import { PipelineError } from '../config/diagnostics.js';
 import { jsonLogger } from '../log/json-lines.js';
 import { terminalLogger } from '../log/terminal.js';
 import { withReportPaths } from '../log/report-paths.js';
+import { progressOptions } from './progress-option.js';
 import { deviceKind, deviceList, parse, positiveInt, RUN_FLAGS, type ParsedArgs } from './options.js';
 
 export function runOptionsFrom(values: ParsedArgs['values'], signal: AbortSignal, command: string): RunOptions {
@@ -12,6 +13,7 @@ export function runOptionsFrom(values: ParsedArgs['values'], signal: AbortSignal
   const kind = deviceKind(str('device-kind'));
   const jobs = positiveInt('jobs', str('jobs'));
   const set = values['set'] as string[] | undefined;
+  const progress = progressOptions(str('progress'));
   return {
     ...(set ? { overrides: set } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
@@ -20,7 +22,7 @@ export function runOptionsFrom(values: ParsedArgs['values'], signal: AbortSignal
     ...(values['keep-going'] ? { keepGoing: true } : {}),
     dryRun: values['dry-run'] === true,
     wait: values['wait'] === true,
-    logger: values['json'] ? jsonLogger() : withReportPaths(terminalLogger()),
+    logger: values['json'] ? jsonLogger() : withReportPaths(terminalLogger(process.stdout, { progress: progress.mode, plainIntervalMs: progress.plainIntervalMs })),
     signal,
     command,
   };

@@ -1,28 +1,40 @@
 /**
  * The concise human view: one line when an instance starts or finishes, the tail of a failed
- * attempt's log, and a summary. On a terminal, running instances also get a live footer (one line
- * each: progress, ETA) redrawn in place; elsewhere (logs, CI) progress is printed as a plain line at
- * most once a minute per instance.
+ * attempt's log, and a summary. Progress (progress-mode.ts): on a terminal (`tty`), running
+ * instances get a live footer (one line each: progress, ETA) redrawn in place; in logs (`plain`),
+ * a line per running instance every interval and when its count advances, never more often
+ * (plain-progress.ts); `none` shows no progress.
  */
 import type { Logger } from './logger.js';
+import { PlainProgress, PLAIN_PROGRESS_MS } from './plain-progress.js';
+import { resolveProgressMode, type ProgressMode } from './progress-mode.js';
 import { progressText } from './progress-text.js';
 import { formatDuration } from '../../util/duration.js';
 import { unreachable } from '../../util/unreachable.js';
 
-/** Plain (non-terminal) progress lines per instance at most this often. */
-const PLAIN_PROGRESS_MS = 60_000;
 /** The live footer is redrawn at most this often. */
 const REDRAW_MS = 250;
 
-export function terminalLogger(out: NodeJS.WriteStream | NodeJS.WritableStream = process.stdout): Logger {
-  const tty = 'isTTY' in out && out.isTTY === true;
-  const lastPlain = new Map<string, number>();
+export interface TerminalOptions {
+  /** Default `auto`: `tty` when `out` is a terminal, else `plain`. */
+  readonly progress?: ProgressMode;
+  /** Interval of plain progress lines (default 30 s). */
+  readonly plainIntervalMs?: number;
+}
+
+export function terminalLogger(out: NodeJS.WriteStream | NodeJS.WritableStream = process.stdout, options: TerminalOptions = {}): Logger {
+  const mode = resolveProgressMode(options.progress ?? 'auto', out);
+  const tty = mode === 'tty';
   const live = new Map<string, { started: number; text: string; first?: { at: number; done: number } }>();
   let footerLines = 0;
   let lastDraw = 0;
-  // Keeps elapsed times moving while no progress arrives; unref'd so it never holds the process.
+  // Keeps the footer's elapsed times moving (tty), prints due plain lines (plain); unref'd so it never holds the process.
   let ticker: NodeJS.Timeout | undefined;
   const pad = (s: string): string => s.padEnd(24);
+  const plainInterval = options.plainIntervalMs ?? PLAIN_PROGRESS_MS;
+  const plain = mode === 'plain'
+    ? new PlainProgress(plainInterval, (stage, elapsedMs, text) => out.write(`  ...    ${pad(stage)} ${formatDuration(elapsedMs).padEnd(7)} ${text ?? 'running'}\n`))
+    : undefined;
 
   const clearFooter = (): void => {
     if (footerLines > 0) out.write(`\x1b[${footerLines}A\x1b[J`);
@@ -46,17 +58,20 @@ export function terminalLogger(out: NodeJS.WriteStream | NodeJS.WritableStream =
     runStarted: (i) => w(`pipe: ${i.pipeline}: ${i.instances} instance(s), store ${i.store}`),
     stageStarted: (e) => {
       live.set(e.stage, { started: Date.now(), text: '' });
-      if (tty && ticker === undefined) {
+      if (ticker === undefined && (tty || plain)) {
         ticker = setInterval(() => {
+          if (plain) return plain.tick();
           clearFooter();
           drawFooter();
-        }, 1000);
+        }, tty ? 1000 : Math.max(50, Math.min(1000, plainInterval / 5)));
         ticker.unref();
       }
       w(`  start  ${pad(e.stage)} key ${e.key.slice(0, 12)}${e.attempt > 1 ? ` attempt ${e.attempt}` : ''}${e.resume ? ' (resuming)' : ''}${e.devices.length ? ` ${e.deviceKind}:${e.devices.join(',')}` : ''}`);
+      plain?.started(e.stage);
     },
     stageFinished: (e) => {
       live.delete(e.stage);
+      plain?.finished(e.stage);
       const d = e.durationMs !== undefined ? ` ${formatDuration(e.durationMs)}` : '';
       switch (e.outcome) {
         case 'ran':
@@ -83,22 +98,18 @@ export function terminalLogger(out: NodeJS.WriteStream | NodeJS.WritableStream =
         const rate = now > s.first.at ? (e.progress.done - s.first.done) / (now - s.first.at) : undefined;
         s.text = progressText(e.progress, rate);
       }
-      if (tty) {
-        if (now - lastDraw >= REDRAW_MS) {
-          clearFooter();
-          drawFooter();
-        }
-        return;
+      if (tty && now - lastDraw >= REDRAW_MS) {
+        clearFooter();
+        drawFooter();
       }
-      if (now - (lastPlain.get(e.stage) ?? 0) < PLAIN_PROGRESS_MS) return;
-      lastPlain.set(e.stage, now);
-      out.write(`  ...    ${pad(e.stage)} ${s?.text ?? progressText(e.progress)}\n`);
+      if (s) plain?.update(e.stage, e.progress, s.text);
     },
     info: (m) => w(`pipe: ${m}`),
     planned: (e) => w(`  ${e.verdict.padEnd(6)} ${pad(e.stage)} key ${e.key.slice(0, 12)}${e.reasons.length ? ` (${e.reasons.join('; ')})` : ''}${e.devices.length ? ` ${e.deviceKind}:${e.devices.join(',')}` : ''}\n         ${e.command}`),
     runFinished: (s) => {
       live.clear();
       if (ticker) clearInterval(ticker);
+      ticker = undefined;
       w(`pipe: ${s.ran} ran, ${s.cached} cached, ${s.failed} failed, ${s.skipped} skipped${s.interrupted ? `, ${s.interrupted} interrupted` : ''} in ${formatDuration(s.durationMs)}`);
     },
   };
