@@ -72,6 +72,11 @@ export interface Progress {
   readonly values?: Readonly<Record<string, number>>;
   /** A short human text (`case liver_3`). */
   readonly message?: string;
+  /**
+   * The stage's own estimate of the time left, in seconds (a trainer knows its iterations and their
+   * time); shown as the ETA instead of the engine's estimate from how fast `done` advances.
+   */
+  readonly remainingSeconds?: number;
 }
 
 export interface StageReporter {

@@ -6,6 +6,13 @@ function num(v: number): string {
   return Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) : v.toPrecision(2);
 }
 
+/** The ETA in ms: the stage's own estimate when it gives one, else the units left at `rate`. */
+function etaMs(p: Progress, rate: number | undefined): number | undefined {
+  if (typeof p.remainingSeconds === 'number' && Number.isFinite(p.remainingSeconds)) return p.remainingSeconds > 0 ? p.remainingSeconds * 1000 : undefined;
+  if (rate !== undefined && rate > 0 && p.total !== undefined && p.total > p.done) return (p.total - p.done) / rate;
+  return undefined;
+}
+
 /** @param rate units per ms since the first progress of this attempt (for the ETA), if known. */
 export function progressText(p: Progress, rate?: number): string {
   const parts = [`${p.unit} ${p.done}${p.total !== undefined ? `/${p.total}` : ''}`];
@@ -14,6 +21,7 @@ export function progressText(p: Progress, rate?: number): string {
     else parts.push(`${k} ${num(v)}`);
   }
   if (p.message) parts.push(p.message);
-  if (rate !== undefined && rate > 0 && p.total !== undefined && p.total > p.done) parts.push(`ETA ${formatDuration((p.total - p.done) / rate)}`);
+  const eta = etaMs(p, rate);
+  if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
   return parts.join(' ');
 }

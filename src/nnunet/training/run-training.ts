@@ -20,6 +20,7 @@ import { writeFileAtomic } from '../../util/fs.js';
 import { historyFile, readRunningHistory, writeHistory, type RunningHistory } from './history.js';
 import type { TrainSetup } from './setup.js';
 import { TRAINING_LOG, TrainingLog } from './training-log.js';
+import { TrainingEta } from './eta.js';
 import { augmentationOf, type TrainWith } from './with.js';
 
 export const MODEL_FILE = 'model_final.pt';
@@ -72,8 +73,14 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
   let lastEpochSamples = 0;
   const lastRecorded = h.epochs[h.epochs.length - 1]?.pseudoDice;
   let lastDice: number | undefined = lastRecorded !== undefined && Number.isFinite(lastRecorded) ? Number(lastRecorded.toFixed(3)) : undefined;
+  const eta = new TrainingEta({ epochs: w.epochs, iterationsPerEpoch: w.iterations_per_epoch, valIterations: s.valCases.length > 0 ? w.val_iterations : 0 });
+  const remaining = (epoch: number, iteration: number): { remainingSeconds?: number } => {
+    const seconds = eta.remainingSeconds(epoch, iteration);
+    return seconds !== undefined ? { remainingSeconds: Number(seconds.toFixed(1)) } : {};
+  };
   const onProgress = (ev: TrainProgress): void => {
     if (ev.kind === 'iteration') {
+      eta.iteration(ev.iteration);
       ctx.report.progress({
         done: ev.epoch,
         total: ev.epochs,
@@ -81,6 +88,7 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
         // loss of this batch; dice of the last finished epoch (the online pseudo Dice)
         values: { loss: Number(fmt(ev.loss)), ...(lastDice !== undefined ? { dice: lastDice } : {}), samplesPerSecond: Number(ev.samplesPerSecond.toFixed(2)) },
         message: `iteration ${ev.iteration}/${ev.iterations}`,
+        ...remaining(ev.epoch, ev.iteration),
       });
       return;
     }
@@ -88,6 +96,7 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
       log.write(`saved ${ev.checkpoint ?? 'checkpoint'} (epoch ${ev.epoch})`, false);
       return;
     }
+    eta.epochEnd();
     const now = performance.now();
     const record: EpochRecord = {
       epoch: ev.epoch,
@@ -113,6 +122,7 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
       total: ev.epochs,
       unit: 'epoch',
       values: { loss: Number(fmt(ev.loss)), dice: Number(fmt(ev.pseudoDice, 3)), samplesPerSecond: Number(ev.samplesPerSecond.toFixed(2)) },
+      ...remaining(ev.epoch + 1, 0),
     });
   };
 
