@@ -38,9 +38,11 @@ describe('progress modes', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('\x1b[');
     const work = plainLines(r.stdout, 'work');
-    // At most one line per interval after the start line, and (records every 0.1 s) hardly an interval missed.
+    // At most one line per interval after the start line; and a steady flow of them (each interval counts
+    // from the previous line, so a loaded machine that prints a line late shifts the later ones: half of
+    // the most is the bound here; the exact schedule is unit-tested in plain-progress.test.ts).
     expect(work.lines.length, r.stdout).toBeLessThanOrEqual(Math.floor(work.ms / INTERVAL));
-    expect(work.lines.length, r.stdout).toBeGreaterThanOrEqual(Math.max(2, Math.floor(work.ms / INTERVAL) - 2));
+    expect(work.lines.length, r.stdout).toBeGreaterThanOrEqual(Math.max(2, Math.floor(work.ms / INTERVAL / 2)));
     expect(work.lines.at(-1), r.stdout).toMatch(/^ {2}\.{3} {4}work +[\d.]+m?s +epoch \d+\/25/);
     // A stage that reports nothing still shows it is alive.
     const quiet = plainLines(r.stdout, 'quiet');
