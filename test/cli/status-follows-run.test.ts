@@ -96,6 +96,22 @@ describe('status, report and resume follow the run the user made', () => {
     expect(rep.stderr).not.toContain('pipe run');
   });
 
+  test('as soon as a run with --set has started, the instances it found cached show as cached', async () => {
+    // A store of its own: prep's key depends on batch_size, which both runs override.
+    rig.write({ 'twelve/p.yaml': PIPELINE });
+    const first = await rig.run(['run', 'twelve/p.yaml', '--set', 'params.batch_size=3']);
+    expect(first.code, first.stderr).toBe(0);
+    const child = rig.spawn(['run', 'twelve/p.yaml', '--set', 'params.batch_size=3', '--set', 'params.epochs=400', '--set', 'params.sleep_ms=100']);
+    const done = collect(child);
+    const journal = (): string => (rig.exists('twelve/cache/journal.jsonl') ? rig.read('twelve/cache/journal.jsonl') : '');
+    await waitFor(() => journal().split('"t":"run-start"').length === 3 && journal().includes('"outcome":"cached"'), 20_000, 'the second run to start');
+    const st = await rig.run(['status', 'twelve/p.yaml', '--json']);
+    child.kill('SIGINT');
+    expect((await done).code).toBe(130);
+    const prep = (JSON.parse(st.stdout) as StatusJson).stages.find((s) => s.stage === 'prep');
+    expect(prep?.state, st.stdout).toBe('cached');
+  });
+
   test('a copy of the file elsewhere finds the earlier keys by pipeline name: stale, not pending', async () => {
     rig.write({ 'copy/q.yaml': PIPELINE.replace('batch_size: 2', 'batch_size: 4').replace('stages:', 'cache: ../cache\nstages:') });
     const st = await rig.run(['status', 'copy/q.yaml']);
