@@ -31,6 +31,7 @@ function runState(run: RecordedRun): string {
   if (run.state === 'running') return 'running';
   if (run.state === 'stopped') return 'its runner stopped';
   if (run.exitCode === 130 || run.exitCode === 143) return 'interrupted';
+  if (run.exitCode === 137) return 'its runner was killed';
   return run.exitCode === 0 ? 'finished' : `exit ${run.exitCode ?? '?'}`;
 }
 
