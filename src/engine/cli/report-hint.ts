@@ -8,8 +8,11 @@ import type { RunView } from '../api/run-view.js';
 
 export function reportHint(file: string, view: RunView, reportStages: readonly string[]): string | undefined {
   if (reportStages.length === 0) return undefined;
+  if (view.run?.state === 'running') {
+    // Any run now would find the store locked; the followed run may still build the report itself.
+    return view.source === 'run' ? `the run is still going; pipe status ${file} shows how far it is` : `a run of ${file} is still going (pipe status ${file}); the report of the YAML as it now stands can only be built after it`;
+  }
   const run = view.source === 'run' ? view.run : undefined;
-  if (run?.state === 'running') return `the run is still going; pipe status ${file} shows how far it is`;
   const targets = run?.options.targets ?? [];
   const includesReport = targets.length === 0 || targets.some((t) => reportStages.some((r) => t === r || r.startsWith(`${t}[`)));
   if (run !== undefined && includesReport) return `pipe resume ${file} continues that run (same --set, targets and devices)`;

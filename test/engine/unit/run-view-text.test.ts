@@ -29,6 +29,7 @@ describe('report hint', () => {
     ['still running: nothing to start', followed(run({ state: 'running' })), 'the run is still going; pipe status p.yaml shows how far it is'],
     ['interrupted run: resume it', followed(run({ exitCode: 130 })), 'pipe resume p.yaml continues that run (same --set, targets and devices)'],
     ['a run of other targets: run the report with its overrides', followed(run({ options: { targets: ['train'], overrides: ['params.epochs=3'] } })), 'pipe run p.yaml report --set params.epochs=3 builds it with these overrides'],
+    ['--current while a run goes: no command that would meet a locked store', { source: 'current', overrides: [], run: run({ state: 'running' }) }, 'a run of p.yaml is still going (pipe status p.yaml); the report of the YAML as it now stands can only be built after it'],
     ['--set view: exactly those overrides', { source: 'current', overrides: ['params.epochs=5'] }, 'pipe run p.yaml --set params.epochs=5 builds it with these overrides'],
   ])('%s', (_, view, hint) => {
     expect(reportHint('p.yaml', view, ['report'])).toBe(hint);
