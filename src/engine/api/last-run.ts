@@ -2,6 +2,7 @@
  * The run that `pipe status`, `report` and `resume` follow: the last `run-start` recorded for a
  * pipeline file in its store's journal, whether that run is still going, and how it ended.
  */
+import { readFileSync } from 'node:fs';
 import type { JournalRecord, RunOptionsRecord } from '../cache/journal.js';
 import { lockHeldByLiveProcess } from '../cache/lock.js';
 import type { Store } from '../cache/store.js';
@@ -19,6 +20,30 @@ export interface RecordedRun {
   /** `running`: its runner holds the store lock; `ended`: it closed its run (exitCode); `stopped`: its runner died. */
   readonly state: 'running' | 'ended' | 'stopped';
   readonly exitCode?: number;
+}
+
+/**
+ * The run-start and run-end records of a journal, without parsing the rest: a journal of a days-long
+ * run holds many progress lines, and status reads it once more for the instances. Records are
+ * written with `t` first (journal.ts), so a run record's line starts with `{"t":"run-`.
+ */
+export function readRunRecords(journalPath: string): JournalRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(journalPath, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: JournalRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{"t":"run-')) continue;
+    try {
+      out.push(JSON.parse(line) as JournalRecord);
+    } catch {
+      /* a torn line from a crash mid-append */
+    }
+  }
+  return out;
 }
 
 /** The last run-start of `file` (any file when undefined) in `records`. */

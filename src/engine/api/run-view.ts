@@ -8,9 +8,8 @@ import { PipelineError } from '../config/diagnostics.js';
 import { loadPipeline } from '../config/load-pipeline.js';
 import { pipelineStore } from '../config/store-location.js';
 import type { Pipeline } from '../config/types.js';
-import { Journal } from '../cache/journal.js';
 import { Store } from '../cache/store.js';
-import { lastRunOf, type RecordedRun } from './last-run.js';
+import { lastRunOf, readRunRecords, type RecordedRun } from './last-run.js';
 
 export interface ViewOptions {
   /** `--set` overrides to look at instead of the last run's (implies the YAML as it now stands). */
@@ -38,7 +37,7 @@ export async function loadView(file: string, options: ViewOptions = {}): Promise
   const env = options.env ?? process.env;
   const located = pipelineStore(file, env);
   const store = new Store(located.store);
-  const records = new Journal(store.journalPath).read();
+  const records = readRunRecords(store.journalPath);
   const run = lastRunOf(store, records, located.file);
   const explicit = options.overrides ?? [];
   if (run === undefined || options.current === true || explicit.length > 0) {

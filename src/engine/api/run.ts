@@ -27,7 +27,7 @@ import { execute } from '../exec/executor.js';
 import { resolveKeys, type KeyedPipeline } from '../resolve/keys.js';
 import { sweepLeftovers } from '../exec/sweep.js';
 import { startWatchdog } from '../exec/watchdog.js';
-import { lastRunStart } from './last-run.js';
+import { lastRunStart, readRunRecords } from './last-run.js';
 
 export interface RunOptions {
   /** Stage ids or instance names; empty = all. */
@@ -200,7 +200,7 @@ export async function resumePipeline(file: string | undefined, options: RunOptio
   // The store, read without validating the params: a YAML that needs --set (an empty dataset) still resumes.
   const located = file === undefined ? undefined : pipelineStore(file, env);
   const storeRoot = located?.store ?? defaultStore(env);
-  const last = lastRunStart(new Journal(new Store(storeRoot).journalPath).read(), located?.file);
+  const last = lastRunStart(readRunRecords(new Store(storeRoot).journalPath), located?.file);
   if (last === undefined) {
     if (file === undefined) throw new PipelineError([{ message: `no earlier run found in the store ${storeRoot}: name the pipeline file (pipe resume FILE)` }]);
     throw new PipelineError([{ message: `nothing to resume for ${file}; use pipe run ${file} (the store ${storeRoot} records no run of it)` }]);
