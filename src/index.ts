@@ -3,6 +3,8 @@ import './app.js';
 export { runPipeline, resumePipeline, defaultStore, type RunOptions, type RunResult } from './engine/api/run.js';
 export { getStatus, explainKey, type PipelineStatus, type KeyExplanation, type StatusOptions } from './engine/api/status.js';
 export type { InstanceStatus, InstanceState } from './engine/log/instance-status.js';
+export type { RunView } from './engine/api/run-view.js';
+export type { RecordedRun } from './engine/api/last-run.js';
 export { gc, type GcResult } from './engine/api/gc.js';
 export { watch, type WatchOptions } from './engine/api/watch.js';
 export { loadPipeline } from './engine/config/load-pipeline.js';

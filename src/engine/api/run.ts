@@ -9,6 +9,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
 import { loadPipeline } from '../config/load-pipeline.js';
+import { pipelineStore } from '../config/store-location.js';
 import type { Pipeline } from '../config/types.js';
 import { DigestMemo } from '../cache/digests.js';
 import { Journal, type RunOptionsRecord } from '../cache/journal.js';
@@ -26,6 +27,7 @@ import { execute } from '../exec/executor.js';
 import { resolveKeys, type KeyedPipeline } from '../resolve/keys.js';
 import { sweepLeftovers } from '../exec/sweep.js';
 import { startWatchdog } from '../exec/watchdog.js';
+import { lastRunStart, readRunRecords } from './last-run.js';
 
 export interface RunOptions {
   /** Stage ids or instance names; empty = all. */
@@ -142,7 +144,7 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     };
     const pidStart = processStartTime(process.pid);
     journal.append({
-      t: 'run-start', run, time: new Date().toISOString(), pipeline: pipeline.file, pid: process.pid,
+      t: 'run-start', run, time: new Date().toISOString(), pipeline: pipeline.file, name: pipeline.name, pid: process.pid,
       ...(pidStart !== undefined ? { pidStart } : {}), host: hostname(), command: options.command ?? `pipe run ${file}`, options: record,
       provenance: { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), gpus: listCudaDevices() },
     });
@@ -190,23 +192,21 @@ export function lastPipelineFile(env: Readonly<Record<string, string | undefined
 /**
  * Repeats the last run of `file` (or, without a file, the last run recorded in the default store)
  * with its targets and overrides. Finished instances are cached; interrupted ones restart with
- * PIPE_RESUME=1 and their attempt workspace.
+ * PIPE_RESUME=1 and their attempt workspace. A file that never ran there has nothing to resume: a
+ * usage error, never a silent first run with the YAML's defaults.
  */
 export async function resumePipeline(file: string | undefined, options: RunOptions = {}): Promise<RunResult> {
-  let target = file === undefined ? undefined : resolve(file);
-  let storeRoot: string;
-  if (target !== undefined) {
-    storeRoot = (await loadPipeline(target, { env: options.env ?? process.env })).store;
-  } else storeRoot = defaultStore(options.env);
-  const runs = new Journal(new Store(storeRoot).journalPath).read().filter((r) => r.t === 'run-start');
-  const last = [...runs].reverse().find((r) => r.t === 'run-start' && (target === undefined || r.pipeline === target));
-  if (last === undefined || last.t !== 'run-start') {
-    if (target === undefined) throw new PipelineError([{ message: `no earlier run found in the store ${storeRoot}: name the pipeline file (pipe resume FILE)` }]);
-    return runPipeline(target, options);
+  const env = options.env ?? process.env;
+  // The store, read without validating the params: a YAML that needs --set (an empty dataset) still resumes.
+  const located = file === undefined ? undefined : pipelineStore(file, env);
+  const storeRoot = located?.store ?? defaultStore(env);
+  const last = lastRunStart(readRunRecords(new Store(storeRoot).journalPath), located?.file);
+  if (last === undefined) {
+    if (file === undefined) throw new PipelineError([{ message: `no earlier run found in the store ${storeRoot}: name the pipeline file (pipe resume FILE)` }]);
+    throw new PipelineError([{ message: `nothing to resume for ${file}; use pipe run ${file} (the store ${storeRoot} records no run of it)` }]);
   }
-  target ??= last.pipeline;
   const o = last.options;
-  return runPipeline(target, {
+  return runPipeline(located?.file ?? last.pipeline, {
     ...options,
     targets: options.targets ?? o.targets,
     overrides: options.overrides ?? o.overrides,

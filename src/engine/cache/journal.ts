@@ -31,7 +31,7 @@ export interface Provenance {
 export type Outcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'interrupted';
 
 export type JournalRecord =
-  | { readonly t: 'run-start'; readonly run: string; readonly time: string; readonly pipeline: string; readonly pid: number; readonly pidStart?: string; readonly host: string; readonly command: string; readonly options: RunOptionsRecord; readonly provenance?: Provenance }
+  | { readonly t: 'run-start'; readonly run: string; readonly time: string; readonly pipeline: string; /** The pipeline's `name` (its identity across copies of the file); absent in older journals. */ readonly name?: string; readonly pid: number; readonly pidStart?: string; readonly host: string; readonly command: string; readonly options: RunOptionsRecord; readonly provenance?: Provenance }
   | { readonly t: 'run-end'; readonly run: string; readonly time: string; readonly exitCode: number }
   | { readonly t: 'instance-start'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly attempt: number; readonly pid: number; readonly pidStart?: string; readonly devices: readonly string[]; readonly deviceKind: string; readonly port?: number; readonly log: string; readonly resume: boolean }
   | { readonly t: 'progress'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly progress: Progress }

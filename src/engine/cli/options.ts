@@ -56,8 +56,9 @@ Usage:
   pipe run FILE [STAGE...] [--set params.k=v]... [--jobs N] [--devices LIST] [--device-kind cpu|cuda|npu]
                            [--keep-going] [--dry-run] [--json] [--wait] [--progress auto|tty|plain|none]
   pipe resume [FILE] [--json] [--wait]      repeat the last run (of FILE, or of ./cache or $PIPE_CACHE)
-  pipe status [FILE] [--set ...] [--json] [--why STAGE]   (without FILE: the last run's pipeline)
-  pipe report [FILE] [--set ...] [--json]                  where the report is, and its summary table
+  pipe status [FILE] [--current | --set ...] [--json] [--why STAGE]   the run in progress or the last run
+                                            (its --set); --current: the YAML as it now stands
+  pipe report [FILE] [--current | --set ...] [--json]      where that run's report is, and its summary table
   pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
 

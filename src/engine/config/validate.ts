@@ -18,6 +18,7 @@ import type { RawDocument } from './load.js';
 import { applyOverrides } from './overrides.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { pipelineSchemaValidator } from './schema-validator.js';
+import { storeDir } from './store-location.js';
 import type { Pipeline, StageConfig, StageId, SourceSpan } from './types.js';
 
 interface RawStage {
@@ -81,8 +82,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     error(`project directory ${projectDir} does not exist (project is relative to the pipeline file)`, ['project']);
   }
   const env = options.env ?? process.env;
-  const envCache = env['PIPE_CACHE'];
-  const store = envCache !== undefined && envCache !== '' ? resolve(envCache) : resolve(projectDir, raw.cache ?? 'cache');
+  const store = storeDir(projectDir, raw.cache, env);
 
   const ids = Object.keys(raw.stages);
   const kinds = await knownKinds();

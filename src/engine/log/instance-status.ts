@@ -3,7 +3,8 @@
  * (what happened before): done | cached | running | interrupted | failed | pending | stale.
  * Read-only: never writes to the store. `stale` carries the reason, found by diffing the key
  * material recorded for the instance's previous key against the current one; an instance stale only
- * because an upstream changed names that upstream's own reason.
+ * because an upstream changed names that upstream's own reason. The previous key comes from the runs
+ * of this file, else from the runs of a pipeline of the same name (a copy of the file elsewhere).
  */
 import type { StageKey } from '../cache/brands.js';
 import { describeChanges, diffMaterial } from '../cache/key.js';
@@ -38,6 +39,8 @@ export interface InstanceStatus {
   readonly metrics?: Readonly<Record<string, number | string>>;
   /** The key recorded by the previous run of this instance, when different. */
   readonly previousKey?: StageKey;
+  /** The key this instance last ran or was cached under, in any state (`status --why`); absent when it never ran. */
+  readonly lastKey?: StageKey;
 }
 
 type Rec<T extends JournalRecord['t']> = Extract<JournalRecord, { t: T }>;
@@ -56,13 +59,21 @@ export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journ
   const ended = new Set<string>();
   const histories = new Map<string, Map<string, History>>(); // instance -> key -> history
   const lastKeyOf = new Map<string, StageKey>();
+  // Runs of another file with this pipeline's name (a copy): only their keys are of use here.
+  const kin = new Set<string>();
+  const kinLastKeyOf = new Map<string, StageKey>();
   for (const r of records) {
     if (r.t === 'run-start') {
       if (r.pipeline === keyed.pipeline.file) runs.set(r.run, r);
+      else if (r.name === keyed.pipeline.name) kin.add(r.run);
       continue;
     }
     if (r.t === 'run-end') {
       ended.add(r.run);
+      continue;
+    }
+    if (kin.has(r.run)) {
+      if (r.t === 'instance-start' || (r.t === 'instance-end' && r.outcome !== 'skipped')) kinLastKeyOf.set(r.stage, r.key);
       continue;
     }
     if (!runs.has(r.run)) continue;
@@ -124,7 +135,7 @@ export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journ
       });
       continue;
     }
-    const prev = lastKeyOf.get(inst.name);
+    const prev = lastKeyOf.get(inst.name) ?? kinLastKeyOf.get(inst.name);
     if (prev !== undefined && prev !== inst.key) {
       const before = store.material(prev);
       let reason = 'key changed (no recorded key material to compare)';
@@ -145,6 +156,10 @@ export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journ
     const skipped = lastOutcome === 'skipped' ? { reason: `skipped: ${h?.lastEnd?.error ?? ''}` }
       : lastOutcome === 'ran' || lastOutcome === 'cached' ? { reason: 'its output is gone from the store (removed by gc or by hand)' } : {};
     out.set(inst.name, { ...base, state: 'pending', ...skipped });
+  }
+  for (const [name, s] of out) {
+    const last = lastKeyOf.get(name) ?? kinLastKeyOf.get(name);
+    if (last !== undefined) out.set(name, { ...s, lastKey: last });
   }
   return out;
 }
