@@ -9,9 +9,10 @@
  *   journal.jsonl, lock, state/
  * An object counts only when its marker exists and every file in the manifest has its recorded size.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { walkFiles } from './glob.js';
+import { ensureWritableStore } from './store-access.js';
 import type { StageKey } from './brands.js';
 import type { KeyMaterial } from './key.js';
 import { fsyncDir, removeTree, writeFileAtomic } from '../../util/fs.js';
@@ -60,9 +61,12 @@ export class Store {
     return existsSync(this.root);
   }
 
-  /** Creates the store folders (only a run that holds or is about to take the lock does this). */
+  /**
+   * Creates the store folders (only a run that holds or is about to take the lock does this);
+   * a store that cannot be written is a StoreNotWritableError (a user error, exit 2).
+   */
   ensure(): void {
-    for (const d of ['objects', 'work', 'tmp', 'keys', 'logs', 'state']) mkdirSync(join(this.root, d), { recursive: true });
+    ensureWritableStore(this.root, ['tmp', 'objects', 'work', 'keys', 'logs', 'state']);
   }
 
   /** The commit record of `key`, or undefined when the object is absent, uncommitted or damaged. */

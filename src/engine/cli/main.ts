@@ -6,9 +6,12 @@
 import { PipelineError } from '../config/diagnostics.js';
 import { StoreBusyError } from '../cache/lock.js';
 import { USAGE } from './options.js';
+import { takeDebugFlag } from './debug-flag.js';
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
+  const { debug, argv: rest } = takeDebugFlag(argv);
+  if (debug) process.env['PIPE_DEBUG'] = '1';
+  const [command, ...args] = rest;
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -49,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof PipelineError) {
-      process.stderr.write(`${error.format()}\n`);
+      process.stderr.write(`${error.format()}\n${debug ? `${error.stack ?? ''}\n` : ''}`);
       return 2;
     }
     if (error instanceof StoreBusyError) {

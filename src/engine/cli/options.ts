@@ -60,5 +60,7 @@ Usage:
   pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
 
+Global flag: --debug   show JavaScript stacks with errors (and in stage logs)
+
 Exit codes: 0 ok, 1 a stage failed, 2 invalid pipeline or usage, 3 store locked by another run,
 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
