@@ -4,6 +4,7 @@ export { runPipeline, resumePipeline, defaultStore, type RunOptions, type RunRes
 export { getStatus, explainKey, type PipelineStatus, type KeyExplanation, type StatusOptions } from './engine/api/status.js';
 export type { InstanceStatus, InstanceState } from './engine/log/instance-status.js';
 export { gc, type GcResult } from './engine/api/gc.js';
+export { verify, type VerifyResult, type VerifiedObject, type VerifyOptions } from './engine/api/verify.js';
 export { watch, type WatchOptions } from './engine/api/watch.js';
 export { loadPipeline } from './engine/config/load-pipeline.js';
 export { PipelineError, type Diagnostic } from './engine/config/diagnostics.js';

@@ -39,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./gc-command.js')).gcCommand(args);
       case 'report':
         return await (await import('./report-command.js')).reportCommand(args);
+      case 'verify':
+        return await (await import('./verify-command.js')).verifyCommand(args);
       case 'watch':
         return await (await import('./watch-command.js')).watchCommand(args, controller.signal);
       case undefined:
@@ -48,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, report, gc or watch` }]);
+        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, report, verify, gc or watch` }]);
     }
   } catch (error) {
     if (error instanceof PipelineError) {

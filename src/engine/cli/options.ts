@@ -58,6 +58,7 @@ Usage:
   pipe status [FILE] [--set ...] [--json] [--why STAGE]   (without FILE: the last run's pipeline)
   pipe report [FILE] [--set ...] [--json]                  where the report is, and its summary table
   pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
+  pipe verify [FILE] [--set ...] [--repair] [--json]   rehash the objects a pipeline uses; exit 1 on damage
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
 
 Global flag: --debug   show JavaScript stacks with errors (and in stage logs)
