@@ -61,6 +61,13 @@ describe('faults that explain themselves', () => {
     expect(rig.calls()).toEqual([]);
   });
 
+  test('pipe gc on a store that cannot be written: exit 2, not an Internal error', async () => {
+    const r = await rig.run(['gc'], { PIPE_CACHE: rig.path('a-file') });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`the store ${rig.path('a-file')} is not writable (ENOTDIR: a file stands where a folder is needed)`);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+  });
+
   test('--debug adds the stack to a user error', async () => {
     const r = await rig.run(['--debug', 'run', 'p.yaml'], { PIPE_CACHE: rig.path('a-file', 'store') });
     expect(r.code, r.stderr).toBe(2);
