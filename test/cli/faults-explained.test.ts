@@ -21,9 +21,15 @@ function readOnlyMount(dir: string): (() => void) | undefined {
   } catch {
     return undefined;
   }
-  mkdirSync(`${dir}/store`);
-  execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });
-  return () => execFileSync('umount', [dir], { stdio: 'ignore' });
+  const unmount = (): void => execFileSync('umount', [dir], { stdio: 'ignore' });
+  try {
+    mkdirSync(`${dir}/store`);
+    execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });
+  } catch {
+    unmount();
+    return undefined;
+  }
+  return unmount;
 }
 
 describe('faults that explain themselves', () => {
