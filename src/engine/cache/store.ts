@@ -91,9 +91,9 @@ export class Store {
   }
 
   /**
-   * The commit record of `key` when its files are intact: sizes as in committed(), and each file
-   * whose stat changed since the commit rehashed and compared with its recorded digest (`rehashAll`:
-   * every file). `check` says what is damaged; undefined when there is no committed object.
+   * The commit record of `key` and how its files compare with it: each file present with its size,
+   * and each file whose stat changed since the commit (`rehashAll`: every file) rehashed and compared
+   * with its recorded digest; `check.damage` lists what differs. Undefined when there is no marker.
    */
   async checkObject(key: StageKey, rehashAll = false): Promise<{ record: CommitRecord; check: ObjectCheck } | undefined> {
     let record: CommitRecord;
