@@ -6,6 +6,7 @@ export type { InstanceStatus, InstanceState } from './engine/log/instance-status
 export type { RunView } from './engine/api/run-view.js';
 export type { RecordedRun } from './engine/api/last-run.js';
 export { gc, type GcResult } from './engine/api/gc.js';
+export { verify, type VerifyResult, type VerifiedObject, type VerifyOptions } from './engine/api/verify.js';
 export { watch, type WatchOptions } from './engine/api/watch.js';
 export { loadPipeline } from './engine/config/load-pipeline.js';
 export { PipelineError, type Diagnostic } from './engine/config/diagnostics.js';

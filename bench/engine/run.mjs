@@ -4,12 +4,14 @@
 //   noop   - `pipe run` again, everything cached (median of 5)
 //   status - `pipe status` (median of 5)
 //   node   - `node -e ""` (median of 5), the floor of any CLI invocation
+//   params_load - loading a pipeline with 10k/20k/40k params, ms per 10k params (params-load.mjs)
 // Last line: BENCH engine ratio=<noop/cold> ... . Build first (npx tsc -p tsconfig.json).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatParamsLoad, measureParamsLoad } from './params-load.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PIPE = join(ROOT, 'bin', 'pipe.js');
@@ -55,6 +57,8 @@ try {
   const nodes = [];
   for (let i = 0; i < 5; i++) nodes.push(time(['-e', '']).ms);
   const [noop, status, node] = [median(noops), median(statuses), median(nodes)];
+  const paramsLoad = await measureParamsLoad();
+  console.log(formatParamsLoad(paramsLoad));
   const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ')[0];
   console.log(`instances=${2 * N} cold_run_ms=${cold.ms.toFixed(0)} noop_run_ms=${noop.toFixed(0)} status_ms=${status.toFixed(0)} node_start_ms=${node.toFixed(0)} loadavg=${load}`);
   console.log(`BENCH engine ratio=${(noop / cold.ms).toFixed(3)} baseline=cold_run(${2 * N} instances executed) noop_run_ms=${noop.toFixed(0)} status_ms=${status.toFixed(0)} cold_run_ms=${cold.ms.toFixed(0)} node_start_ms=${node.toFixed(0)}`);

@@ -2,10 +2,12 @@
  * Runs a built-in stage instance: `node dist/stage-child.js` (see `src/stage-child.ts`) with PIPE_CONTEXT naming a
  * JSON file of StageContextData. Loads the kind, validates and defaults `with` against its schema,
  * runs it with a reporter that prints `::pipe::` lines, and exits 0 on success or 1 with the error on
- * stderr. SIGTERM/SIGINT abort `ctx.signal`; the stage should checkpoint and return or throw.
+ * stderr (its message, without a stack unless it is a bug or PIPE_DEBUG is set: see error-text.ts).
+ * SIGTERM/SIGINT abort `ctx.signal`; the stage should checkpoint and return or throw.
  */
 import { readFileSync } from 'node:fs';
 import { compileWithSchema } from './with-schema.js';
+import { errorText } from './error-text.js';
 import { encodeMessage } from './protocol.js';
 import { loadBuiltin, knownKinds } from './registry.js';
 import type { StageContext, StageContextData, StageReporter } from './types.js';
@@ -53,8 +55,7 @@ function exitFlushed(code: number): void {
 /** Runs the kind named by PIPE_CONTEXT and exits with its status. */
 export function runStageChild(): void {
   main().then(exitFlushed, (error: unknown) => {
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${message}\n`);
+    process.stderr.write(`${errorText(error)}\n`);
     exitFlushed(1);
   });
 }

@@ -36,6 +36,7 @@ export async function gc(storeRoot: string, options: { dryRun?: boolean; env?: R
   const store = new Store(storeRoot);
   const dryRun = options.dryRun ?? false;
   if (!store.exists()) return { store: storeRoot, removed: [], kept: 0, bytes: 0, dryRun, pipelines: [] };
+  if (!dryRun) store.ensure(); // an unwritable store: StoreNotWritableError (exit 2), not an Internal error
   const lock = dryRun ? undefined : await acquireLock(store.lockPath, 'pipe gc');
   try {
     const records = new Journal(store.journalPath).read();

@@ -1,17 +1,20 @@
 /**
  * The local store:
  *   objects/<key>/         committed outputs (a stage's PIPE_OUT, renamed into place on success)
- *   objects/<key>.commit   commit marker, written last (JSON: stage, time, manifest of files+sizes)
+ *   objects/<key>.commit   commit marker, written last (JSON: stage, time, manifest: per file size,
+ *                          mtime, inode and SHA-256; see manifest.ts)
  *   work/<key>/            attempt workspace: survives crashes and retries, removed after commit
  *   tmp/                   fresh output folders and context files of running attempts
  *   keys/<key>.json        key material, for `status --why`
  *   logs/                  one log per attempt
  *   journal.jsonl, lock, state/
- * An object counts only when its marker exists and every file in the manifest has its recorded size.
+ * An object counts only when its marker exists and every file in the manifest has its recorded size;
+ * a run also rehashes the files whose stat changed before it calls the object a hit (checkHit).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { walkFiles } from './glob.js';
+import { existsSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkManifest, takeManifest, type FileStamp, type ObjectCheck } from './manifest.js';
+import { ensureWritableStore } from './store-access.js';
 import type { StageKey } from './brands.js';
 import type { KeyMaterial } from './key.js';
 import { fsyncDir, removeTree, writeFileAtomic } from '../../util/fs.js';
@@ -20,8 +23,10 @@ export interface CommitRecord {
   readonly stage: string;
   readonly key: StageKey;
   readonly committedAt: string;
-  /** Relative path -> size in bytes, for every file of the object. */
+  /** Relative path -> size in bytes, for every file of the object (records of every version have it). */
   readonly manifest: Readonly<Record<string, number>>;
+  /** Relative path -> [size, mtime ns, inode, SHA-256]; absent in records committed before digests. */
+  readonly files?: Readonly<Record<string, FileStamp>>;
 }
 
 /** A file-system-safe, readable form of an instance name: `train[fold=3]` -> `train_fold=3_`. */
@@ -60,9 +65,12 @@ export class Store {
     return existsSync(this.root);
   }
 
-  /** Creates the store folders (only a run that holds or is about to take the lock does this). */
+  /**
+   * Creates the store folders (only a run that holds or is about to take the lock does this);
+   * a store that cannot be written is a StoreNotWritableError (a user error, exit 2).
+   */
   ensure(): void {
-    for (const d of ['objects', 'work', 'tmp', 'keys', 'logs', 'state']) mkdirSync(join(this.root, d), { recursive: true });
+    ensureWritableStore(this.root, ['tmp', 'objects', 'work', 'keys', 'logs', 'state']);
   }
 
   /** The commit record of `key`, or undefined when the object is absent, uncommitted or damaged. */
@@ -80,6 +88,26 @@ export class Store {
     }
     if (!existsSync(dir)) return undefined;
     return record;
+  }
+
+  /**
+   * The commit record of `key` and how its files compare with it: each file present with its size,
+   * and each file whose stat changed since the commit (`rehashAll`: every file) rehashed and compared
+   * with its recorded digest; `check.damage` lists what differs. Undefined when there is no marker.
+   */
+  async checkObject(key: StageKey, rehashAll = false): Promise<{ record: CommitRecord; check: ObjectCheck } | undefined> {
+    let record: CommitRecord;
+    try {
+      record = JSON.parse(readFileSync(this.markerPath(key), 'utf8')) as CommitRecord;
+    } catch {
+      return undefined;
+    }
+    return { record, check: await checkManifest(this.objectDir(key), record, rehashAll) };
+  }
+
+  /** Rewrites the marker with the files' current stamps (same digests), after a rehash found them intact. */
+  restamp(record: CommitRecord, files: Readonly<Record<string, FileStamp>>): void {
+    writeFileAtomic(this.markerPath(record.key), JSON.stringify({ ...record, files }));
   }
 
   /** A fresh, empty output folder for one attempt. */
@@ -103,15 +131,14 @@ export class Store {
    * Commits a finished attempt: any uncommitted leftover at objects/<key> is removed, the output
    * folder is renamed into place, then the marker (with the manifest) is written last.
    */
-  commit(key: StageKey, stage: string, outDir: string): CommitRecord {
+  async commit(key: StageKey, stage: string, outDir: string): Promise<CommitRecord> {
     const dir = this.objectDir(key);
+    const { sizes, files } = await takeManifest(outDir);
     removeTree(this.markerPath(key));
     removeTree(dir);
-    const manifest: Record<string, number> = {};
-    for (const f of walkFiles(outDir)) manifest[relative(outDir, f)] = statSync(f).size;
     renameSync(outDir, dir);
     fsyncDir(join(this.root, 'objects'));
-    const record: CommitRecord = { stage, key, committedAt: new Date().toISOString(), manifest };
+    const record: CommitRecord = { stage, key, committedAt: new Date().toISOString(), manifest: sizes, files };
     writeFileAtomic(this.markerPath(key), JSON.stringify(record));
     removeTree(this.workDir(key));
     return record;

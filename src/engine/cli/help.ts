@@ -38,19 +38,24 @@ ${RUN_OPTIONS}`,
 
 Shows each instance of the pipeline (without FILE: the pipeline of the last run): done, cached,
 running (epoch, loss, samples/s, ETA), pending, stale with the reason, failed with its log.
+It describes the run in progress or the last run of FILE, with that run's --set overrides (its
+header says which run); --current shows the YAML as it now stands instead.
 
 Options:
-  --set params.k=v     look at the pipeline with this override (repeatable)
+  --current            the pipeline as the YAML now stands, without the last run's overrides
+  --set params.k=v     look at the pipeline with this override (repeatable; implies --current)
   --why STAGE          what changed in the key of STAGE (a stage id or instance name), field by field
   --json               the status as one JSON object
   -h, --help           this help`,
   report: `Usage: pipe report [FILE] [options]
 
 Prints where the report stage's report.html, report.md and report.json are, and the report's
-summary table (without FILE: the pipeline of the last run). Exit 1 when no report is finished.
+summary table (without FILE: the pipeline of the last run), for the run in progress or the last
+run with its --set overrides. Exit 1 when no report is finished.
 
 Options:
-  --set params.k=v     look at the pipeline with this override (repeatable)
+  --current            the pipeline as the YAML now stands, without the last run's overrides
+  --set params.k=v     look at the pipeline with this override (repeatable; implies --current)
   --json               the paths as JSON
   -h, --help           this help`,
   gc: `Usage: pipe gc [FILE] [options]
@@ -60,6 +65,18 @@ keys (the store of FILE, else ./cache or $PIPE_CACHE).
 
 Options:
   -n, --dry-run        list what would be removed; remove nothing
+  --json               the result as JSON
+  -h, --help           this help`,
+  verify: `Usage: pipe verify [FILE] [options]
+
+Rehashes every file of every committed object the pipeline uses (the last run's, with its
+overrides) and reports damage: a file changed, truncated or missing since it was committed.
+Exit 1 when anything is damaged. Objects committed before content digests were recorded are
+listed as unverified.
+
+Options:
+  --set params.k=v     look at the pipeline with this override (repeatable)
+  --repair             drop damaged objects so that the next run rebuilds them (exit 0)
   --json               the result as JSON
   -h, --help           this help`,
   watch: `Usage: pipe watch FILE [STAGE...] [options]

@@ -7,9 +7,12 @@ import { PipelineError } from '../config/diagnostics.js';
 import { StoreBusyError } from '../cache/lock.js';
 import { USAGE } from './options.js';
 import { helpFor } from './help.js';
+import { takeDebugFlag } from './debug-flag.js';
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
+  const { debug, argv: rest } = takeDebugFlag(argv);
+  if (debug) process.env['PIPE_DEBUG'] = '1';
+  const [command, ...args] = rest;
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -42,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./gc-command.js')).gcCommand(args);
       case 'report':
         return await (await import('./report-command.js')).reportCommand(args);
+      case 'verify':
+        return await (await import('./verify-command.js')).verifyCommand(args);
       case 'watch':
         return await (await import('./watch-command.js')).watchCommand(args, controller.signal);
       case undefined:
@@ -51,11 +56,11 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, report, gc or watch` }]);
+        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, report, verify, gc or watch` }]);
     }
   } catch (error) {
     if (error instanceof PipelineError) {
-      process.stderr.write(`${error.format()}\n`);
+      process.stderr.write(`${error.format()}\n${debug ? `${error.stack ?? ''}\n` : ''}`);
       return 2;
     }
     if (error instanceof StoreBusyError) {

@@ -60,7 +60,10 @@ Usage:
                                             (its --set); --current: the YAML as it now stands
   pipe report [FILE] [--current | --set ...] [--json]      where that run's report is, and its summary table
   pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
+  pipe verify [FILE] [--set ...] [--repair] [--json]   rehash the objects a pipeline uses; exit 1 on damage
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
+
+Global flag: --debug   show JavaScript stacks with errors (and in stage logs)
 
 Exit codes: 0 ok, 1 a stage failed, 2 invalid pipeline or usage, 3 store locked by another run,
 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;

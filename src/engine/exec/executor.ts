@@ -10,6 +10,7 @@ import { resolveValue } from '../config/validate.js';
 import type { Journal, Outcome } from '../cache/journal.js';
 import type { StageId } from '../config/types.js';
 import type { Store } from '../cache/store.js';
+import { checkHit } from '../cache/hit.js';
 import { matchingUpstream } from '../resolve/instances.js';
 import type { Logger } from '../log/logger.js';
 import { stageChildScript } from '../../stage-api/registry.js';
@@ -238,7 +239,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         if (missing.length > 0) error = `declared output(s) missing: ${missing.join(', ')}`;
       }
       if (error === undefined) {
-        store.commit(inst.key, inst.name, out);
+        await store.commit(inst.key, inst.name, out);
         return finish(inst, 'ran', { durationMs: Date.now() - started, attempts: attempt, log, out: store.objectDir(inst.key), exitCode: 0 });
       }
       removeTree(out);
@@ -261,7 +262,9 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         const up = inst.needs.filter((n) => selected.has(n))[badIdx];
         return finish(inst, 'skipped', { error: `upstream ${up} ${deps[badIdx]}` });
       }
-      if (store.committed(inst.key)) return finish(inst, 'cached', { out: store.objectDir(inst.key) });
+      const hit = await checkHit(store, inst.key);
+      if (hit.state === 'hit') return finish(inst, 'cached', { out: store.objectDir(inst.key) });
+      if (hit.state === 'damaged') logger.info?.(`${inst.name}: its committed object ${inst.key.slice(0, 12)} is damaged (${hit.why}); removed, rebuilding`);
       if (interrupted) return 'interrupted';
       if (stopping) return finish(inst, 'skipped', { error: 'an earlier stage failed (use --keep-going to run independent branches)' });
       store.recordMaterial(inst.key, inst.material);
