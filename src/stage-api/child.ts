@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { compileWithSchema } from './with-schema.js';
 import { encodeMessage } from './protocol.js';
+import { stageFailureText } from './failure-text.js';
 import { loadBuiltin, knownKinds } from './registry.js';
 import type { StageContext, StageContextData, StageReporter } from './types.js';
 
@@ -53,8 +54,7 @@ function exitFlushed(code: number): void {
 /** Runs the kind named by PIPE_CONTEXT and exits with its status. */
 export function runStageChild(): void {
   main().then(exitFlushed, (error: unknown) => {
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${message}\n`);
+    process.stderr.write(`${stageFailureText(error)}\n`);
     exitFlushed(1);
   });
 }
