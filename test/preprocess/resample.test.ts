@@ -130,12 +130,14 @@ if axis < 0:
     r, unclipped = skimage_resize(v, new, ${order})
     per_volume = r
 else:
-    # resample_data_or_seg, do_separate_z with axis 0: each slice resized in-plane, then order 0 in z
-    planes = [skimage_resize(s, new[1:], ${order}) for s in v]
+    # resample_data_or_seg, do_separate_z: each slice across the axis resized in-plane, then order 0 along it
+    va = np.moveaxis(v, axis, 0)
+    new_a = tuple(np.array(new)[[axis] + [a for a in range(3) if a != axis]])
+    planes = [skimage_resize(s, new_a[1:], ${order}) for s in va]
     def z_step(stack):
-        zz, yy, xx = np.mgrid[:new[0], :new[1], :new[2]].astype(np.float64)
-        zz = v.shape[0] / new[0] * (zz + 0.5) - 0.5
-        return nd.map_coordinates(stack, np.array([zz, yy, xx]), order=0, mode='nearest')
+        zz, yy, xx = np.mgrid[:new_a[0], :new_a[1], :new_a[2]].astype(np.float64)
+        zz = va.shape[0] / new_a[0] * (zz + 0.5) - 0.5
+        return np.moveaxis(nd.map_coordinates(stack, np.array([zz, yy, xx]), order=0, mode='nearest'), 0, axis)
     r = z_step(np.stack([p[0] for p in planes]))
     unclipped = z_step(np.stack([p[1] for p in planes]))
     per_volume = np.clip(unclipped, v.min(), v.max())
@@ -147,6 +149,7 @@ print(max(unclipped.max() - v.max(), v.min() - unclipped.min()), np.abs(per_volu
     ['joint, order 3', [30, 37, 35], -1, 3],
     ['joint, order 3, downsampling', [9, 50, 21], -1, 3],
     ['separate z, order 3 in-plane', [30, 50, 47], 0, 3],
+    ['separate axis 2 (transposed data), order 3 in-plane', [30, 50, 20], 2, 3],
     ['joint, order 1 (export): linear, so clipping changes nothing', [30, 37, 35], -1, 1],
   ];
   for (const [name, outShape, axis, order] of cases) {
