@@ -56,8 +56,19 @@ int WriteAll(int fd, std::string_view bytes) {
 }  // namespace
 
 std::string ErrnoName(int error_number) {
-  const char* name = ::strerrorname_np(error_number);
-  return name != nullptr ? name : "errno " + std::to_string(error_number);
+  // A table rather than glibc's strerrorname_np (2.32+), which older CUDA images lack.
+  struct Named {
+    int number;
+    const char* name;
+  };
+  static constexpr Named kNames[] = {
+      {ENOSPC, "ENOSPC"}, {EDQUOT, "EDQUOT"}, {EIO, "EIO"},       {EROFS, "EROFS"},     {EFBIG, "EFBIG"},
+      {EACCES, "EACCES"}, {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},
+      {EXDEV, "EXDEV"},   {EMFILE, "EMFILE"}, {ENFILE, "ENFILE"}, {ENOMEM, "ENOMEM"},   {ENAMETOOLONG, "ENAMETOOLONG"},
+      {ESTALE, "ESTALE"}, {EINVAL, "EINVAL"}};
+  for (const auto& n : kNames)
+    if (n.number == error_number) return n.name;
+  return "errno " + std::to_string(error_number);
 }
 
 void WriteFileAtomically(const std::string& path, const std::string& what, const std::vector<std::string_view>& parts) {

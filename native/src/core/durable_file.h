@@ -10,7 +10,7 @@
 
 namespace pipe_core {
 
-// "ENOSPC", "EIO", "EROFS", ... ("errno N" for a number glibc has no name for).
+// "ENOSPC", "EIO", "EROFS", ... for the errors a write or rename reports ("errno N" for any other).
 std::string ErrnoName(int error_number);
 
 // Writes `parts` one after the other as the new content of `path`. `what` names the file for the error message
