@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { compileWithSchema } from './with-schema.js';
-import { errorText } from './error-text.js';
 import { encodeMessage } from './protocol.js';
+import { stageFailureText } from './failure-text.js';
 import { loadBuiltin, knownKinds } from './registry.js';
 import type { StageContext, StageContextData, StageReporter } from './types.js';
 
@@ -55,7 +55,7 @@ function exitFlushed(code: number): void {
 /** Runs the kind named by PIPE_CONTEXT and exits with its status. */
 export function runStageChild(): void {
   main().then(exitFlushed, (error: unknown) => {
-    process.stderr.write(`${errorText(error)}\n`);
+    process.stderr.write(`${stageFailureText(error)}\n`);
     exitFlushed(1);
   });
 }

@@ -176,8 +176,40 @@ describe('convert_decathlon on bad input: one specific error per problem, naming
     await unlink(file.replace('.gz', ''));
     const { gzipSync } = await import('node:zlib');
     await writeFile(file, gzipSync(plain.subarray(0, plain.length - 500)));
-    expect(await failure(dir)).toMatch(/liver_0: image imagesTr\/liver_0\.nii\.gz: truncated data: header promises/);
+    expect(await failure(dir)).toMatch(/liver_0: image imagesTr\/liver_0\.nii\.gz: header\/data size mismatch: the header promises/);
   });
+
+  // A header claiming 32767³ int16 voxels over 128×128×24 of data: a broken file, reported as such (file named,
+  // bytes promised vs held) before any memory estimate, whether or not voxels are verified, gzip or not (dataset.json
+  // must list .nii.gz: the uncompressed variant is plain NIfTI bytes under that name, which the reader accepts).
+  for (const [name, gzip, verify] of [
+    ['gzip, verify', true, true],
+    ['gzip, no verify', true, false],
+    ['uncompressed, verify', false, true],
+    ['uncompressed, no verify', false, false],
+  ] as const) {
+    test(`header claiming 32767³ voxels over 128×128×24 of data (${name}): size mismatch, not memory`, async () => {
+      const dir = await copyTask();
+      const listed = join(dir, 'imagesTr', 'liver_0.nii.gz');
+      const v = await readNifti(listed);
+      const data = new Int16Array(128 * 128 * 24).map((_, i) => i % 1000);
+      const scratch = join(dir, '..', 'scratch.nii');
+      await writeNifti(scratch, { ...v, shape: [128, 128, 24], data });
+      const bytes = await readFile(scratch);
+      await unlink(scratch);
+      for (const d of [1, 2, 3]) bytes.writeInt16LE(32767, 40 + 2 * d); // dim[1..3]
+      const { gzipSync } = await import('node:zlib');
+      await writeFile(listed, gzip ? gzipSync(bytes) : bytes);
+      const message = await failure(dir, { verify });
+      const promised = 32767 ** 3 * 2;
+      const held = 128 * 128 * 24 * 2;
+      expect(message).toContain(
+        `liver_0: image imagesTr/liver_0.nii.gz: header/data size mismatch: the header promises ${promised} bytes of ` +
+          `voxels (shape [32767, 32767, 32767] int16) but the file holds ${held} after vox_offset 352`,
+      );
+      expect(message).not.toMatch(/memory_gb/);
+    });
+  }
 
   test('label geometry that does not match the image (spacing/origin, and size)', async () => {
     const dir = await copyTask();

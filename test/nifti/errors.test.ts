@@ -59,11 +59,34 @@ describe('corrupt NIfTI input gives an error naming the file and the problem', (
   test('header promising more voxels than the gzip holds', async () => {
     const grown = Buffer.from(plain);
     grown.writeInt16LE(21, 46); // dim[3]: 20 -> 21
-    await expectProblem('short.nii.gz', gzipSync(grown), /truncated data: header promises 50400 bytes .* holds 48000/);
+    await expectProblem('short.nii.gz', gzipSync(grown), /header\/data size mismatch: the header promises 50400 bytes .* holds 48000/);
+  });
+
+  test('a header claiming 32767³ voxels over 128×128×24 of data: a size mismatch (.nii and .nii.gz), even header-only', async () => {
+    const scratch = join(dir, 'small.nii');
+    await writeNifti(scratch, { shape: [128, 128, 24], spacing, data: new Int16Array(128 * 128 * 24), header: geometry });
+    const huge = await readFile(scratch);
+    for (const d of [1, 2, 3]) huge.writeInt16LE(32767, 40 + 2 * d);
+    const problem = new RegExp(
+      `header/data size mismatch: the header promises ${32767 ** 3 * 2} bytes of voxels \\(shape \\[32767, 32767, 32767\\] int16\\) ` +
+        `but the file holds ${128 * 128 * 24 * 2} after vox_offset 352`,
+    );
+    await expectProblem('huge.nii', huge, problem);
+    await expectProblem('huge.nii.gz', gzipSync(huge), problem);
+    // The header alone is readable (status, planning); with checkDataSize the mismatch comes before any estimate.
+    expect((await readNiftiHeader(join(dir, 'huge.nii.gz'))).shape).toEqual([32767, 32767, 32767]);
+    for (const name of ['huge.nii', 'huge.nii.gz']) {
+      await expect(readNiftiHeader(join(dir, name), { checkDataSize: true })).rejects.toThrow(problem);
+    }
+    // A consistent file passes the check, gzip or not.
+    await writeFile(join(dir, 'good.nii.gz'), gzipSync(plain));
+    for (const name of ['good.nii', 'good.nii.gz']) {
+      expect((await readNiftiHeader(join(dir, name), { checkDataSize: true })).shape).toEqual([40, 30, 20]);
+    }
   });
 
   test('truncated uncompressed file', async () => {
-    await expectProblem('short.nii', plain.subarray(0, plain.length - 100), /truncated data: .* holds 47900/);
+    await expectProblem('short.nii', plain.subarray(0, plain.length - 100), /header\/data size mismatch: .* holds 47900/);
   });
 
   test('unknown and unsupported datatype codes', async () => {

@@ -92,7 +92,7 @@ def resize_seg(s, shape):
     for c in np.unique(s): r[zoom((s == c).astype(float), shape, 1) >= 0.5] = c
     return r
 idx = np.clip(np.floor((np.arange(new[0]) + 0.5) * img.shape[0] / new[0]), 0, img.shape[0] - 1).astype(int)
-d = np.stack([zoom(p.astype(float), new[1:], 3) for p in img])[idx].astype(np.float32)
+d = np.stack([np.clip(zoom(p.astype(float), new[1:], 3), p.min(), p.max()) for p in img])[idx].astype(np.float32)  # skimage resize clips
 s = np.stack([resize_seg(p, new[1:]) for p in seg])[idx]
 d = (np.clip(d, ${ip.percentile00_5}, ${ip.percentile99_5}) - ${ip.mean}) / ${ip.sd}
 ours = np.load('${outDir}/cases/${id}.data.npy'); oseg = np.load('${outDir}/cases/${id}.seg.npy')

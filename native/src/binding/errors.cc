@@ -32,6 +32,11 @@ NativeFailure DescribeCurrentException(const std::string& oom_hint) {
     return {"EPLAN_MISMATCH", e.what()};
   } catch (const pipe_core::CheckpointFormatError& e) {
     return {"ECHECKPOINT", e.what()};
+  } catch (const pipe_core::FileWriteError& e) {
+    return {"ENATIVE_IO", std::string(e.what()) +
+                              "\n---> HINT: nothing was left half-written; free space (or fix the filesystem) and run "
+                              "the same command again: finished work is kept and training resumes from its last "
+                              "complete checkpoint"};
   } catch (const std::invalid_argument& e) {
     return {"EINVALID", e.what()};
   } catch (const std::bad_alloc&) {

@@ -1,6 +1,7 @@
 // Maps C++ exceptions from core/ onto JS error codes and messages with hints:
 //   EPLAN_MISMATCH (checkpoint vs plan, fields named), ECHECKPOINT (not a readable checkpoint), EINVALID (options),
-//   ENATIVE_OOM (out of memory: names batch and patch, suggests smaller), ENATIVE (anything else, LibTorch's text).
+//   ENATIVE_OOM (out of memory: names batch and patch, suggests smaller), ENATIVE_IO (a file write failed: the errno
+//   by name, e.g. ENOSPC, and the file), ENATIVE (anything else, LibTorch's text).
 #pragma once
 
 #include <exception>

@@ -1,13 +1,7 @@
 // Checkpoint save / inspect / load (see checkpoint.h).
 #include "core/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
+#include "core/durable_file.h"
 #include "core/errors.h"
 
 namespace pipe_core {
@@ -34,18 +28,6 @@ std::vector<Axes3> ToAxesList(const c10::IValue& v) {
   std::vector<Axes3> out;
   for (size_t i = 0; i + 2 < flat.size(); i += 3) out.push_back({flat[i], flat[i + 1], flat[i + 2]});
   return out;
-}
-
-void FsyncPath(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
-std::string Parent(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
 }
 
 c10::IValue Read(torch::serialize::InputArchive& archive, const std::string& key, const std::string& path) {
@@ -145,15 +127,14 @@ void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Op
     optimizer->save(opt);
     a.write("optimizer", opt);
   }
-  const std::string tmp = path + ".tmp";
-  a.save_to(tmp);
-  FsyncPath(tmp, false);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw std::runtime_error(path + ": could not move the checkpoint into place: " + why);
-  }
-  FsyncPath(Parent(path), true);
+  // Serialized in memory, then written with checked writes: LibTorch's own file writer asserts on a short write
+  // (disk full) inside a destructor, which aborts the process instead of throwing.
+  std::string bytes;
+  a.save_to([&bytes](const void* data, size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  WriteFileAtomically(path, "checkpoint", {bytes});
 }
 
 CheckpointInfo ReadCheckpointInfo(const std::string& path) {

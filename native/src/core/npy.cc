@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
+
+#include "core/durable_file.h"
 
 namespace pipe_core {
 
@@ -119,26 +119,19 @@ void WriteNpy(const std::string& path, const std::string& descr, const std::vect
   std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape_text + ", }";
   const size_t unpadded = 10 + header.size() + 1;
   header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) Fail(path, "cannot write");
-    const unsigned char pre[10] = {0x93,
-                                   'N',
-                                   'U',
-                                   'M',
-                                   'P',
-                                   'Y',
-                                   1,
-                                   0,
-                                   static_cast<unsigned char>(header.size() & 0xff),
-                                   static_cast<unsigned char>(header.size() >> 8)};
-    out.write(reinterpret_cast<const char*>(pre), 10);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(n * item_size));
-    if (!out) Fail(path, "write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) Fail(path, "rename failed");
+  const unsigned char pre[10] = {0x93,
+                                 'N',
+                                 'U',
+                                 'M',
+                                 'P',
+                                 'Y',
+                                 1,
+                                 0,
+                                 static_cast<unsigned char>(header.size() & 0xff),
+                                 static_cast<unsigned char>(header.size() >> 8)};
+  WriteFileAtomically(path, "npy array",
+                      {std::string_view(reinterpret_cast<const char*>(pre), sizeof pre), header,
+                       std::string_view(static_cast<const char*>(data), static_cast<size_t>(n) * item_size)});
 }
 
 }  // namespace pipe_core

@@ -36,7 +36,8 @@ class NpyFile {
   const void* data_ = nullptr;
 };
 
-// Writes a C-order little-endian array (descr "<f4", "|i1", "|u1", ...) atomically (temp file + rename).
+// Writes a C-order little-endian array (descr "<f4", "|i1", "|u1", ...) atomically (core/durable_file.h: a failed
+// write throws FileWriteError naming the errno and leaves no partial file).
 void WriteNpy(const std::string& path, const std::string& descr, const std::vector<int64_t>& shape, const void* data,
               size_t item_size);
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/preprocess_parallel.h"
+#include "core/resample_clip.h"
 
 namespace pipe_core {
 namespace {
@@ -247,6 +248,7 @@ std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Sh
     a.swap(b);
     in = a.data();
   }
+  ClipToInputRange(src, shape, a.data(), new_shape, nearest_axis, threads);
   return a;
 }
 

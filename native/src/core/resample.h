@@ -15,6 +15,9 @@
 //
 // nearest_axis (0, 1 or 2; -1 for none) is the "separate z" path: that axis is resampled with
 // order 0 (scipy map_coordinates order 0, index floor(c + 0.5) clamped), the others as above.
+//
+// Images are then clipped to the input's range as skimage's resize (clip=True) does: per volume, or per 2-D slice
+// in the separate-z path (core/resample_clip.h).
 #pragma once
 
 #include <array>

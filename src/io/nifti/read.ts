@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { affineOf } from './affine.js';
+import { assertDataSize, sizeMismatchError, voxelByteCount } from './data-size.js';
 import { datatypeByName } from './datatypes.js';
 import { NiftiError } from './errors.js';
 import { headerBytesNeeded, NIFTI2_HEADER_BYTES, parseHeader, type NiftiHeaderInfo } from './header.js';
@@ -32,10 +33,15 @@ export async function readNifti(file: string): Promise<NiftiVolume> {
   };
 }
 
-/** Reads only the header (inflating just the first bytes of a .nii.gz). */
-export async function readNiftiHeader(file: string): Promise<NiftiHeaderSummary> {
+/**
+ * Reads only the header (inflating just the first bytes of a .nii.gz). With `checkDataSize`, also checks that the
+ * file holds the voxel bytes the header promises (data-size.ts: file size or gzip trailer) and throws a NiftiError
+ * "header/data size mismatch" otherwise: do this before estimating memory from the header's shape.
+ */
+export async function readNiftiHeader(file: string, options: { checkDataSize?: boolean } = {}): Promise<NiftiHeaderSummary> {
   const gzip = await isGzipFile(file);
   const { header } = gzip ? await readGzip(file, false) : await readPlain(file, false);
+  if (options.checkDataSize === true) await assertDataSize(file, header, gzip);
   return { ...header, affine: affineOf(header.geometry, header.spacing, header.shape) };
 }
 
@@ -68,10 +74,6 @@ interface RawRead {
   bytes: Buffer | undefined;
 }
 
-function voxelByteCount(header: NiftiHeaderInfo): number {
-  return header.shape.reduce((a, b) => a * b, 1) * header.bytesPerVoxel;
-}
-
 function allocateVoxels(file: string, header: NiftiHeaderInfo): Buffer {
   const n = voxelByteCount(header);
   try {
@@ -81,15 +83,6 @@ function allocateVoxels(file: string, header: NiftiHeaderInfo): Buffer {
       cause: error,
     });
   }
-}
-
-function shortDataError(file: string, header: NiftiHeaderInfo, have: number): NiftiError {
-  const need = voxelByteCount(header);
-  return new NiftiError(
-    file,
-    `truncated data: header promises ${need} bytes of voxels (shape [${header.shape.join(', ')}] ${header.datatype}) ` +
-      `but the file holds ${have}`,
-  );
 }
 
 async function readPlain(file: string, withData: boolean): Promise<RawRead> {
@@ -102,13 +95,13 @@ async function readPlain(file: string, withData: boolean): Promise<RawRead> {
     if (!withData) return { header, bytes: undefined };
     const available = Math.max(0, size - header.voxOffset);
     const need = voxelByteCount(header);
-    if (available < need) throw shortDataError(file, header, available);
+    if (available < need) throw sizeMismatchError(file, header, available);
     const bytes = allocateVoxels(file, header);
     let filled = 0;
     while (filled < need) {
       const length = Math.min(need - filled, 1 << 30);
       const { bytesRead } = await handle.read(bytes, filled, length, header.voxOffset + filled);
-      if (bytesRead === 0) throw shortDataError(file, header, filled);
+      if (bytesRead === 0) throw sizeMismatchError(file, header, filled);
       filled += bytesRead;
     }
     return { header, bytes };
@@ -137,6 +130,8 @@ async function readGzip(file: string, withData: boolean): Promise<RawRead> {
           if (head.length < headerBytesNeeded(head, file)) continue;
           header = parseHeader(head, file);
           if (!withData) break;
+          // Before allocating what the header claims: a header promising far more than the stream holds.
+          await assertDataSize(file, header, true);
         }
         if (head.length < header.voxOffset) continue;
         bytes = allocateVoxels(file, header);
@@ -166,8 +161,8 @@ async function readGzip(file: string, withData: boolean): Promise<RawRead> {
     header = parseHeader(head, file);
   }
   if (!withData) return { header, bytes: undefined };
-  if (!bytes) throw shortDataError(file, header, Math.max(0, head.length - header.voxOffset));
-  if (filled < bytes.length) throw shortDataError(file, header, filled);
+  if (!bytes) throw sizeMismatchError(file, header, Math.max(0, head.length - header.voxOffset));
+  if (filled < bytes.length) throw sizeMismatchError(file, header, filled);
   return { header, bytes };
 }
 

@@ -3,8 +3,9 @@
 //   ECHECKPOINT     not a readable pipe checkpoint of this format version
 //   EINVALID        options the native side refused
 //   ENATIVE_OOM     out of memory (message names batch and patch size and suggests smaller)
+//   ENATIVE_IO      a native file write failed (message starts with the errno's name, e.g. ENOSPC, and names the file)
 //   ENATIVE         any other LibTorch / C++ error (LibTorch's message)
-export type NativeErrorCode = 'EPLAN_MISMATCH' | 'ECHECKPOINT' | 'EINVALID' | 'ENATIVE_OOM' | 'ENATIVE';
+export type NativeErrorCode = 'EPLAN_MISMATCH' | 'ECHECKPOINT' | 'EINVALID' | 'ENATIVE_OOM' | 'ENATIVE_IO' | 'ENATIVE';
 
 export class NativeError extends Error {
   override name = 'NativeError';
@@ -12,7 +13,7 @@ export class NativeError extends Error {
 
   constructor(code: string, message: string, callSite?: Error, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
-    this.code = (['EPLAN_MISMATCH', 'ECHECKPOINT', 'EINVALID', 'ENATIVE_OOM'].includes(code)
+    this.code = (['EPLAN_MISMATCH', 'ECHECKPOINT', 'EINVALID', 'ENATIVE_OOM', 'ENATIVE_IO'].includes(code)
       ? code
       : 'ENATIVE') as NativeErrorCode;
     // Show the caller's stack, not the event loop's.

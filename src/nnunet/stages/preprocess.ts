@@ -47,7 +47,8 @@ async function readJson<T>(file: string): Promise<T> {
 
 const stage: BuiltinStage<PreprocessWith> = {
   kind: 'preprocess',
-  version: '1',
+  // 2: order-3 image resampling clips to the input's range as nnU-Net v1 (skimage resize clip=True) does.
+  version: '2',
   executionOnly: ['workers', 'memory_gb'],
   withSchema: preprocessWithSchema,
   async run(ctx: StageContext<PreprocessWith>): Promise<void> {

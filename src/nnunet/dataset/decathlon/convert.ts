@@ -8,6 +8,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import pLimit from 'p-limit';
 import { estimateCaseBytes, formatGb } from './case-memory.js';
+import { dataSizeProblems } from './data-size-check.js';
 import { MemoryBudget } from './memory-budget.js';
 import { parseDatasetJson, type DecathlonDatasetJson } from './dataset-json.js';
 import { DatasetError } from './errors.js';
@@ -105,6 +106,14 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
         // Voxels are read when verifying, and for 4D images (to split them).
         const found = await resolveImageFiles(entry.image, channels);
         const images = found.kind === 'single' ? [found.file] : found.kind === 'channels' ? found.files : [];
+        const sizeProblems = await dataSizeProblems(entry.id, [
+          ...images.map((file) => ({ role: 'image' as const, file })),
+          ...(entry.label ? [{ role: 'label' as const, file: entry.label }] : []),
+        ], taskDir);
+        if (sizeProblems.length > 0) {
+          options.onCase?.(++done, entries.length, entry.id);
+          return { problems: sizeProblems };
+        }
         const bytes = await estimateCaseBytes([...images, ...(entry.label ? [entry.label] : [])], (f) =>
           verify || (found.kind === 'single' && f === found.file && channels > 1),
         );

@@ -1,0 +1,69 @@
+// Per-volume / per-slice clipping of resampled images (see resample_clip.h).
+#include "core/resample_clip.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "core/preprocess_parallel.h"
+
+namespace pipe_core {
+namespace {
+
+struct Bounds {
+  float lo = std::numeric_limits<float>::infinity();
+  float hi = -std::numeric_limits<float>::infinity();
+  void Add(float v) {
+    if (v < lo) lo = v;  // NaN compares false both ways: skipped
+    if (v > hi) hi = v;
+  }
+  void Merge(const Bounds& o) {
+    lo = std::min(lo, o.lo);
+    hi = std::max(hi, o.hi);
+  }
+  bool Valid() const { return lo <= hi; }
+};
+
+// Index of voxel (z, y, x)'s slice along `axis`.
+inline int64_t SliceOf(int axis, int64_t z, int64_t y, int64_t x) { return axis == 0 ? z : (axis == 1 ? y : x); }
+
+// Source slice that output slice i of an axis n -> m came from (ResampleImage's order-0 step, or i when the axis
+// keeps its size).
+inline int64_t SourceSlice(int64_t i, int64_t n, int64_t m) {
+  if (n == m) return i;
+  const int64_t k = static_cast<int64_t>(std::floor(GridCoordinate(i, n, m) + 0.5));
+  return std::clamp<int64_t>(k, 0, n - 1);
+}
+
+}  // namespace
+
+void ClipToInputRange(const float* src, const Shape3& shape, float* out, const Shape3& new_shape, int nearest_axis,
+                      int threads) {
+  const int64_t slices = nearest_axis < 0 ? 1 : shape[nearest_axis];
+  // Bounds per source slice (one entry, the whole volume, without a nearest axis); one partial set per z plane.
+  std::vector<std::vector<Bounds>> partial(static_cast<size_t>(shape[0]), std::vector<Bounds>(slices));
+  ParallelFor(shape[0], threads, [&](int64_t z) {
+    auto& b = partial[z];
+    const float* plane = src + z * shape[1] * shape[2];
+    for (int64_t y = 0; y < shape[1]; ++y)
+      for (int64_t x = 0; x < shape[2]; ++x)
+        b[nearest_axis < 0 ? 0 : SliceOf(nearest_axis, z, y, x)].Add(plane[y * shape[2] + x]);
+  });
+  std::vector<Bounds> bounds(slices);
+  for (const auto& p : partial)
+    for (int64_t k = 0; k < slices; ++k) bounds[k].Merge(p[k]);
+  const int64_t n = nearest_axis < 0 ? 1 : shape[nearest_axis], m = nearest_axis < 0 ? 1 : new_shape[nearest_axis];
+  ParallelFor(new_shape[0], threads, [&](int64_t z) {
+    float* plane = out + z * new_shape[1] * new_shape[2];
+    for (int64_t y = 0; y < new_shape[1]; ++y)
+      for (int64_t x = 0; x < new_shape[2]; ++x) {
+        const Bounds& b = bounds[nearest_axis < 0 ? 0 : SourceSlice(SliceOf(nearest_axis, z, y, x), n, m)];
+        if (!b.Valid()) continue;
+        float& v = plane[y * new_shape[2] + x];
+        v = std::min(std::max(v, b.lo), b.hi);  // NaN stays NaN
+      }
+  });
+}
+
+}  // namespace pipe_core
