@@ -47,13 +47,15 @@ export const RUN_FLAGS = {
   'dry-run': { type: 'boolean', short: 'n' },
   json: { type: 'boolean' },
   wait: { type: 'boolean' },
+  executor: { type: 'string' },
+  detach: { type: 'boolean' },
 } as const;
 
 export const USAGE = `pipe: content-hashed, resumable pipelines from one YAML file
 
 Usage:
   pipe run FILE [STAGE...] [--set params.k=v]... [--jobs N] [--devices LIST] [--device-kind cpu|cuda|npu]
-                           [--keep-going] [--dry-run] [--json] [--wait]
+                           [--keep-going] [--dry-run] [--json] [--wait] [--executor local|slurm] [--detach]
   pipe resume [FILE] [--json] [--wait]      repeat the last run (of FILE, or of ./cache or $PIPE_CACHE)
   pipe status [FILE] [--set ...] [--json] [--why STAGE]   (without FILE: the last run's pipeline)
   pipe report [FILE] [--set ...] [--json]                  where the report is, and its summary table

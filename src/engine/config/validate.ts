@@ -18,6 +18,7 @@ import type { RawDocument } from './load.js';
 import { applyOverrides } from './overrides.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { pipelineSchemaValidator } from './schema-validator.js';
+import { executorConfig, slurmResources, type RawExecutor } from './executor-config.js';
 import type { Pipeline, StageConfig, StageId, SourceSpan } from './types.js';
 
 interface RawStage {
@@ -26,7 +27,7 @@ interface RawStage {
   with?: Record<string, unknown>;
   needs?: string[];
   matrix?: Record<string, MatrixValue[]>;
-  resources?: { devices?: number | string; device?: DeviceKind | string; keyed?: boolean };
+  resources?: { devices?: number | string; device?: DeviceKind | string; keyed?: boolean; nodes?: number; time?: string | number; memory?: string; partition?: string };
   inputs?: string[];
   outputs?: string[];
   retry?: number;
@@ -38,6 +39,7 @@ interface RawPipeline {
   project?: string;
   cache?: string;
   params?: Record<string, unknown>;
+  executor?: RawExecutor;
   stages: Record<string, RawStage>;
 }
 
@@ -201,6 +203,9 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     };
     const devicesValue = resource('devices') as number | undefined;
     const deviceValue = resource('device') as DeviceKind | undefined;
+    if ((s.resources?.nodes ?? 1) > 1) {
+      error(`resources.nodes: ${s.resources?.nodes} nodes would need ranks started by srun on each node, which the Slurm executor does not do yet: use nodes: 1 (one job on one node, up to all its devices)`, [...base, 'resources', 'nodes']);
+    }
     const timeoutMs = s.timeout === undefined ? undefined : parseDuration(s.timeout);
     stages.set(id as StageId, {
       id: id as StageId,
@@ -209,7 +214,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
       with: s.with ?? {},
       needs: needs as StageId[],
       matrix,
-      resources: { devices: devicesValue ?? 0, keyed: s.resources?.keyed ?? false, ...(deviceValue ? { device: deviceValue } : {}) },
+      resources: { devices: devicesValue ?? 0, keyed: s.resources?.keyed ?? false, ...(deviceValue ? { device: deviceValue } : {}), ...slurmResources(s.resources ?? {}) },
       inputs: s.inputs ?? [],
       outputs: s.outputs ?? [],
       retry: s.retry ?? 0,
@@ -232,6 +237,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     store,
     params,
     stages,
+    executor: executorConfig(raw.executor),
     overrides: [...(options.overrides ?? [])],
     spanOf: doc.spanOf,
     text: doc.text,

@@ -1,0 +1,52 @@
+/**
+ * An instance's resources and the executor block -> sbatch flags. Pure, so the mapping is tested as a table.
+ * One job per instance, one task: with `devices: N` the stage's own launcher starts the N ranks on the job's
+ * node (Gloo on CPU, NCCL on CUDA), exactly as on a workstation; Slurm grants the devices.
+ */
+import type { ExecutorConfig, Resources } from '../../config/types.js';
+import type { DeviceKind } from '../../../stage-api/types.js';
+
+export interface JobRequest {
+  /** `pipe:<pipeline>:<instance>`. */
+  readonly name: string;
+  /** The attempt's log: the job's stdout and stderr are appended to it. */
+  readonly log: string;
+  readonly cwd: string;
+  readonly resources: Resources;
+  readonly kind: DeviceKind;
+  readonly executor: ExecutorConfig;
+  /** The stage's `timeout` (ms): the job's time limit when neither resources.time nor executor.time is set. */
+  readonly timeoutMs?: number;
+  /** Job ids this job may start after (all must complete successfully). */
+  readonly afterOk?: readonly string[];
+}
+
+export function jobName(pipeline: string, instance: string): string {
+  return `pipe:${pipeline}:${instance}`;
+}
+
+/** ms -> sbatch minutes (rounded up: Slurm's limits are whole minutes). */
+function minutes(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 60_000)));
+}
+
+export function sbatchFlags(r: JobRequest): string[] {
+  const res = r.resources;
+  const flags = [`--job-name=${r.name}`, `--output=${r.log}`, `--error=${r.log}`, '--open-mode=append', `--chdir=${r.cwd}`, '--export=ALL', '--ntasks=1'];
+  const n = res.devices;
+  if (n > 0 && r.kind === 'cuda') flags.push(`--gres=gpu:${n}`, `--cpus-per-task=${n}`);
+  else if (n > 0 && r.kind === 'npu') flags.push(`--gres=npu:${n}`, `--cpus-per-task=${n}`);
+  else flags.push(`--cpus-per-task=${Math.max(1, n)}`);
+  if (res.nodes !== undefined) flags.push(`--nodes=${res.nodes}`);
+  const time = res.time ?? r.executor.time ?? (r.timeoutMs !== undefined ? minutes(r.timeoutMs) : undefined);
+  if (time !== undefined) flags.push(`--time=${time}`);
+  if (res.memory !== undefined) flags.push(`--mem=${res.memory}`);
+  const partition = res.partition ?? r.executor.partition;
+  if (partition !== undefined) flags.push(`--partition=${partition}`);
+  if (r.executor.account !== undefined) flags.push(`--account=${r.executor.account}`);
+  if (r.executor.qos !== undefined) flags.push(`--qos=${r.executor.qos}`);
+  if (r.executor.constraint !== undefined) flags.push(`--constraint=${r.executor.constraint}`);
+  if (r.afterOk !== undefined && r.afterOk.length > 0) flags.push(`--dependency=afterok:${r.afterOk.join(':')}`, '--kill-on-invalid-dep=yes');
+  flags.push(...r.executor.sbatch);
+  return flags;
+}
