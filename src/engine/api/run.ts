@@ -176,7 +176,10 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
       beforeFirstStart: () => {
         stopWatchdog = startWatchdog(store.journalPath, run, pidStart, graceMs);
       },
-    }).finally(() => stopWatchdog?.());
+    }).finally(() => {
+      stopWatchdog?.();
+      slurm?.close();
+    });
     const counts = { ...empty };
     for (const o of result.outcomes.values()) counts[o]++;
     const reason = options.signal?.reason as { signal?: string } | undefined;

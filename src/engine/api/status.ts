@@ -7,6 +7,7 @@ import { Journal } from '../cache/journal.js';
 import { Store } from '../cache/store.js';
 import { resolveKeys } from '../resolve/keys.js';
 import { computeStatus, type InstanceStatus } from '../log/instance-status.js';
+import { withSlurmView } from '../exec/slurm/status-view.js';
 import { suggestion } from '../../util/did-you-mean.js';
 
 export interface StatusOptions {
@@ -35,7 +36,8 @@ async function keyedFor(file: string, options: StatusOptions) {
 export async function getStatus(file: string, options: StatusOptions = {}): Promise<PipelineStatus> {
   const { pipeline, store, keyed } = await keyedFor(file, options);
   const status = computeStatus(keyed, store, new Journal(store.journalPath));
-  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, stages: keyed.instances.map((i) => status.get(i.name)).filter((s): s is InstanceStatus => s !== undefined) };
+  const stages = keyed.instances.map((i) => status.get(i.name)).filter((s): s is InstanceStatus => s !== undefined);
+  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, stages: await withSlurmView(stages, options.env ?? process.env) };
 }
 
 export interface KeyExplanation {

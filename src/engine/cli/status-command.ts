@@ -4,6 +4,7 @@ import { getStatus, explainKey } from '../api/status.js';
 import { progressText } from '../log/progress-text.js';
 import { formatDuration } from '../../util/duration.js';
 import { parse } from './options.js';
+import { slurmJson, slurmText } from './slurm-status-text.js';
 import { relative } from 'node:path';
 
 /** A running instance quiet for longer than this is flagged as possibly hung. */
@@ -38,6 +39,7 @@ export async function statusCommand(args: string[]): Promise<number> {
       stages: status.stages.map((s) => ({
         stage: s.stage, state: s.state, key: s.key, out: s.out ?? null, reason: s.reason ?? null,
         durationMs: s.durationMs ?? null, progress: s.progress ?? null, devices: s.devices ?? null, log: s.log ?? null, metrics: s.metrics ?? null,
+        ...slurmJson(s),
       })),
     })}\n`);
     return 0;
@@ -46,7 +48,8 @@ export async function statusCommand(args: string[]): Promise<number> {
   const lines = [`pipeline ${status.name} (${relative(process.cwd(), status.pipeline)}), store ${relative(process.cwd(), status.store) || '.'}`];
   for (const s of status.stages) {
     let detail = s.reason ?? '';
-    if (s.state === 'running') {
+    if (s.slurm !== undefined) detail = slurmText(s);
+    else if (s.state === 'running') {
       detail = s.progress ? progressText(s.progress, s.rate) : `started ${s.startedAt ?? ''}`;
       if (s.devices?.length) detail += ` [devices ${s.devices.join(',')}]`;
       // A day-long stage that stopped reporting may be hung: say how long it has been quiet.

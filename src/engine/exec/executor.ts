@@ -161,10 +161,10 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
 
   const runAttempts = async (inst: KeyedInstance, grant: Grant): Promise<TaskOutcome> => {
     const s = inst.stage;
-    const started = Date.now();
-    let last: { result: AttemptResult; log: string; error: string } | undefined;
     // A job an earlier run submitted for this key is attached to as its attempt, never submitted again.
     const adopt = o.openJobs?.get(inst.key);
+    const started = adopt !== undefined ? Date.parse(adopt.time) : Date.now();
+    let last: { result: AttemptResult; log: string; error: string } | undefined;
     const first = adopt?.attempt ?? 1;
     const attempts = Math.max(s.retry + 1, first);
     let tried = 0;

@@ -116,6 +116,11 @@ export class SlurmBackend {
     return this.attach({ jobId, log: spec.logPath, out: launch.out }, spec.onMessage);
   }
 
+  /** Stops following jobs (detached ones stay with the cluster). */
+  close(): void {
+    this.#poller.close();
+  }
+
   /** Follows job `ref.jobId` until it ends; `onMessage` gets the `::pipe::` lines it writes to its log. */
   attach(ref: JobRef, onMessage: (m: PipeMessage) => void): JobAttempt {
     const tail = new LogTail(ref.log, 0);

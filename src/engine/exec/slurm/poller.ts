@@ -36,6 +36,13 @@ export class SlurmPoller {
     this.#schedule(0);
   }
 
+  /** Stops watching every job (pipe run --detach leaves them to the cluster). */
+  close(): void {
+    this.#watchers.clear();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   /** Poll soon (after a cancel, the end should not wait for a backed-off interval). */
   nudge(): void {
     this.#intervalMs = this.#baseMs;
