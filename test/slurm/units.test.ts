@@ -1,0 +1,109 @@
+/**
+ * The Slurm executor's pure parts, as tables: resources -> sbatch flags, squeue/scontrol/sacct parsing,
+ * what a final state means, which journalled jobs are still open, squeue's elapsed times; and that the
+ * executor block and the Slurm resources are execution-only (no key changes). No cluster needed.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { StageKey } from '../../src/engine/cache/brands.js';
+import type { JournalRecord } from '../../src/engine/cache/journal.js';
+import { loadPipeline } from '../../src/engine/config/load-pipeline.js';
+import { DigestMemo } from '../../src/engine/cache/digests.js';
+import { resolveKeys } from '../../src/engine/resolve/keys.js';
+import { parseSacct, parseScontrol, parseSqueue } from '../../src/engine/exec/slurm/client.js';
+import { failureOf } from '../../src/engine/exec/slurm/job-state.js';
+import { openJobs } from '../../src/engine/exec/slurm/open-jobs.js';
+import { sbatchFlags, type JobRequest } from '../../src/engine/exec/slurm/sbatch-flags.js';
+import { elapsedMs } from '../../src/engine/exec/slurm/status-view.js';
+
+const base: JobRequest = {
+  name: 'pipe:demo:train[fold=0]', log: '/s/logs/t.log', cwd: '/p', kind: 'cpu',
+  resources: { devices: 0, keyed: false }, executor: { kind: 'slurm', sbatch: [] },
+};
+const common = ['--job-name=pipe:demo:train[fold=0]', '--output=/s/logs/t.log', '--error=/s/logs/t.log', '--open-mode=append', '--chdir=/p', '--export=ALL', '--ntasks=1'];
+
+describe('resources -> sbatch flags', () => {
+  test.each<[string, Partial<JobRequest>, string[]]>([
+    ['no devices: one CPU', {}, ['--cpus-per-task=1']],
+    ['devices: 4, device: cuda', { kind: 'cuda', resources: { devices: 4, keyed: false } }, ['--gres=gpu:4', '--cpus-per-task=4']],
+    ['devices: 2, device: cpu', { resources: { devices: 2, keyed: false } }, ['--cpus-per-task=2']],
+    ['time, memory, partition per stage', { resources: { devices: 1, keyed: false, time: '48:00:00', memory: '64G', partition: 'gpu' } }, ['--cpus-per-task=1', '--time=48:00:00', '--mem=64G', '--partition=gpu']],
+    ['executor block and pass-through', { executor: { kind: 'slurm', partition: 'cpu', account: 'lab', qos: 'long', time: '120', constraint: 'a100', sbatch: ['--mail-type=FAIL'] } },
+      ['--cpus-per-task=1', '--time=120', '--partition=cpu', '--account=lab', '--qos=long', '--constraint=a100', '--mail-type=FAIL']],
+    ['a stage timeout becomes the time limit (whole minutes, rounded up)', { timeoutMs: 90_000 }, ['--cpus-per-task=1', '--time=2']],
+    ['dependents wait for their upstream jobs', { afterOk: ['11', '12'] }, ['--cpus-per-task=1', '--dependency=afterok:11:12', '--kill-on-invalid-dep=yes']],
+  ])('%s', (_name, change, flags) => {
+    expect(sbatchFlags({ ...base, ...change })).toEqual([...common, ...flags]);
+  });
+});
+
+describe('parsing what Slurm prints', () => {
+  test('squeue lines, with a pending job that has no node', () => {
+    expect(parseSqueue('4711|RUNNING|None|node03|2:13:05\n4712|PENDING|Resources||0:00\nsqueue: error: x\n')).toEqual([
+      { id: '4711', state: 'RUNNING', reason: 'None', node: 'node03', elapsed: '2:13:05' },
+      { id: '4712', state: 'PENDING', reason: 'Resources', node: '', elapsed: '0:00' },
+    ]);
+  });
+  test('scontrol -o show job of a timed-out job', () => {
+    const text = 'JobId=7 JobName=pipe:p:a UserId=root(0) JobState=TIMEOUT Reason=TimeLimit Dependency=(null) ExitCode=0:15 RunTime=00:01:04 TimeLimit=00:01:00 NodeList=vm BatchHost=vm';
+    expect(parseScontrol(text)).toEqual({ id: '7', state: 'TIMEOUT', reason: 'TimeLimit', node: 'vm', elapsed: '00:01:04', exitCode: 0, signal: 15, timeLimit: '00:01:00' });
+    expect(parseScontrol('slurm_load_jobs error: Invalid job id specified')).toBeUndefined();
+  });
+  test('sacct -P, "CANCELLED by 0" reduced to its state', () => {
+    expect(parseSacct('9|CANCELLED by 0|0:15|node1|00:00:12|01:00:00\n', '9')).toMatchObject({ id: '9', state: 'CANCELLED', exitCode: 0, signal: 15, node: 'node1' });
+  });
+  test('elapsed times', () => {
+    expect(elapsedMs('2:13:05')).toBe((2 * 3600 + 13 * 60 + 5) * 1000);
+    expect(elapsedMs('13:05')).toBe((13 * 60 + 5) * 1000);
+    expect(elapsedMs('1-02:00:00')).toBe(26 * 3600 * 1000);
+  });
+});
+
+describe('final states', () => {
+  const job = { id: '5', reason: '', node: 'n1', elapsed: '' };
+  test.each<[string, number | undefined, string | undefined]>([
+    ['COMPLETED', 0, undefined],
+    ['FAILED', 2, 'Slurm job 5 FAILED (exit 2)'],
+    ['TIMEOUT', 0, 'Slurm job 5 TIMEOUT: reached its time limit (raise resources.time)'],
+    ['OUT_OF_MEMORY', 0, 'Slurm job 5 OUT_OF_MEMORY: exceeded its memory (raise resources.memory)'],
+    ['CANCELLED', 0, 'Slurm job 5 CANCELLED (scancel from outside pipe, or by an administrator)'],
+    ['NODE_FAIL', 0, 'Slurm job 5 NODE_FAIL: node n1 failed'],
+    ['PREEMPTED', 0, 'Slurm job 5 PREEMPTED by a higher-priority job'],
+  ])('%s', (state, exitCode, failure) => {
+    expect(failureOf({ ...job, state, ...(exitCode !== undefined ? { exitCode } : {}) })).toBe(failure);
+  });
+});
+
+describe('open jobs in the journal', () => {
+  const start = (run: string, key: string, jobId?: string): JournalRecord => ({
+    t: 'instance-start', run, time: 't', stage: 's', key: key as StageKey, attempt: 1, pid: 0, devices: [], deviceKind: 'cpu', log: 'l', resume: false,
+    ...(jobId !== undefined ? { jobId, out: `/tmp/${key}` } : {}),
+  });
+  const end = (run: string, key: string): JournalRecord => ({ t: 'instance-end', run, time: 't', stage: 's', key: key as StageKey, outcome: 'ran' });
+  test('the latest start of a key with a job id and no end after it', () => {
+    const open = openJobs([
+      start('r1', 'a', '1'), start('r1', 'b', '2'), end('r1', 'b'), start('r1', 'c'),
+      start('r2', 'd', '4'), // a dead runner's job
+      start('r1', 'e', '5'), end('r1', 'e'), start('r3', 'e', '6'), // retried in a later run
+    ]);
+    expect([...open.entries()].map(([k, r]) => `${k}:${r.jobId}`)).toEqual(['a:1', 'd:4', 'e:6']);
+  });
+});
+
+describe('execution-only', () => {
+  test('the executor block and Slurm resources change no key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipe-slurm-keys-'));
+    const stages = (extra: string): string => `stages:\n  a:\n    run: echo a > \${out}/a\n    resources: {devices: 1${extra}}\n  b:\n    run: cat \${stages.a.out}/a > \${out}/b\n    needs: [a]\n`;
+    writeFileSync(join(dir, 'local.yaml'), `name: k\n${stages('')}`);
+    writeFileSync(join(dir, 'slurm.yaml'), `name: k\nexecutor: {kind: slurm, partition: gpu, account: lab, time: "1:00:00", sbatch: ["--mail-type=FAIL"]}\n${stages(', time: "48:00:00", memory: 64G, partition: big')}`);
+    const keys = async (file: string): Promise<string[]> => {
+      const p = await loadPipeline(join(dir, file), { overrides: [], env: {} });
+      return (await resolveKeys(p, new DigestMemo(join(dir, 'cache')))).instances.map((i) => i.key);
+    };
+    const slurm = await loadPipeline(join(dir, 'slurm.yaml'), { overrides: [], env: {} });
+    expect(slurm.executor).toEqual({ kind: 'slurm', partition: 'gpu', account: 'lab', time: '1:00:00', sbatch: ['--mail-type=FAIL'] });
+    expect(await keys('slurm.yaml')).toEqual(await keys('local.yaml'));
+  });
+});
