@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PipelineError, type Diagnostic } from '../config/diagnostics.js';
 import { loadPipeline } from '../config/load-pipeline.js';
 import type { Pipeline } from '../config/types.js';
@@ -26,7 +26,7 @@ import { execute } from '../exec/executor.js';
 import { resolveKeys, type KeyedPipeline } from '../resolve/keys.js';
 import { sweepLeftovers } from '../exec/sweep.js';
 import { SlurmBackend } from '../exec/slurm/backend.js';
-import { openJobs, pathsInUse } from '../exec/slurm/open-jobs.js';
+import { openJobs, usedByOpenJob } from '../exec/slurm/open-jobs.js';
 import { startWatchdog } from '../exec/watchdog.js';
 
 export interface RunOptions {
@@ -144,10 +144,8 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     const open = openJobs(journal.read());
     // We hold the lock, so nothing else writes temporary outputs: what is left there is half-written,
     // except the staging folders of Slurm jobs that still run (or finished) without a runner.
-    const inUse = [...pathsInUse(open)].map((p) => basename(p));
-    for (const name of readdirSync(join(store.root, 'tmp'))) {
-      if (!inUse.some((u) => name === u || name.startsWith(`${u}.`))) removeTree(join(store.root, 'tmp', name));
-    }
+    const inUse = usedByOpenJob(open);
+    for (const name of readdirSync(join(store.root, 'tmp'))) if (!inUse(name)) removeTree(join(store.root, 'tmp', name));
     const run = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const record: RunOptionsRecord = {
       targets: options.targets ?? [], overrides: options.overrides ?? [],

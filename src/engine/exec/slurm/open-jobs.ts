@@ -4,6 +4,7 @@
  * a runner that died (kill -9, a lost SSH session) or detached; the next run attaches to it instead of
  * submitting the key again, so one key never has two live jobs.
  */
+import { basename } from 'node:path';
 import type { StageKey } from '../../cache/brands.js';
 import type { JournalRecord } from '../../cache/journal.js';
 
@@ -20,9 +21,11 @@ export function openJobs(records: readonly JournalRecord[]): Map<StageKey, OpenJ
   return open;
 }
 
-/** Paths under the store's tmp/ that open jobs still use (their staging folders and the files beside them). */
-export function pathsInUse(open: ReadonlyMap<StageKey, OpenJob>): Set<string> {
-  const used = new Set<string>();
-  for (const j of open.values()) used.add(j.out);
-  return used;
+/**
+ * Whether an entry of the store's tmp/ belongs to an open job: its staging folder, or a file beside it
+ * (`<out>.context.json`, `<out>.seen`). Run start-up and gc clear tmp/ but must leave these alone.
+ */
+export function usedByOpenJob(open: ReadonlyMap<StageKey, OpenJob>): (tmpEntry: string) => boolean {
+  const outs = [...open.values()].map((j) => basename(j.out));
+  return (name) => outs.some((u) => name === u || name.startsWith(`${u}.`));
 }
