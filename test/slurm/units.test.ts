@@ -107,3 +107,39 @@ describe('execution-only', () => {
     expect(await keys('slurm.yaml')).toEqual(await keys('local.yaml'));
   });
 });
+
+describe('user errors (exit 2, no stack)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-slurm-usage-'));
+  writeFileSync(join(dir, 'p.yaml'), 'stages:\n  a:\n    run: echo a\n');
+  writeFileSync(join(dir, 'nodes.yaml'), 'executor: {kind: slurm}\nstages:\n  a:\n    run: echo a\n    resources: {devices: 2, nodes: 2}\n');
+  const cli = async (args: string[]): Promise<{ code: number; stderr: string }> => {
+    let stderr = '';
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      stderr += chunk;
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const { main } = await import('../../src/engine/cli/main.js');
+      return { code: await main(args), stderr };
+    } finally {
+      process.stderr.write = write;
+    }
+  };
+  test('--executor other than local or slurm', async () => {
+    const r = await cli(['run', join(dir, 'p.yaml'), '--executor', 'pbs']);
+    expect(r).toEqual({ code: 2, stderr: 'error: Expected local or slurm for --executor but received "pbs"\n' });
+  });
+  test('--detach without the Slurm executor', async () => {
+    const r = await cli(['run', join(dir, 'p.yaml'), '--detach']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--detach needs the Slurm executor');
+  });
+  test('nodes > 1 is refused at load time, located', async () => {
+    const r = await cli(['run', join(dir, 'nodes.yaml'), '--dry-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodes.yaml:5:');
+    expect(r.stderr).toContain('resources.nodes: 2 nodes would need ranks started by srun on each node');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
