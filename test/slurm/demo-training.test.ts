@@ -3,8 +3,8 @@
  *   - a training fold cancelled from outside mid-run (scancel -> CANCELLED) is retried per `retry:` and
  *     resumes from its checkpoint in the shared workspace; the same keys as a local run (a local run of the
  *     same file afterwards finds everything cached);
- *   - a 2-device CPU fold (`devices: 2, device: cpu`) runs as one job of 2 CPUs whose stage starts 2 Gloo
- *     ranks on the job's node; world size 2 is in its training log.
+ *   - a 2-device CPU fold (`devices: 2, device: cpu`) runs as one job of 2 tasks whose ranks srun starts
+ *     (Gloo, rendezvous on the job's first node); world size 2 is in its training log.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -64,14 +64,18 @@ describe.runIf(slurmAvailable() && addonAvailable())('Slurm executor with the de
     }
   });
 
-  test('a 2-device CPU fold is one job whose stage starts 2 Gloo ranks', { timeout: 150_000 }, async () => {
+  test('a 2-device CPU fold is one job of 2 tasks started by srun', { timeout: 150_000 }, async () => {
     const r = await rig.run(['run', 'pipelines/demo.yaml', 'train[fold=1]', '--executor', 'slurm', '--set', 'params.devices=2', '--set', 'params.epochs=2', '--json'], env());
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const log = logOf('train_fold=1_', 1);
-    expect(log).toContain('--cpus-per-task=2');
+    expect(log).toContain('--ntasks=2 --cpus-per-task=1');
     expect(log.match(/submitted as Slurm job \d+/g)).toHaveLength(1);
     const st = JSON.parse((await rig.run(['status', 'pipelines/demo.yaml', '--json', '--set', 'params.epochs=2'], env())).stdout) as { stages: { stage: string; out: string | null }[] };
     const out = st.stages.find((s) => s.stage === 'train[fold=1]')?.out ?? '';
-    expect(readFileSync(`${out}/training_log.txt`, 'utf8')).toMatch(/devices: 2 \(0,1\): 2 ranks through c10d \(Gloo\)/);
+    const trainingLog = readFileSync(`${out}/training_log.txt`, 'utf8');
+    expect(trainingLog).toMatch(/devices: 2 \(0,1\): 2 ranks through c10d \(Gloo\)/);
+    expect(trainingLog).toMatch(/launching 2 ranks with srun --kill-on-bad-exit=1 --label --ntasks=2 /);
+    const history = JSON.parse(readFileSync(`${out}/history.json`, 'utf8')) as { worldSize?: number };
+    expect(history.worldSize).toBe(2);
   });
 });

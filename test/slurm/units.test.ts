@@ -22,18 +22,20 @@ const base: JobRequest = {
   name: 'pipe:demo:train[fold=0]', log: '/s/logs/t.log', cwd: '/p', kind: 'cpu',
   resources: { devices: 0, keyed: false }, executor: { kind: 'slurm', sbatch: [] },
 };
-const common = ['--job-name=pipe:demo:train[fold=0]', '--output=/s/logs/t.log', '--error=/s/logs/t.log', '--open-mode=append', '--chdir=/p', '--export=ALL', '--ntasks=1'];
+const common = ['--job-name=pipe:demo:train[fold=0]', '--output=/s/logs/t.log', '--error=/s/logs/t.log', '--open-mode=append', '--chdir=/p', '--export=ALL'];
+const one = ['--ntasks=1', '--cpus-per-task=1'];
 
 describe('resources -> sbatch flags', () => {
   test.each<[string, Partial<JobRequest>, string[]]>([
-    ['no devices: one CPU', {}, ['--cpus-per-task=1']],
-    ['devices: 4, device: cuda', { kind: 'cuda', resources: { devices: 4, keyed: false } }, ['--gres=gpu:4', '--cpus-per-task=4']],
-    ['devices: 2, device: cpu', { resources: { devices: 2, keyed: false } }, ['--cpus-per-task=2']],
-    ['time, memory, partition per stage', { resources: { devices: 1, keyed: false, time: '48:00:00', memory: '64G', partition: 'gpu' } }, ['--cpus-per-task=1', '--time=48:00:00', '--mem=64G', '--partition=gpu']],
+    ['no devices: one task of one CPU', {}, one],
+    ['devices: 4, device: cuda: 4 tasks (ranks) and 4 GPUs', { kind: 'cuda', resources: { devices: 4, keyed: false } }, ['--ntasks=4', '--cpus-per-task=1', '--gres=gpu:4']],
+    ['devices: 8 over nodes: 2', { kind: 'cuda', resources: { devices: 8, nodes: 2, keyed: false } }, ['--nodes=2', '--ntasks-per-node=4', '--cpus-per-task=1', '--gres=gpu:4']],
+    ['devices: 2, device: cpu: 2 tasks', { resources: { devices: 2, keyed: false } }, ['--ntasks=2', '--cpus-per-task=1']],
+    ['time, memory, partition per stage', { resources: { devices: 1, keyed: false, time: '48:00:00', memory: '64G', partition: 'gpu' } }, [...one, '--time=48:00:00', '--mem=64G', '--partition=gpu']],
     ['executor block and pass-through', { executor: { kind: 'slurm', partition: 'cpu', account: 'lab', qos: 'long', time: '120', constraint: 'a100', sbatch: ['--mail-type=FAIL'] } },
-      ['--cpus-per-task=1', '--time=120', '--partition=cpu', '--account=lab', '--qos=long', '--constraint=a100', '--mail-type=FAIL']],
-    ['a stage timeout becomes the time limit (whole minutes, rounded up)', { timeoutMs: 90_000 }, ['--cpus-per-task=1', '--time=2']],
-    ['dependents wait for their upstream jobs', { afterOk: ['11', '12'] }, ['--cpus-per-task=1', '--dependency=afterok:11:12', '--kill-on-invalid-dep=yes']],
+      [...one, '--time=120', '--partition=cpu', '--account=lab', '--qos=long', '--constraint=a100', '--mail-type=FAIL']],
+    ['a stage timeout becomes the time limit (whole minutes, rounded up)', { timeoutMs: 90_000 }, [...one, '--time=2']],
+    ['dependents wait for their upstream jobs', { afterOk: ['11', '12'] }, [...one, '--dependency=afterok:11:12', '--kill-on-invalid-dep=yes']],
   ])('%s', (_name, change, flags) => {
     expect(sbatchFlags({ ...base, ...change })).toEqual([...common, ...flags]);
   });
@@ -111,7 +113,7 @@ describe('execution-only', () => {
 describe('user errors (exit 2, no stack)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-slurm-usage-'));
   writeFileSync(join(dir, 'p.yaml'), 'stages:\n  a:\n    run: echo a\n');
-  writeFileSync(join(dir, 'nodes.yaml'), 'executor: {kind: slurm}\nstages:\n  a:\n    run: echo a\n    resources: {devices: 2, nodes: 2}\n');
+  writeFileSync(join(dir, 'nodes.yaml'), 'executor: {kind: slurm}\nstages:\n  a:\n    run: echo a\n    resources: {devices: 3, nodes: 2}\n');
   const cli = async (args: string[]): Promise<{ code: number; stderr: string }> => {
     let stderr = '';
     const write = process.stderr.write.bind(process.stderr);
@@ -135,11 +137,11 @@ describe('user errors (exit 2, no stack)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--detach needs the Slurm executor');
   });
-  test('nodes > 1 is refused at load time, located', async () => {
+  test('nodes that cannot share the devices evenly are refused at load time, located', async () => {
     const r = await cli(['run', join(dir, 'nodes.yaml'), '--dry-run']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nodes.yaml:5:');
-    expect(r.stderr).toContain('resources.nodes: 2 nodes would need ranks started by srun on each node');
+    expect(r.stderr).toContain('resources.nodes: 2 nodes need a device count that they share evenly (the ranks are spread N/nodes per node) but devices is 3');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -203,8 +203,9 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     };
     const devicesValue = resource('devices') as number | undefined;
     const deviceValue = resource('device') as DeviceKind | undefined;
-    if ((s.resources?.nodes ?? 1) > 1) {
-      error(`resources.nodes: ${s.resources?.nodes} nodes would need ranks started by srun on each node, which the Slurm executor does not do yet: use nodes: 1 (one job on one node, up to all its devices)`, [...base, 'resources', 'nodes']);
+    const nodes = s.resources?.nodes ?? 1;
+    if (nodes > 1 && (devicesValue === undefined || devicesValue % nodes !== 0 || devicesValue < nodes)) {
+      error(`resources.nodes: ${nodes} nodes need a device count that they share evenly (the ranks are spread N/nodes per node) but devices is ${devicesValue ?? 0}`, [...base, 'resources', 'nodes']);
     }
     const timeoutMs = s.timeout === undefined ? undefined : parseDuration(s.timeout);
     stages.set(id as StageId, {

@@ -3,7 +3,8 @@
  * project folder, with the same PIPE_* environment that sbatch --export=ALL carries), into the same staging
  * folder. Before that it proves the store is visible on the node (a marker next to the staging folder, which
  * pipe looks for when the job fails) and sets the rendezvous: MASTER_ADDR = the job's first node, MASTER_PORT
- * derived from the job id (native/README.md's launcher recipe). With PIPE_JOB_COMMITS=1 (pipe run --detach) the
+ * derived from the job id (native/README.md's launcher recipe); a job of several tasks (devices: N) has its
+ * ranks started by srun. With PIPE_JOB_COMMITS=1 (pipe run --detach) the
  * job commits its own output after a clean exit, so dependent jobs find it while pipe is away.
  */
 import { shellQuote } from '../../../util/shell-quote.js';
@@ -39,6 +40,8 @@ export function batchScript(b: BatchScript): string {
     'export MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}',
     'export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))',
     'export PIPE_MASTER_PORT=$MASTER_PORT',
+    '# A job of several tasks: a multi-device stage starts its ranks with srun (src/native/distributed/srun-launcher.ts).',
+    'if [ "${SLURM_NTASKS:-1}" -gt 1 ]; then export PIPE_RANK_LAUNCHER=srun; fi',
     'echo "# pipe: slurm job $SLURM_JOB_ID on ${SLURMD_NODENAME:-$(hostname)}, rendezvous $MASTER_ADDR:$MASTER_PORT"',
     `cd ${q(b.cwd)} || exit 3`,
     `${[b.file, ...b.args].map(q).join(' ')}`,

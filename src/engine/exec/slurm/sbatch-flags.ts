@@ -1,7 +1,7 @@
 /**
  * An instance's resources and the executor block -> sbatch flags. Pure, so the mapping is tested as a table.
- * One job per instance, one task: with `devices: N` the stage's own launcher starts the N ranks on the job's
- * node (Gloo on CPU, NCCL on CUDA), exactly as on a workstation; Slurm grants the devices.
+ * One job per instance. `devices: N` is N tasks (one rank each, started by srun inside the job; spread over
+ * `nodes`, N/nodes per node) and, on CUDA/NPU, N/nodes devices per node; without devices, one task of one CPU.
  */
 import type { ExecutorConfig, Resources } from '../../config/types.js';
 import type { DeviceKind } from '../../../stage-api/types.js';
@@ -32,12 +32,14 @@ function minutes(ms: number): string {
 
 export function sbatchFlags(r: JobRequest): string[] {
   const res = r.resources;
-  const flags = [`--job-name=${r.name}`, `--output=${r.log}`, `--error=${r.log}`, '--open-mode=append', `--chdir=${r.cwd}`, '--export=ALL', '--ntasks=1'];
+  const flags = [`--job-name=${r.name}`, `--output=${r.log}`, `--error=${r.log}`, '--open-mode=append', `--chdir=${r.cwd}`, '--export=ALL'];
   const n = res.devices;
-  if (n > 0 && r.kind === 'cuda') flags.push(`--gres=gpu:${n}`, `--cpus-per-task=${n}`);
-  else if (n > 0 && r.kind === 'npu') flags.push(`--gres=npu:${n}`, `--cpus-per-task=${n}`);
-  else flags.push(`--cpus-per-task=${Math.max(1, n)}`);
-  if (res.nodes !== undefined) flags.push(`--nodes=${res.nodes}`);
+  const nodes = res.nodes ?? 1;
+  if (n <= 1) flags.push('--ntasks=1', '--cpus-per-task=1');
+  else if (nodes > 1) flags.push(`--nodes=${nodes}`, `--ntasks-per-node=${n / nodes}`, '--cpus-per-task=1');
+  else flags.push(`--ntasks=${n}`, '--cpus-per-task=1');
+  if (n > 0 && r.kind === 'cuda') flags.push(`--gres=gpu:${n / nodes}`);
+  else if (n > 0 && r.kind === 'npu') flags.push(`--gres=npu:${n / nodes}`);
   const time = res.time ?? r.executor.time ?? (r.timeoutMs !== undefined ? minutes(r.timeoutMs) : undefined);
   if (time !== undefined) flags.push(`--time=${time}`);
   if (res.memory !== undefined) flags.push(`--mem=${res.memory}`);
