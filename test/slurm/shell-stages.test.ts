@@ -6,7 +6,8 @@
  *     outputs committed once);
  *   - `--detach` -> `pipe status` shows Slurm's view -> `pipe resume` completes the run;
  *   - Ctrl-C cancels the jobs (none left in squeue);
- *   - a job cancelled from outside is reported CANCELLED, one past its time limit TIMEOUT, with the log path.
+ *   - a job cancelled from outside is reported CANCELLED, one past its time limit TIMEOUT, with the log path;
+ *   - a requeued job (what preemption with requeue does) restarts under its id from an empty staging folder.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -187,6 +188,24 @@ describe.runIf(slurmAvailable())('Slurm executor with shell stages (a real one-n
     expect(w?.state).toBe('failed');
     expect(w?.reason).toContain(`Slurm job ${id} CANCELLED`);
     expect(w?.reason).toContain(`log: ${w?.log}`);
+  });
+
+  test('a requeued job (as after preemption) runs again under its id, from an empty staging folder', async () => {
+    const rig = newRig(`name: rq\nexecutor: {kind: slurm}\nstages:\n  once:\n    run: echo "start \${PIPE_RESUME:-0}" >> calls.log; echo line >> \${out}/o.txt; sleep 6\n`);
+    const child = rig.spawn(['run', 'p.yaml', '--json'], cluster.env);
+    const done = collect(child);
+    await waitFor(() => rig.calls().length === 1 && liveJobs().some((l) => l.includes('|RUNNING|pipe:rq:once')), 30_000, 'the job running');
+    const id = liveJobs().find((l) => l.includes('pipe:rq:once'))?.split('|')[0] ?? '';
+    cluster.client('scontrol', ['requeue', id]);
+    // Slurm holds a requeued job for 2 minutes (BeginTime); let it start again at once.
+    await waitFor(() => liveJobs().some((l) => l.startsWith(`${id}|PENDING|`)), 30_000, 'the requeued job pending');
+    cluster.client('scontrol', ['update', `JobId=${id}`, 'StartTime=now']);
+    const r = await done;
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(outcomes(r.stdout)).toEqual({ once: 'ran' });
+    expect(rig.calls()).toEqual(['start 0', 'start 1']);
+    expect(Object.values(journalJobs(rig))).toEqual([[id]]);
+    expect(rig.read(`cache/objects/${rig.objects()[0] ?? ''}/o.txt`)).toBe('line\n');
   });
 
   test('a job past its time limit is reported TIMEOUT', { timeout: 180_000 }, async () => {

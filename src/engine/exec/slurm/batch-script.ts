@@ -5,7 +5,9 @@
  * pipe looks for when the job fails) and sets the rendezvous: MASTER_ADDR = the job's first node, MASTER_PORT
  * derived from the job id (native/README.md's launcher recipe); a job of several tasks (devices: N) has its
  * ranks started by srun. With PIPE_JOB_COMMITS=1 (pipe run --detach) the
- * job commits its own output after a clean exit, so dependent jobs find it while pipe is away.
+ * job commits its own output after a clean exit, so dependent jobs find it while pipe is away. A requeued job
+ * (preemption with PreemptMode=REQUEUE, `scontrol requeue`) runs the script again under the same id: it empties
+ * its staging folder and resumes from the workspace, as a retry does.
  */
 import { shellQuote } from '../../../util/shell-quote.js';
 
@@ -35,6 +37,12 @@ export function batchScript(b: BatchScript): string {
     `if ! touch ${q(visibilityMarker(b.out))} 2>/dev/null || [ ! -d ${q(b.out)} ]; then`,
     `  echo "pipe: job $SLURM_JOB_ID on $(hostname) cannot see the store (no ${b.out}): the cache must sit on a file system the nodes share" >&2`,
     '  exit 3',
+    'fi',
+    '# Requeued (preempted, or scontrol requeue): start again from an empty staging folder; the workspace (checkpoints) stays.',
+    'if [ "${SLURM_RESTART_COUNT:-0}" -gt 0 ]; then',
+    `  find ${q(b.out)} -mindepth 1 -delete`,
+    '  export PIPE_RESUME=1',
+    '  echo "# pipe: slurm job $SLURM_JOB_ID restarted (restart $SLURM_RESTART_COUNT): resuming from its workspace"',
     'fi',
     'MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" 2>/dev/null | head -n1)',
     'export MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}',
