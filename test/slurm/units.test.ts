@@ -12,6 +12,7 @@ import type { JournalRecord } from '../../src/engine/cache/journal.js';
 import { loadPipeline } from '../../src/engine/config/load-pipeline.js';
 import { DigestMemo } from '../../src/engine/cache/digests.js';
 import { resolveKeys } from '../../src/engine/resolve/keys.js';
+import { exitFromLog } from '../../src/engine/exec/slurm/batch-script.js';
 import { parseSacct, parseScontrol, parseSqueue } from '../../src/engine/exec/slurm/client.js';
 import { failureOf } from '../../src/engine/exec/slurm/job-state.js';
 import { openJobs } from '../../src/engine/exec/slurm/open-jobs.js';
@@ -55,6 +56,12 @@ describe('parsing what Slurm prints', () => {
   });
   test('sacct -P, "CANCELLED by 0" reduced to its state', () => {
     expect(parseSacct('9|CANCELLED by 0|0:15|node1|00:00:12|01:00:00\n', '9')).toMatchObject({ id: '9', state: 'CANCELLED', exitCode: 0, signal: 15, node: 'node1' });
+  });
+  test('the exit status the batch script logged, the last one after a requeue', () => {
+    const log = '# pipe: slurm job 12 exit 1\nrestarted\n# pipe: slurm job 12 exit 0\n# pipe: slurm job 120 exit 3\n';
+    expect(exitFromLog(log, '12')).toBe(0);
+    expect(exitFromLog(log, '120')).toBe(3);
+    expect(exitFromLog(log, '7')).toBeUndefined();
   });
   test('elapsed times', () => {
     expect(elapsedMs('2:13:05')).toBe((2 * 3600 + 13 * 60 + 5) * 1000);

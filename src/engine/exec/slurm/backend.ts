@@ -4,9 +4,9 @@
  * is waited for, never submitted twice. Progress comes from the `::pipe::` lines the stage prints into the log
  * (the log sits in the shared store), read at each poll. `terminate` is scancel.
  */
-import { existsSync, openSync, readSync, closeSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, readSync, closeSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { parseMessage, type PipeMessage } from '../../../stage-api/protocol.js';
-import { batchScript, visibilityMarker } from './batch-script.js';
+import { batchScript, exitFromLog, visibilityMarker } from './batch-script.js';
 import { sbatch, scancel } from './client.js';
 import { failureOf, type SlurmJob } from './job-state.js';
 import { SlurmPoller } from './poller.js';
@@ -55,6 +55,14 @@ export interface JobRef {
   readonly jobId: string;
   readonly log: string;
   readonly out: string;
+}
+
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Reads the lines appended to a log since the last call. */
@@ -137,10 +145,13 @@ export class SlurmBackend {
           this.states.set(job.id, job);
           read();
         },
-        end: (job) => {
+        end: (found) => {
           read();
+          // Slurm forgets a finished job after MinJobAge without accounting: the batch script's last log line remains.
+          const logged = found === undefined ? exitFromLog(readLog(ref.log), ref.jobId) : undefined;
+          const job = found ?? (logged !== undefined ? { id: ref.jobId, state: logged === 0 ? 'COMPLETED' : 'FAILED', reason: '', node: '', elapsed: '', exitCode: logged } : undefined);
           if (job !== undefined) this.states.set(job.id, job);
-          let failure = job === undefined ? `Slurm no longer knows job ${ref.jobId} (it ended longer ago than MinJobAge and there is no accounting)` : failureOf(job);
+          let failure = job === undefined ? `Slurm no longer knows job ${ref.jobId} and its log has no exit status (it ended longer ago than MinJobAge, without accounting, or was killed)` : failureOf(job);
           if (failure !== undefined && !existsSync(visibilityMarker(ref.out))) {
             failure += `; the job never wrote ${visibilityMarker(ref.out)}: if it started, its node cannot see the store (the cache must sit on a file system the nodes share)`;
           }

@@ -24,6 +24,13 @@ export interface BatchScript {
   readonly commit: readonly string[];
 }
 
+/** The exit status the batch script wrote into the log for `jobId` (the last one, after a requeue), if any. */
+export function exitFromLog(logText: string, jobId: string): number | undefined {
+  const all = [...logText.matchAll(new RegExp(`^# pipe: slurm job ${jobId} exit (\\d+)$`, 'gm'))];
+  const last = all[all.length - 1];
+  return last === undefined ? undefined : Number(last[1]);
+}
+
 /** The file the job touches first: its presence says the node sees the store. */
 export function visibilityMarker(out: string): string {
   return `${out}.seen`;
@@ -55,6 +62,8 @@ export function batchScript(b: BatchScript): string {
     `${[b.file, ...b.args].map(q).join(' ')}`,
     'rc=$?',
     `if [ $rc -eq 0 ] && [ "\${PIPE_JOB_COMMITS:-}" = 1 ]; then ${b.commit.map(q).join(' ')}; rc=$?; fi`,
+    // The exit status in the log too: pipe reads it when Slurm no longer knows the job (no accounting, MinJobAge past).
+    'echo "# pipe: slurm job $SLURM_JOB_ID exit $rc"',
     'exit $rc',
     '',
   ].join('\n');
