@@ -5,6 +5,7 @@
  *   - kill -9 of pipe while 2 jobs run -> `pipe resume` re-attaches (same job ids, no duplicate in squeue,
  *     outputs committed once);
  *   - `--detach` -> `pipe status` shows Slurm's view -> `pipe resume` completes the run;
+ *   - a live job of a key that the journal does not know (pipe killed between sbatch and the journal) is cancelled;
  *   - Ctrl-C cancels the jobs (none left in squeue);
  *   - a job cancelled from outside is reported CANCELLED, one past its time limit TIMEOUT, with the log path;
  *   - a requeued job (what preemption with requeue does) restarts under its id from an empty staging folder.
@@ -160,6 +161,18 @@ describe.runIf(slurmAvailable())('Slurm executor with shell stages (a real one-n
     expect(rig.calls().sort()).toEqual(['prep', 'work 1', 'work 2']);
     // One job per instance in all: nothing was submitted twice.
     expect(Object.values(journalJobs(rig)).map((ids) => new Set(ids).size)).toEqual([1, 1, 1, 1]);
+  });
+
+  test('a job of a key that the journal does not know (pipe killed right after sbatch) is cancelled, not doubled', async () => {
+    const rig = newRig(pipeline(1));
+    const st = JSON.parse((await pipe(rig, ['status', 'p.yaml', '--json'])).stdout) as { store: string; stages: { stage: string; key: string }[] };
+    const key = st.stages.find((s) => s.stage === 'prep')?.key ?? '';
+    const stray = cluster.client('sbatch', ['--parsable', `--comment=pipe:${key}:${st.store}`, '--job-name=pipe:sl:prep', '--output=/dev/null', '--wrap', 'sleep 60']).trim();
+    const r = await pipe(rig, ['run', 'p.yaml']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain(`cancelled Slurm job ${stray} (key ${key.slice(0, 12)}): a runner that died submitted it without recording it`);
+    expect(liveJobs().filter((l) => l.startsWith(`${stray}|`))).toEqual([]);
+    expect(journalJobs(rig)['prep']).not.toContain(stray);
   });
 
   test('Ctrl-C cancels the run\'s jobs', async () => {

@@ -18,12 +18,13 @@ import { failureOf } from '../../src/engine/exec/slurm/job-state.js';
 import { openJobs } from '../../src/engine/exec/slurm/open-jobs.js';
 import { sbatchFlags, type JobRequest } from '../../src/engine/exec/slurm/sbatch-flags.js';
 import { elapsedMs } from '../../src/engine/exec/slurm/status-view.js';
+import { jobComment, unrecordedJobs } from '../../src/engine/exec/slurm/unrecorded-jobs.js';
 
 const base: JobRequest = {
-  name: 'pipe:demo:train[fold=0]', log: '/s/logs/t.log', cwd: '/p', kind: 'cpu',
+  name: 'pipe:demo:train[fold=0]', comment: 'pipe:k:/s', log: '/s/logs/t.log', cwd: '/p', kind: 'cpu',
   resources: { devices: 0, keyed: false }, executor: { kind: 'slurm', sbatch: [] },
 };
-const common = ['--job-name=pipe:demo:train[fold=0]', '--output=/s/logs/t.log', '--error=/s/logs/t.log', '--open-mode=append', '--chdir=/p', '--export=ALL'];
+const common = ['--job-name=pipe:demo:train[fold=0]', '--comment=pipe:k:/s', '--output=/s/logs/t.log', '--error=/s/logs/t.log', '--open-mode=append', '--chdir=/p', '--export=ALL'];
 const one = ['--ntasks=1', '--cpus-per-task=1'];
 
 describe('resources -> sbatch flags', () => {
@@ -98,6 +99,22 @@ describe('open jobs in the journal', () => {
       start('r1', 'e', '5'), end('r1', 'e'), start('r3', 'e', '6'), // retried in a later run
     ]);
     expect([...open.entries()].map(([k, r]) => `${k}:${r.jobId}`)).toEqual(['a:1', 'd:4', 'e:6']);
+  });
+});
+
+describe('jobs nobody recorded', () => {
+  test('live jobs of this store and these keys that the journal does not name', () => {
+    const k1 = 'a'.repeat(64);
+    const k2 = 'b'.repeat(64);
+    const text = [
+      `11|RUNNING|${jobComment(k1, '/s/cache')}`, // recorded: attached to, not cancelled
+      `12|PENDING|${jobComment(k1, '/s/cache')}`, // a second job for k1 that the journal never saw
+      `13|COMPLETED|${jobComment(k2, '/s/cache')}`, // finished: harmless
+      `14|RUNNING|${jobComment(k2, '/other/cache')}`, // another store's run of the same pipeline
+      `15|RUNNING|${jobComment('c'.repeat(64), '/s/cache')}`, // a key this pipeline does not have now
+      '16|RUNNING|(null)',
+    ].join('\n');
+    expect(unrecordedJobs(text, '/s/cache', new Set([k1, k2]), new Set(['11']))).toEqual([{ jobId: '12', key: k1 }]);
   });
 });
 

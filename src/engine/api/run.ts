@@ -27,6 +27,7 @@ import { resolveKeys, type KeyedPipeline } from '../resolve/keys.js';
 import { sweepLeftovers } from '../exec/sweep.js';
 import { SlurmBackend } from '../exec/slurm/backend.js';
 import { openJobs, usedByOpenJob } from '../exec/slurm/open-jobs.js';
+import { cancelUnrecordedJobs } from '../exec/slurm/unrecorded-jobs.js';
 import { startWatchdog } from '../exec/watchdog.js';
 
 export interface RunOptions {
@@ -166,6 +167,12 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     const admission = new Admission(options.jobs ?? availableParallelism(), pools);
     let stopWatchdog: (() => void) | undefined;
     const slurm = executor === 'slurm' || open.size > 0 ? new SlurmBackend(env) : undefined;
+    if (slurm !== undefined) {
+      const known = new Set([...open.values()].map((j) => j.jobId));
+      for (const j of await cancelUnrecordedJobs(store.root, new Set(keyed.instances.map((i) => i.key)), known, env)) {
+        logger.info?.(`cancelled Slurm job ${j.jobId} (key ${j.key.slice(0, 12)}): a runner that died submitted it without recording it`);
+      }
+    }
     const result = await execute({
       ...(slurm ? { slurm, openJobs: open } : {}), ...(executor === 'slurm' && slurm ? { backend: slurm } : {}),
       detach: options.detach ?? false,

@@ -26,6 +26,7 @@ import type { SlurmBackend } from './slurm/backend.js';
 import { commitJobScript } from './slurm/commit-job-path.js';
 import type { OpenJob } from './slurm/open-jobs.js';
 import { jobName } from './slurm/sbatch-flags.js';
+import { jobComment } from './slurm/unrecorded-jobs.js';
 import type { StageKey } from '../cache/brands.js';
 import type { KeyedPipeline, KeyedInstance } from '../resolve/keys.js';
 import { releasePort, reservePort } from './ports.js';
@@ -253,7 +254,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
           spec: { file, args, cwd: keyed.pipeline.projectDir, env, logPath: log, header, graceMs: o.graceMs, ...timeout, onMessage },
           instance: inst.name, key: inst.key, attempt, out,
           job: {
-            name: jobName(keyed.pipeline.name, inst.name), resources: s.resources, kind: grant.kind, executor: keyed.pipeline.executor,
+            name: jobName(keyed.pipeline.name, inst.name), comment: jobComment(inst.key, store.root), resources: s.resources, kind: grant.kind, executor: keyed.pipeline.executor,
             ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
             afterOk: inst.needs.map((n) => submitted.get(n)).filter((id): id is string => id !== undefined),
           },

@@ -9,6 +9,8 @@ import type { DeviceKind } from '../../../stage-api/types.js';
 export interface JobRequest {
   /** `pipe:<pipeline>:<instance>`. */
   readonly name: string;
+  /** The job's comment: its key and store (unrecorded-jobs.ts). */
+  readonly comment: string;
   /** The attempt's log: the job's stdout and stderr are appended to it. */
   readonly log: string;
   readonly cwd: string;
@@ -32,7 +34,7 @@ function minutes(ms: number): string {
 
 export function sbatchFlags(r: JobRequest): string[] {
   const res = r.resources;
-  const flags = [`--job-name=${r.name}`, `--output=${r.log}`, `--error=${r.log}`, '--open-mode=append', `--chdir=${r.cwd}`, '--export=ALL'];
+  const flags = [`--job-name=${r.name}`, `--comment=${r.comment}`, `--output=${r.log}`, `--error=${r.log}`, '--open-mode=append', `--chdir=${r.cwd}`, '--export=ALL'];
   const n = res.devices;
   const nodes = res.nodes ?? 1;
   if (n <= 1) flags.push('--ntasks=1', '--cpus-per-task=1');
