@@ -4,7 +4,8 @@
  *   - a pipeline on `executor: slurm` gives the same keys and outputs as a local run, one job per instance;
  *   - kill -9 of pipe while 2 jobs run -> `pipe resume` re-attaches (same job ids, no duplicate in squeue,
  *     outputs committed once);
- *   - `--detach` -> `pipe status` shows Slurm's view -> `pipe resume` completes the run;
+ *   - `--detach` -> `pipe status` shows Slurm's view -> `pipe gc` keeps the jobs' staging folders ->
+ *     `pipe resume` completes the run; a detached job that failed meanwhile is named by status and retried;
  *   - a live job of a key that the journal does not know (pipe killed between sbatch and the journal) is cancelled;
  *   - Ctrl-C cancels the jobs (none left in squeue);
  *   - a job cancelled from outside is reported CANCELLED, one past its time limit TIMEOUT, with the log path;
@@ -161,6 +162,20 @@ describe.runIf(slurmAvailable())('Slurm executor with shell stages (a real one-n
     expect(rig.calls().sort()).toEqual(['prep', 'work 1', 'work 2']);
     // One job per instance in all: nothing was submitted twice.
     expect(Object.values(journalJobs(rig)).map((ids) => new Set(ids).size)).toEqual([1, 1, 1, 1]);
+  });
+
+  test('status says when a detached job failed while pipe was away, and resume retries it', async () => {
+    const rig = newRig(`name: away\nexecutor: {kind: slurm}\nstages:\n  flaky:\n    run: echo try >> calls.log; test -f second || { touch second; exit 3; }; echo ok > \${out}/ok.txt\n    retry: 1\n`);
+    const d = await pipe(rig, ['run', 'p.yaml', '--detach']);
+    expect(d.code, d.stderr).toBe(0);
+    await waitFor(() => !liveJobs().some((l) => l.includes('pipe:away:')), 30_000, 'the job to end');
+    const st = await status(rig);
+    const id = journalJobs(rig)['flaky']?.[0] ?? '';
+    expect(st.stages[0]).toMatchObject({ state: 'interrupted', job_id: id, reason: `Slurm job ${id} ended FAILED while pipe was away; pipe resume retries it (per retry:)` });
+    const r = await pipe(rig, ['resume', 'p.yaml', '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(outcomes(r.stdout)).toEqual({ flaky: 'ran' });
+    expect(rig.calls()).toEqual(['try', 'try']);
   });
 
   test('a job of a key that the journal does not know (pipe killed right after sbatch) is cancelled, not doubled', async () => {

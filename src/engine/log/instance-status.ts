@@ -38,7 +38,7 @@ export interface InstanceStatus {
   readonly metrics?: Readonly<Record<string, number | string>>;
   /** The key recorded by the previous run of this instance, when different. */
   readonly previousKey?: StageKey;
-  /** The Slurm job of the latest attempt (Slurm executor). */
+  /** The Slurm job of the latest attempt while no run has finished with it (Slurm executor). */
   readonly jobId?: string;
   /** Slurm's view of that job while it lives (exec/slurm/status-view.ts fills it in). */
   readonly slurm?: SlurmView;
@@ -123,7 +123,7 @@ export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journ
       const rate = last && first && last !== first ? (last.progress.done - first.progress.done) / (Date.parse(last.time) - Date.parse(first.time)) : undefined;
       const isRunning = h.lastEnd === undefined && liveRun !== undefined && s.run === liveRun.run;
       out.set(inst.name, {
-        ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt, ...(s.jobId !== undefined ? { jobId: s.jobId } : {}),
+        ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt, ...(s.jobId !== undefined && h.lastEnd === undefined ? { jobId: s.jobId } : {}),
         ...(last ? { progress: last.progress, lastProgressAt: last.time } : {}), ...(rate !== undefined && Number.isFinite(rate) ? { rate } : {}),
         ...(isRunning ? {} : { reason: `${h.lastEnd?.error ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${progressText(last.progress)})` : ''}; pipe resume restarts it with its workspace` }),
         ...metrics,

@@ -59,7 +59,14 @@ export async function withSlurmView(stages: readonly InstanceStatus[], env: Read
   }
   return stages.map((s) => {
     const job = s.jobId === undefined ? undefined : jobs.get(s.jobId);
-    if (job === undefined || isFinal(job.state) || (s.state !== 'running' && s.state !== 'interrupted')) return s;
+    if (s.jobId === undefined || (s.state !== 'running' && s.state !== 'interrupted')) return s;
+    if (job === undefined || isFinal(job.state)) {
+      // Ended while no pipe followed it (detached, or pipe was killed): say so, and what resume will do.
+      if (s.state !== 'interrupted') return s;
+      const ended = job === undefined ? 'finished' : `ended ${job.state}`;
+      const next = job?.state === 'COMPLETED' ? 'commits its output' : job === undefined ? 'commits or retries it' : 'retries it (per retry:)';
+      return { ...s, reason: `Slurm job ${s.jobId} ${ended} while pipe was away; pipe resume ${next}` };
+    }
     const { reason: _reason, ...rest } = s;
     const progress = s.progress ?? (s.log !== undefined ? progressFromLog(s.log) : undefined);
     return {
