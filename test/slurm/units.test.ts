@@ -3,10 +3,10 @@
  * what a final state means, which journalled jobs are still open, squeue's elapsed times; and that the
  * executor block and the Slurm resources are execution-only (no key changes). No cluster needed.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { StageKey } from '../../src/engine/cache/brands.js';
 import type { JournalRecord } from '../../src/engine/cache/journal.js';
 import { loadPipeline } from '../../src/engine/config/load-pipeline.js';
@@ -131,12 +131,14 @@ describe('execution-only', () => {
     const slurm = await loadPipeline(join(dir, 'slurm.yaml'), { overrides: [], env: {} });
     expect(slurm.executor).toEqual({ kind: 'slurm', partition: 'gpu', account: 'lab', time: '1:00:00', sbatch: ['--mail-type=FAIL'] });
     expect(await keys('slurm.yaml')).toEqual(await keys('local.yaml'));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
 describe('user errors (exit 2, no stack)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-slurm-usage-'));
   writeFileSync(join(dir, 'p.yaml'), 'stages:\n  a:\n    run: echo a\n');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'nodes.yaml'), 'executor: {kind: slurm}\nstages:\n  a:\n    run: echo a\n    resources: {devices: 3, nodes: 2}\n');
   const cli = async (args: string[]): Promise<{ code: number; stderr: string }> => {
     let stderr = '';
