@@ -8,8 +8,9 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: LibTorch (CPU, with c10d) and Gloo headers for the native runtime;
 #    Debian's Python with numpy/scipy/nibabel/torch for format checks and baselines.
-#    clang-format for the C++ lint step of npm test.
-DEB_PACKAGES=(libtorch-dev libgloo-dev python3-numpy python3-scipy python3-nibabel python3-torch cmake g++ ccache chromium clang-format)
+#    clang-format for the C++ lint step of npm test. slurm-wlm + munge: the one-node cluster the Slurm
+#    executor tests start (scripts/dev-slurm.sh).
+DEB_PACKAGES=(libtorch-dev libgloo-dev python3-numpy python3-scipy python3-nibabel python3-torch cmake g++ ccache chromium clang-format slurm-wlm munge)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -14,6 +14,7 @@ import { acquireLock } from '../cache/lock.js';
 import { Store } from '../cache/store.js';
 import type { StageKey } from '../cache/brands.js';
 import { walkFiles } from '../cache/glob.js';
+import { openJobs, usedByOpenJob } from '../exec/slurm/open-jobs.js';
 import { removeTree } from '../../util/fs.js';
 
 export interface GcResult {
@@ -77,11 +78,14 @@ export async function gc(storeRoot: string, options: { dryRun?: boolean; env?: R
         removeTree(store.keyMaterialPath(k));
       }
     }
+    // Staging folders of Slurm jobs still out on the cluster (detached, or left by a runner that died).
+    const inUse = usedByOpenJob(openJobs(new Journal(store.journalPath).read()));
     for (const dir of ['work', 'tmp']) {
       const root = join(store.root, dir);
       if (!existsSync(root)) continue;
       for (const name of readdirSync(root)) {
         if (dir === 'work' && referenced.has(name)) continue; // a resumable attempt of a current key
+        if (dir === 'tmp' && inUse(name)) continue;
         const bytes = sizeOf(join(root, name));
         removed.push({ key: `${dir}/${name}`, bytes });
         if (!dryRun) removeTree(join(root, name));

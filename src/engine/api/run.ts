@@ -26,6 +26,9 @@ import { defaultKind, listCudaDevices, makePools, type DevicePool } from '../exe
 import { execute } from '../exec/executor.js';
 import { resolveKeys, type KeyedPipeline } from '../resolve/keys.js';
 import { sweepLeftovers } from '../exec/sweep.js';
+import { SlurmBackend } from '../exec/slurm/backend.js';
+import { openJobs, usedByOpenJob } from '../exec/slurm/open-jobs.js';
+import { cancelUnrecordedJobs } from '../exec/slurm/unrecorded-jobs.js';
 import { startWatchdog } from '../exec/watchdog.js';
 import { lastRunStart, readRunRecords } from './last-run.js';
 
@@ -48,6 +51,10 @@ export interface RunOptions {
   /** Aborting interrupts the run: children get SIGTERM, then SIGKILL after `graceMs`. */
   readonly signal?: AbortSignal;
   readonly graceMs?: number;
+  /** Where instances run (overrides the pipeline's `executor.kind`). */
+  readonly executor?: 'local' | 'slurm';
+  /** Slurm: submit what is ready (dependents with afterok) and return; `pipe resume` finishes the run. */
+  readonly detach?: boolean;
   /** The command line recorded in the lock (`pipe run p.yaml`). */
   readonly command?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -102,7 +109,12 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
   const keyed = await resolveKeys(pipeline, memo, options.targets ?? []);
   const pools = makePools({ ...(options.devices ? { devices: options.devices } : {}), ...(options.deviceKind ? { deviceKind: options.deviceKind } : {}) });
   const kind = defaultKind(pools);
-  checkDevices(keyed, pools, kind);
+  const executor = options.executor ?? pipeline.executor.kind;
+  // On a cluster the devices are Slurm's to grant, not this machine's.
+  if (executor === 'local') checkDevices(keyed, pools, kind);
+  if (options.detach && executor !== 'slurm') {
+    throw new PipelineError([{ message: '--detach needs the Slurm executor (executor: {kind: slurm} in the pipeline, or --executor slurm): local stages cannot outlive pipe' }]);
+  }
   const empty = { ran: 0, cached: 0, failed: 0, skipped: 0, interrupted: 0 };
 
   if (options.dryRun) {
@@ -132,8 +144,11 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     const graceMs = options.graceMs ?? Number(env['PIPE_KILL_GRACE_MS'] ?? 5000);
     const swept = await sweepLeftovers(journal, graceMs);
     for (const s of swept) if (s.killed) logger.info?.(`ended leftover process group ${s.pid} of ${s.stage} from a runner that died`);
-    // We hold the lock, so nothing else writes temporary outputs: what is left there is half-written.
-    for (const name of readdirSync(join(store.root, 'tmp'))) removeTree(join(store.root, 'tmp', name));
+    const open = openJobs(journal.read());
+    // We hold the lock, so nothing else writes temporary outputs: what is left there is half-written,
+    // except the staging folders of Slurm jobs that still run (or finished) without a runner.
+    const inUse = usedByOpenJob(open);
+    for (const name of readdirSync(join(store.root, 'tmp'))) if (!inUse(name)) removeTree(join(store.root, 'tmp', name));
     const run = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const record: RunOptionsRecord = {
       targets: options.targets ?? [], overrides: options.overrides ?? [],
@@ -141,6 +156,7 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
       ...(options.devices ? { devices: options.devices } : {}),
       ...(options.deviceKind ? { deviceKind: options.deviceKind } : {}),
       ...(options.keepGoing ? { keepGoing: true } : {}),
+      ...(options.executor ? { executor: options.executor } : {}),
     };
     const pidStart = processStartTime(process.pid);
     journal.append({
@@ -152,16 +168,31 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     logger.runStarted?.({ pipeline: pipeline.file, store: store.root, instances: keyed.instances.length });
     const admission = new Admission(options.jobs ?? availableParallelism(), pools);
     let stopWatchdog: (() => void) | undefined;
+    const slurm = executor === 'slurm' || open.size > 0 ? new SlurmBackend(env) : undefined;
+    if (slurm !== undefined) {
+      const known = new Set([...open.values()].map((j) => j.jobId));
+      for (const j of await cancelUnrecordedJobs(store.root, new Set(keyed.instances.map((i) => i.key)), known, env)) {
+        logger.info?.(`cancelled Slurm job ${j.jobId} (key ${j.key.slice(0, 12)}): a runner that died submitted it without recording it`);
+      }
+    }
     const result = await execute({
+      ...(slurm ? { slurm, openJobs: open } : {}), ...(executor === 'slurm' && slurm ? { backend: slurm } : {}),
+      detach: options.detach ?? false,
       keyed, store, journal, run, admission, defaultKind: kind, keepGoing: options.keepGoing ?? false, graceMs, logger,
       ...(options.signal ? { signal: options.signal } : {}), env,
       beforeFirstStart: () => {
         stopWatchdog = startWatchdog(store.journalPath, run, pidStart, graceMs);
       },
-    }).finally(() => stopWatchdog?.());
+    }).finally(() => {
+      stopWatchdog?.();
+      slurm?.close();
+    });
     const counts = { ...empty };
     for (const o of result.outcomes.values()) counts[o]++;
     const reason = options.signal?.reason as { signal?: string } | undefined;
+    if (result.submitted.size > 0) {
+      logger.info?.(`${result.submitted.size} instance(s) left running as Slurm jobs (${[...result.submitted.values()].join(', ')}): pipe status shows them, pipe resume ${pipeline.file} waits for them and commits their outputs`);
+    }
     const exitCode = result.interrupted ? (reason?.signal === 'SIGTERM' ? 143 : 130) : counts.failed > 0 || counts.skipped > 0 ? 1 : 0;
     journal.append({ t: 'run-end', run, time: new Date().toISOString(), exitCode });
     const summary = { pipeline: pipeline.file, exitCode, ...counts, durationMs: Date.now() - started };
@@ -214,5 +245,6 @@ export async function resumePipeline(file: string | undefined, options: RunOptio
     ...(options.devices === undefined && o.devices !== undefined ? { devices: o.devices } : {}),
     ...(options.deviceKind === undefined && o.deviceKind !== undefined ? { deviceKind: o.deviceKind as DeviceKind } : {}),
     keepGoing: options.keepGoing ?? o.keepGoing ?? false,
+    ...(options.executor === undefined && o.executor !== undefined ? { executor: o.executor } : {}),
   });
 }

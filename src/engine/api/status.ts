@@ -12,6 +12,7 @@ import { resolveKeys } from '../resolve/keys.js';
 import { computeStatus, type InstanceStatus } from '../log/instance-status.js';
 import { unknownStageMessage } from '../resolve/unknown-stage.js';
 import { loadView, type RunView, type ViewOptions } from './run-view.js';
+import { withSlurmView } from '../exec/slurm/status-view.js';
 
 export type StatusOptions = ViewOptions;
 
@@ -38,7 +39,8 @@ async function keyedFor(file: string, options: StatusOptions) {
 export async function getStatus(file: string, options: StatusOptions = {}): Promise<PipelineStatus> {
   const { pipeline, store, keyed, view } = await keyedFor(file, options);
   const status = computeStatus(keyed, store, new Journal(store.journalPath));
-  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, view, stages: keyed.instances.map((i) => status.get(i.name)).filter((s): s is InstanceStatus => s !== undefined) };
+  const stages = keyed.instances.map((i) => status.get(i.name)).filter((s): s is InstanceStatus => s !== undefined);
+  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, view, stages: await withSlurmView(stages, options.env ?? process.env) };
 }
 
 export interface KeyExplanation {

@@ -16,6 +16,8 @@ export interface RunOptionsRecord {
   readonly devices?: readonly string[];
   readonly deviceKind?: string;
   readonly keepGoing?: boolean;
+  /** `--executor` given on the command line. */
+  readonly executor?: 'local' | 'slurm';
 }
 
 /** Where a run happened (recorded, never part of a key). */
@@ -33,7 +35,7 @@ export type Outcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'interrupted';
 export type JournalRecord =
   | { readonly t: 'run-start'; readonly run: string; readonly time: string; readonly pipeline: string; /** The pipeline's `name` (its identity across copies of the file); absent in older journals. */ readonly name?: string; readonly pid: number; readonly pidStart?: string; readonly host: string; readonly command: string; readonly options: RunOptionsRecord; readonly provenance?: Provenance }
   | { readonly t: 'run-end'; readonly run: string; readonly time: string; readonly exitCode: number }
-  | { readonly t: 'instance-start'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly attempt: number; readonly pid: number; readonly pidStart?: string; readonly devices: readonly string[]; readonly deviceKind: string; readonly port?: number; readonly log: string; readonly resume: boolean }
+  | { readonly t: 'instance-start'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly attempt: number; readonly pid: number; readonly pidStart?: string; readonly devices: readonly string[]; readonly deviceKind: string; readonly port?: number; readonly log: string; readonly resume: boolean; readonly jobId?: string; readonly out?: string; readonly context?: string }
   | { readonly t: 'progress'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly progress: Progress }
   | { readonly t: 'metrics'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly metrics: Readonly<Record<string, number | string>> }
   | { readonly t: 'instance-end'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly outcome: Outcome; readonly attempts?: number; readonly exitCode?: number | null; readonly signal?: string | null; readonly error?: string; readonly log?: string; readonly durationMs?: number; readonly pipeline?: string };

@@ -15,6 +15,10 @@ const RUN_OPTIONS = `  --set params.k=v     override a param (repeatable); the v
   --progress MODE      auto (tty when stdout is a terminal, else plain), tty (a live footer),
                        plain (a line per running instance every PIPE_PROGRESS_PLAIN_MS, default
                        30 s, and at each epoch end, never more often), none (start/end lines only)
+  --executor KIND      local (child processes here) or slurm (one sbatch job per instance); overrides
+                       the pipeline's executor: block for this run and changes no key
+  --detach             (slurm) submit what is ready, dependents with --dependency=afterok, and exit;
+                       pipe status / pipe resume pick the run up later
   -h, --help           this help`;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {

@@ -48,6 +48,8 @@ export const RUN_FLAGS = {
   json: { type: 'boolean' },
   wait: { type: 'boolean' },
   progress: { type: 'string' },
+  executor: { type: 'string' },
+  detach: { type: 'boolean' },
 } as const;
 
 export const USAGE = `pipe: content-hashed, resumable pipelines from one YAML file
@@ -55,6 +57,7 @@ export const USAGE = `pipe: content-hashed, resumable pipelines from one YAML fi
 Usage:
   pipe run FILE [STAGE...] [--set params.k=v]... [--jobs N] [--devices LIST] [--device-kind cpu|cuda|npu]
                            [--keep-going] [--dry-run] [--json] [--wait] [--progress auto|tty|plain|none]
+                           [--executor local|slurm] [--detach]
   pipe resume [FILE] [--json] [--wait]      repeat the last run (of FILE, or of ./cache or $PIPE_CACHE)
   pipe status [FILE] [--current | --set ...] [--json] [--why STAGE]   the run in progress or the last run
                                             (its --set); --current: the YAML as it now stands

@@ -14,7 +14,11 @@ export function runOptionsFrom(values: ParsedArgs['values'], signal: AbortSignal
   const jobs = positiveInt('jobs', str('jobs'));
   const set = values['set'] as string[] | undefined;
   const progress = progressOptions(str('progress'));
+  const executor = str('executor');
+  if (executor !== undefined && executor !== 'local' && executor !== 'slurm') throw new PipelineError([{ message: `Expected local or slurm for --executor but received "${executor}"` }]);
   return {
+    ...(executor !== undefined ? { executor } : {}),
+    ...(values['detach'] ? { detach: true } : {}),
     ...(set ? { overrides: set } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(devices ? { devices } : {}),

@@ -9,6 +9,7 @@ import { progressText } from '../log/progress-text.js';
 import { formatDuration } from '../../util/duration.js';
 import { parse } from './options.js';
 import { viewHeader } from './run-view-text.js';
+import { slurmJson, slurmText } from './slurm-status-text.js';
 import { relative } from 'node:path';
 
 /** A running instance quiet for longer than this is flagged as possibly hung. */
@@ -44,6 +45,7 @@ export async function statusCommand(args: string[]): Promise<number> {
       stages: status.stages.map((s) => ({
         stage: s.stage, state: s.state, key: s.key, out: s.out ?? null, reason: s.reason ?? null,
         durationMs: s.durationMs ?? null, progress: s.progress ?? null, devices: s.devices ?? null, log: s.log ?? null, metrics: s.metrics ?? null,
+        ...slurmJson(s),
       })),
     })}\n`);
     return 0;
@@ -52,7 +54,8 @@ export async function statusCommand(args: string[]): Promise<number> {
   const lines = [`pipeline ${status.name} (${relative(process.cwd(), status.pipeline)}), store ${relative(process.cwd(), status.store) || '.'}`, viewHeader(status.view, 'status')];
   for (const s of status.stages) {
     let detail = s.reason ?? '';
-    if (s.state === 'running') {
+    if (s.slurm !== undefined) detail = slurmText(s);
+    else if (s.state === 'running') {
       detail = s.progress ? progressText(s.progress, s.rate) : `started ${s.startedAt ?? ''}`;
       if (s.devices?.length) detail += ` [devices ${s.devices.join(',')}]`;
       // A day-long stage that stopped reporting may be hung: say how long it has been quiet.

@@ -23,6 +23,27 @@ export interface Resources {
   readonly device?: DeviceKind;
   /** Declared result-affecting: the device count then goes into the key (`devices` field). */
   readonly keyed: boolean;
+  /** Slurm only (execution-only, never in the key): nodes to spread the ranks over (default 1). */
+  readonly nodes?: number;
+  /** Slurm only: the job's time limit as sbatch takes it (`48:00:00`, `1-00:00:00`, minutes). */
+  readonly time?: string;
+  /** Slurm only: memory per node as sbatch takes it (`64G`). */
+  readonly memory?: string;
+  /** Slurm only: partition for this stage (overrides the executor's). */
+  readonly partition?: string;
+}
+
+/** Where instances run. Execution-only: changing it reruns nothing (never in a key). */
+export interface ExecutorConfig {
+  readonly kind: 'local' | 'slurm';
+  readonly partition?: string;
+  readonly account?: string;
+  readonly qos?: string;
+  /** Default time limit of a job (a stage's `resources.time` overrides it). */
+  readonly time?: string;
+  readonly constraint?: string;
+  /** Extra sbatch flags, passed through as written. */
+  readonly sbatch: readonly string[];
 }
 
 export interface StageConfig {
@@ -59,6 +80,8 @@ export interface Pipeline {
   /** Params after `--set` overrides. */
   readonly params: Readonly<Record<string, unknown>>;
   readonly stages: ReadonlyMap<StageId, StageConfig>;
+  /** The `executor:` block (default `{kind: local}`); `pipe run --executor` overrides its kind. */
+  readonly executor: ExecutorConfig;
   /** `--set` overrides applied, as given (recorded for `pipe resume`). */
   readonly overrides: readonly string[];
   /** Locates a data path in the pipeline file (for errors found after validation). */

@@ -19,6 +19,7 @@ import { applyOverrides } from './overrides.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { pipelineSchemaValidator } from './schema-validator.js';
 import { storeDir } from './store-location.js';
+import { executorConfig, slurmResources, type RawExecutor } from './executor-config.js';
 import type { Pipeline, StageConfig, StageId, SourceSpan } from './types.js';
 
 interface RawStage {
@@ -27,7 +28,7 @@ interface RawStage {
   with?: Record<string, unknown>;
   needs?: string[];
   matrix?: Record<string, MatrixValue[]>;
-  resources?: { devices?: number | string; device?: DeviceKind | string; keyed?: boolean };
+  resources?: { devices?: number | string; device?: DeviceKind | string; keyed?: boolean; nodes?: number; time?: string | number; memory?: string; partition?: string };
   inputs?: string[];
   outputs?: string[];
   retry?: number;
@@ -39,6 +40,7 @@ interface RawPipeline {
   project?: string;
   cache?: string;
   params?: Record<string, unknown>;
+  executor?: RawExecutor;
   stages: Record<string, RawStage>;
 }
 
@@ -201,6 +203,10 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     };
     const devicesValue = resource('devices') as number | undefined;
     const deviceValue = resource('device') as DeviceKind | undefined;
+    const nodes = s.resources?.nodes ?? 1;
+    if (nodes > 1 && (devicesValue === undefined || devicesValue % nodes !== 0 || devicesValue < nodes)) {
+      error(`resources.nodes: ${nodes} nodes need a device count that they share evenly (the ranks are spread N/nodes per node) but devices is ${devicesValue ?? 0}`, [...base, 'resources', 'nodes']);
+    }
     const timeoutMs = s.timeout === undefined ? undefined : parseDuration(s.timeout);
     stages.set(id as StageId, {
       id: id as StageId,
@@ -209,7 +215,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
       with: s.with ?? {},
       needs: needs as StageId[],
       matrix,
-      resources: { devices: devicesValue ?? 0, keyed: s.resources?.keyed ?? false, ...(deviceValue ? { device: deviceValue } : {}) },
+      resources: { devices: devicesValue ?? 0, keyed: s.resources?.keyed ?? false, ...(deviceValue ? { device: deviceValue } : {}), ...slurmResources(s.resources ?? {}) },
       inputs: s.inputs ?? [],
       outputs: s.outputs ?? [],
       retry: s.retry ?? 0,
@@ -232,6 +238,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     store,
     params,
     stages,
+    executor: executorConfig(raw.executor),
     overrides: [...(options.overrides ?? [])],
     spanOf: doc.spanOf,
     text: doc.text,

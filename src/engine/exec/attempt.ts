@@ -30,10 +30,15 @@ export interface AttemptResult {
   readonly terminated: boolean;
   /** Spawn failure text, if the process never started. */
   readonly error?: string;
+  /** Why the backend ended the attempt, in words (a Slurm job's TIMEOUT, OUT_OF_MEMORY, ...). */
+  readonly failure?: string;
 }
 
 export interface RunningAttempt {
+  /** The stage's process group (0 for a batch job, whose processes live on a cluster node). */
   readonly pid: number;
+  /** The Slurm job id (slurm backend). */
+  readonly jobId?: string;
   readonly pidStart?: string;
   readonly done: Promise<AttemptResult>;
   /** Ends the process group: SIGTERM, then SIGKILL after the grace period. */

@@ -2,7 +2,7 @@
  * After a runner died (kill -9, power loss), its stage process groups may still run. A new runner,
  * once it holds the lock, finds every instance-start without an end in runs that never finished,
  * ends those process groups (matching pid and start time, so a reused pid is left alone), and closes
- * the dead runs in the journal as interrupted.
+ * the dead runs in the journal as interrupted. Slurm jobs are left alone and open (see slurm/open-jobs.ts).
  */
 import type { Journal, JournalRecord } from '../cache/journal.js';
 import { isProcessAlive } from '../../util/process-info.js';
@@ -33,6 +33,8 @@ export async function sweepLeftovers(journal: Journal, graceMs: number, records:
   const now = new Date().toISOString();
   for (const r of open.values()) {
     if (!runsOpen.has(r.run)) continue;
+    // A Slurm job is no process of this machine and outlives its runner on purpose: the next run attaches to it.
+    if (r.jobId !== undefined) continue;
     const alive = r.pid > 0 && isProcessAlive(r.pid, r.pidStart);
     if (alive) await endGroup(r.pid, graceMs);
     swept.push({ run: r.run, stage: r.stage, pid: r.pid, killed: alive });

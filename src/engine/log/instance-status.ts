@@ -15,7 +15,7 @@ import type { KeyedPipeline } from '../resolve/keys.js';
 import type { Progress } from '../../stage-api/types.js';
 import { progressText } from './progress-text.js';
 
-export type InstanceState = 'done' | 'cached' | 'running' | 'interrupted' | 'failed' | 'pending' | 'stale';
+export type InstanceState = 'done' | 'cached' | 'running' | 'queued' | 'interrupted' | 'failed' | 'pending' | 'stale';
 
 export interface InstanceStatus {
   readonly stage: string;
@@ -41,6 +41,21 @@ export interface InstanceStatus {
   readonly previousKey?: StageKey;
   /** The key this instance last ran or was cached under, in any state (`status --why`); absent when it never ran. */
   readonly lastKey?: StageKey;
+  /** The Slurm job of the latest attempt while no run has finished with it (Slurm executor). */
+  readonly jobId?: string;
+  /** Slurm's view of that job while it lives (exec/slurm/status-view.ts fills it in). */
+  readonly slurm?: SlurmView;
+}
+
+/** A live Slurm job as squeue shows it. */
+export interface SlurmView {
+  readonly jobId: string;
+  /** PENDING, RUNNING, ... */
+  readonly state: string;
+  /** Why it waits (`Resources`, `Priority`, `Dependency`). */
+  readonly reason: string;
+  readonly node: string;
+  readonly elapsedMs: number;
 }
 
 type Rec<T extends JournalRecord['t']> = Extract<JournalRecord, { t: T }>;
@@ -119,7 +134,7 @@ export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journ
       const rate = last && first && last !== first ? (last.progress.done - first.progress.done) / (Date.parse(last.time) - Date.parse(first.time)) : undefined;
       const isRunning = h.lastEnd === undefined && liveRun !== undefined && s.run === liveRun.run;
       out.set(inst.name, {
-        ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt,
+        ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt, ...(s.jobId !== undefined && h.lastEnd === undefined ? { jobId: s.jobId } : {}),
         ...(last ? { progress: last.progress, lastProgressAt: last.time } : {}), ...(rate !== undefined && Number.isFinite(rate) ? { rate } : {}),
         ...(isRunning ? {} : { reason: `${h.lastEnd?.error ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${progressText(last.progress)})` : ''}; pipe resume restarts it with its workspace` }),
         ...metrics,

@@ -16,6 +16,7 @@ import type { RankMessage } from './messages.js';
 import { writeOptionsFile } from './options-file.js';
 import { freePort } from './port.js';
 import { rankEnvVars } from './rank-env.js';
+import { runSrunTraining, srunRequested } from './srun-launcher.js';
 
 export interface DistributedLaunch {
   /** Ranks to start (>= 1), one per device. */
@@ -98,6 +99,8 @@ export async function runDistributedTraining(
   if (cuda && launch.devices && launch.devices.length < world)
     throw new TypeError(`Expected ${world} devices for worldSize ${world} but received ${launch.devices.length} (${launch.devices.join(',')})`);
   if (launch.signal?.aborted) throw launch.signal.reason ?? new Error('aborted before start');
+  // In a Slurm job of several tasks the ranks are srun's tasks (srun-launcher.ts), possibly on several nodes.
+  if (srunRequested()) return runSrunTraining(options, launch);
   const masterAddr = launch.masterAddr ?? '127.0.0.1';
   const masterPort = launch.masterPort ?? defaultPort() ?? (await freePort(masterAddr));
   const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / world));

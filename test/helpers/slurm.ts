@@ -1,0 +1,48 @@
+/**
+ * A real one-node Slurm cluster for a test file: `scripts/dev-slurm.sh up` in a fresh temp folder (its own
+ * munged socket, slurm.conf, free ports), torn down by the PIDs it recorded with `down` in afterAll — which
+ * vitest runs after failed tests too. Use `describe.runIf(slurmAvailable())` so machines without Slurm skip.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/util/package-root.js';
+
+const SCRIPT = join(packageRoot(), 'scripts', 'dev-slurm.sh');
+
+/** slurm-wlm and munge installed, and root (slurmd starts jobs as their submitting user). */
+export function slurmAvailable(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('sh', ['-c', 'command -v slurmctld && command -v slurmd && command -v munged && command -v sbatch'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface SlurmCluster {
+  readonly dir: string;
+  /** SLURM_CONF for the clients (sbatch, squeue, ...) and for `pipe`. */
+  readonly conf: string;
+  /** Environment entries a `pipe` run against this cluster needs. */
+  readonly env: Record<string, string>;
+  /** Runs a Slurm client (`squeue`, `scontrol`, ...) against this cluster; its stdout. */
+  client(command: string, args: readonly string[]): string;
+  stop(): void;
+}
+
+export function startSlurm(): SlurmCluster {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-slurm-'));
+  execFileSync('bash', [SCRIPT, 'up', dir], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
+  const conf = join(dir, 'slurm.conf');
+  const env = { SLURM_CONF: conf, PIPE_SLURM_POLL_MS: '250' };
+  return {
+    dir,
+    conf,
+    env,
+    client: (command, args) => execFileSync(command, [...args], { env: { ...process.env, SLURM_CONF: conf }, encoding: 'utf8' }),
+    stop: () => execFileSync('bash', [SCRIPT, 'down', dir], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 }),
+  };
+}
