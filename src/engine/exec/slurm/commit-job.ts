@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { StageKey } from '../../cache/brands.js';
 import { Store } from '../../cache/store.js';
 
-export function commitJobOutput(storeRoot: string, key: StageKey, instance: string, out: string, outputs: readonly string[]): string | undefined {
+export async function commitJobOutput(storeRoot: string, key: StageKey, instance: string, out: string, outputs: readonly string[]): Promise<string | undefined> {
   const store = new Store(storeRoot);
   if (store.committed(key)) return undefined;
   const missing = outputs.filter((p) => !existsSync(join(out, p)));
   if (missing.length > 0) return `declared output(s) missing: ${missing.join(', ')}`;
-  store.commit(key, instance, out);
+  await store.commit(key, instance, out);
   return undefined;
 }
 
@@ -25,7 +25,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write('usage: commit-job.js STORE KEY INSTANCE OUT [OUTPUT...]\n');
     process.exit(2);
   }
-  const problem = commitJobOutput(storeRoot, key as StageKey, instance, out, outputs);
+  const problem = await commitJobOutput(storeRoot, key as StageKey, instance, out, outputs);
   if (problem !== undefined) {
     process.stderr.write(`pipe: ${instance}: ${problem}\n`);
     process.exit(4);
