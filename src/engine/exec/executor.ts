@@ -19,6 +19,7 @@ import { shellQuote } from '../../util/shell-quote.js';
 import type { Admission, Grant } from './admission.js';
 import { loadSpawner, startAttempt, type AttemptResult, type RunningAttempt } from './attempt.js';
 import { visibilityEnv } from './devices.js';
+import { dropEmptyWorkspace } from './workspace.js';
 import type { KeyedPipeline, KeyedInstance } from '../resolve/keys.js';
 import { releasePort, reservePort } from './ports.js';
 
@@ -227,6 +228,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       removeTree(`${out}.context.json`);
       if (interrupted) {
         removeTree(out);
+        dropEmptyWorkspace(work);
         return finish(inst, 'interrupted', { durationMs: Date.now() - started, log, attempts: attempt });
       }
       let error: string | undefined;
@@ -242,6 +244,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         return finish(inst, 'ran', { durationMs: Date.now() - started, attempts: attempt, log, out: store.objectDir(inst.key), exitCode: 0 });
       }
       removeTree(out);
+      dropEmptyWorkspace(work);
       last = { result, log, error };
       if (attempt < attempts) logger.info?.(`${inst.name}: attempt ${attempt}/${attempts} failed (${error}); retrying`);
     }
