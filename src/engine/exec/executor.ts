@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { lookupParam, substitute, valueText, type Ref } from '../config/interpolate.js';
 import { resolveValue } from '../config/validate.js';
 import type { Journal, Outcome } from '../cache/journal.js';
+import { earlierAttempts } from '../cache/attempt-history.js';
 import type { StageId } from '../config/types.js';
 import type { Store } from '../cache/store.js';
 import { matchingUpstream } from '../resolve/instances.js';
@@ -180,6 +181,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         const withResolved = resolveValue(structuredClone(s.with), value) as Record<string, unknown>;
         const data: StageContextData = {
           stage: inst.name, kind: s.uses ?? '', key: inst.key, with: withResolved, matrix: inst.matrix, out, committedOut: store.objectDir(inst.key), work, resume,
+          ...(resume ? { earlierAttempts: earlierAttempts(journal.read(), inst.key) } : {}),
           projectDir: keyed.pipeline.projectDir, needs: upstreamRefs(inst), devices: grant.devices, deviceKind: grant.kind, masterPort: port,
         };
         const contextPath = `${out}.context.json`;
