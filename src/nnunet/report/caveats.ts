@@ -2,7 +2,8 @@
  * What a reader must know before comparing the figures, as plain sentences rendered by report.md and
  * report.html alike: where the training departs from the reference recipe (so "Δ mean − ref" compares
  * different trainings), and which folds were interrupted and resumed, with the wall time of all their
- * attempts (the training table counts the time of finished epochs only).
+ * attempts (the training table's time leaves out start-up and what a killed attempt did after its last
+ * finished epoch).
  */
 import { duration } from './format.js';
 import type { FoldAttempts, Report } from './types.js';
