@@ -52,6 +52,12 @@ export interface StageContextData {
   readonly work: string;
   /** True when an earlier attempt of this same key was interrupted and `work` holds what it left. */
   readonly resume: boolean;
+  /**
+   * With `resume`: the earlier attempts of this key since it was last committed (oldest first), from the
+   * run journal, so that a stage can record what its result took (e.g. a fold's wall time including
+   * killed attempts). Absent on a fresh start.
+   */
+  readonly earlierAttempts?: readonly EarlierAttempt[];
   /** Absolute project directory (where the pipeline file lives). */
   readonly projectDir: string;
   readonly needs: readonly UpstreamRef[];
@@ -60,6 +66,19 @@ export interface StageContextData {
   readonly deviceKind: DeviceKind;
   /** A free TCP port chosen by the engine for multi-device rendezvous (c10d TCPStore). */
   readonly masterPort?: number;
+}
+
+/** An earlier attempt of an instance's key that ended without a commit (see StageContextData.earlierAttempts). */
+export interface EarlierAttempt {
+  /** ISO time it started. */
+  readonly startedAt: string;
+  /**
+   * Its wall time in seconds: start to recorded end. When its runner died (kill -9, power loss), the end is
+   * the last progress it journalled (at most PIPE_PROGRESS_INTERVAL_MS early), not when the death was noticed.
+   */
+  readonly seconds: number;
+  /** interrupted: stopped by a signal, a kill or a dead runner; failed: a non-zero exit or a timeout. */
+  readonly outcome: 'interrupted' | 'failed';
 }
 
 export interface Progress {
@@ -99,6 +118,8 @@ export interface PhaseRun {
   readonly committedOut: string;
   readonly work: string;
   readonly resume: boolean;
+  /** See StageContextData.earlierAttempts. */
+  readonly earlierAttempts?: readonly EarlierAttempt[];
   readonly signal: AbortSignal;
   readonly report: StageReporter;
 }

@@ -216,8 +216,18 @@ describe.runIf(mustRun)('demo pipeline end to end', () => {
     expect(Number(resumed[0]?.[1])).toBeGreaterThanOrEqual(2);
     const metrics = jsonLines(r.stdout).filter((e) => e['event'] === 'stage-finished');
     expect(metrics.length).toBeGreaterThan(0);
-    const report = JSON.parse(readFileSync(join(await outOf('report', '--set', 'params.epochs=6'), 'report.json'), 'utf8')) as { folds: { training: { epochs: number } }[] };
+    const reportDir = await outOf('report', '--set', 'params.epochs=6');
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+      folds: { training: { epochs: number }; resumed: { earlier: { outcome: string }[]; wallSeconds: number } | null }[];
+    };
     expect(report.folds.map((f) => f.training.epochs)).toEqual([6, 6]);
+    // The report records the killed attempt of the resumed fold and the run's departures from the recipe.
+    const resumedFolds = report.folds.filter((f) => f.resumed !== null);
+    expect(resumedFolds).toHaveLength(1);
+    expect(resumedFolds[0]!.resumed!.earlier.map((e) => e.outcome)).toEqual(['interrupted']);
+    const md = readFileSync(join(reportDir, 'report.md'), 'utf8');
+    expect(md).toMatch(/^- fold [01]: resumed after 1 interrupted attempt; wall time incl\. killed attempts /m);
+    expect(md).toContain('> - epochs: 6 vs 1000\n');
   });
 
   test('adding a fold runs only that fold and the fan-ins', { timeout: 120_000 }, async () => {

@@ -23,6 +23,7 @@ import { removeTree } from '../../util/fs.js';
 import { processStartTime } from '../../util/process-info.js';
 import { Admission } from '../exec/admission.js';
 import { defaultKind, listCudaDevices, makePools, type DevicePool } from '../exec/devices.js';
+import { deviceShortfall } from '../exec/device-hint.js';
 import { execute } from '../exec/executor.js';
 import { resolveKeys, type KeyedPipeline } from '../resolve/keys.js';
 import { sweepLeftovers } from '../exec/sweep.js';
@@ -74,9 +75,10 @@ function checkDevices(keyed: KeyedPipeline, pools: ReadonlyMap<DeviceKind, Devic
     const k = s.resources.device ?? kind;
     const pool = pools.get(k);
     if (pool === undefined || pool.ids.length < s.resources.devices) {
+      const { hint, field } = deviceShortfall(keyed.pipeline, s, k, pools);
       errors.push({
-        message: `stage "${s.id}" needs ${s.resources.devices} ${k} device(s) but the ${k} pool has ${pool?.ids.length ?? 0}${pool ? ` (${pool.ids.join(',') || 'none'})` : ''}: pass --devices (and --device-kind) or lower resources.devices`,
-        span: keyed.pipeline.spanOf(['stages', s.id, 'resources', 'devices']),
+        message: `stage "${s.id}" needs ${s.resources.devices} ${k} device(s) but the ${k} pool has ${pool?.ids.length ?? 0}${pool ? ` (${pool.ids.join(',') || 'none'})` : ''}: ${hint}`,
+        span: keyed.pipeline.spanOf(['stages', s.id, 'resources', field]),
       });
     }
   }

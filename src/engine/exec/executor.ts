@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { lookupParam, substitute, valueText, type Ref } from '../config/interpolate.js';
 import { resolveValue } from '../config/validate.js';
 import type { Journal, Outcome } from '../cache/journal.js';
+import { earlierAttempts } from '../cache/attempt-history.js';
 import type { StageId } from '../config/types.js';
 import type { Store } from '../cache/store.js';
 import { checkHit } from '../cache/hit.js';
@@ -29,6 +30,7 @@ import type { OpenJob } from './slurm/open-jobs.js';
 import { jobName } from './slurm/sbatch-flags.js';
 import { jobComment } from './slurm/unrecorded-jobs.js';
 import type { StageKey } from '../cache/brands.js';
+import { dropEmptyWorkspace } from './workspace.js';
 import type { KeyedPipeline, KeyedInstance } from '../resolve/keys.js';
 import { releasePort, reservePort } from './ports.js';
 
@@ -215,6 +217,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         const withResolved = resolveValue(structuredClone(s.with), value) as Record<string, unknown>;
         const data: StageContextData = {
           stage: inst.name, kind: s.uses ?? '', key: inst.key, with: withResolved, matrix: inst.matrix, out, committedOut: store.objectDir(inst.key), work, resume,
+          ...(resume ? { earlierAttempts: earlierAttempts(journal.read(), inst.key) } : {}),
           projectDir: keyed.pipeline.projectDir, needs: upstreamRefs(inst), devices: grant.devices, deviceKind: grant.kind, ...(port > 0 ? { masterPort: port } : {}),
         };
         const contextPath = `${out}.context.json`;
@@ -285,6 +288,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       removeTree(`${out}.seen`);
       if (interrupted) {
         removeTree(out);
+        dropEmptyWorkspace(work);
         return finish(inst, 'interrupted', { durationMs: Date.now() - started, log, attempts: attempt });
       }
       // A detached job commits its own output (commit-job.ts); an attached one finds it committed.
@@ -305,6 +309,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
         return finish(inst, 'ran', { durationMs: Date.now() - started, attempts: attempt, log, out: store.objectDir(inst.key), exitCode: 0 });
       }
       removeTree(out);
+      dropEmptyWorkspace(work);
       last = { result, log, error };
       if (attempt < attempts) logger.info?.(`${inst.name}: attempt ${attempt}/${attempts} failed (${error}); retrying`);
     }

@@ -5,7 +5,7 @@
  */
 import { caseIdFromPath, labelKeys, nanMean } from '../evaluation/index.js';
 import type { LabelMetrics, SummaryJson } from '../evaluation/index.js';
-import type { CaseDice, FoldInput, FoldReport, FoldTraining, LabelReport, Report, ReportInput, TrainingHistory } from './types.js';
+import type { CaseDice, FoldInput, FoldReport, FoldTraining, LabelReport, Report, ReportDeparture, ReportInput, TrainingHistory } from './types.js';
 
 /** NaN/Infinity -> null (report.json is standard JSON). */
 export const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -46,6 +46,7 @@ function foldReport(f: FoldInput, labels: readonly string[]): FoldReport {
       : Object.fromEntries(labels.map((l) => [l, percent(f.postprocessed!.results.mean[l]?.Dice ?? NaN)])),
     perCase: perCase(f.summary, labels),
     training: f.history === undefined ? null : training(f.history),
+    resumed: f.attempts !== undefined && f.attempts.earlier.length > 0 ? f.attempts : null,
     curves: f.history?.epochs ?? [],
   };
 }
@@ -105,5 +106,21 @@ export function buildReport(input: ReportInput): Report {
     folds,
     totalTrainingSeconds: folds.reduce((a, f) => a + (f.training?.wallSeconds ?? 0), 0),
     crossValidationPostprocessing: input.crossValidation?.forWhichClasses ?? null,
+    recipeDepartures: departures(sorted),
+    recipeUnknownFolds: sorted.filter((f) => f.departures === undefined).map((f) => f.fold),
   };
+}
+
+/** Each distinct departure once, with the folds that made it (folds in order). */
+function departures(folds: readonly FoldInput[]): ReportDeparture[] {
+  const byKey = new Map<string, ReportDeparture & { folds: number[] }>();
+  for (const f of folds) {
+    for (const d of f.departures ?? []) {
+      const key = JSON.stringify([d.setting, d.value, d.reference]);
+      const seen = byKey.get(key) ?? { ...d, folds: [] };
+      seen.folds.push(f.fold);
+      byKey.set(key, seen);
+    }
+  }
+  return [...byKey.values()];
 }

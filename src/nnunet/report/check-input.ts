@@ -6,6 +6,7 @@
 import { checkSummary, labelKeys } from '../evaluation/index.js';
 import { isPostprocessingTarget } from '../postprocessing/index.js';
 import { checkTrainingHistory } from '../training/history-format.js';
+import { checkTrainRecord } from '../training/train-record.js';
 import { fail, num, obj, str } from '../../util/field-check.js';
 import type { CrossValidationInput, ReportInput } from './types.js';
 
@@ -51,11 +52,14 @@ export function checkReportInput(v: unknown): ReportInput {
     }
     const history = fo['history'] === undefined ? undefined : checkTrainingHistory(fo['history'], `folds[${i}].history`);
     const postprocessed = fo['postprocessed'] === undefined ? undefined : checkSummary(fo['postprocessed'], `folds[${i}].postprocessed`);
+    const { departures, attempts } = checkTrainRecord({ fold, departures: fo['departures'], attempts: fo['attempts'] }, `folds[${i}]`);
     return {
       fold,
       summary,
       ...(history === undefined ? {} : { history }),
       ...(postprocessed === undefined ? {} : { postprocessed }),
+      ...(departures === undefined ? {} : { departures }),
+      ...(attempts === undefined ? {} : { attempts }),
     };
   });
   const reference = input['reference'];

@@ -5,6 +5,7 @@
  * headless browser test can read it from the DOM.
  */
 import { escapeXml } from '../../util/svg-chart.js';
+import { recipeCaveat, resumedNotes, type Caveat } from './caveats.js';
 import { duration } from './format.js';
 import { reportPlots } from './report-plots.js';
 import { caseTable, crossValidationNote, diceTable, trainingTable } from './tables.js';
@@ -30,6 +31,7 @@ th, td { border: 1px solid #ccc; padding: 4px 8px; } th { background: #f3f3f3; }
 table.dice td:first-child { font-weight: bold; }
 .plots { display: flex; flex-wrap: wrap; gap: 12px; } .plots svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 details summary { cursor: pointer; margin: 8px 0; }
+.caveat { border-left: 4px solid #d98e04; background: #fff8e6; padding: 4px 12px; margin: 8px 0; } .caveat li { color: #333; }
 `;
 
 /** Runs in the page: records errors, checks the plots, writes the verdict into body[data-checks]. */
@@ -57,6 +59,11 @@ const CHECK_SCRIPT = `
 })();
 `;
 
+function caveatHtml(c: Caveat | null): string {
+  if (c === null) return '';
+  return `<div class="caveat"><p><b>${esc(c.head)}</b></p>\n<ul>\n${c.items.map((i) => `<li>${esc(i)}</li>`).join('\n')}\n</ul></div>\n`;
+}
+
 export function renderHtml(report: Report): string {
   const plots = reportPlots(report);
   const count = plots.dice.length + plots.training.length;
@@ -76,7 +83,7 @@ export function renderHtml(report: Report): string {
 <p class="meta">Generated ${esc(report.generatedAt)} · ${report.folds.length} fold(s) · ${cases} validation case(s) · total training time ${esc(duration(report.totalTrainingSeconds))}</p>
 
 <h2>Dice per label (%)</h2>
-${htmlTable(diceTable(report), 'dice')}
+${caveatHtml(recipeCaveat(report))}${htmlTable(diceTable(report), 'dice')}
 <ul>
 <li><i>fold k</i>: the fold's mean Dice over its cases (cases without the label in prediction and reference left out, as in nnU-Net).</li>
 <li><i>mean ± std</i>: over the fold means (sample std). <i>pooled</i>: mean over all cases of all folds, with the number of cases that count.</li>
@@ -89,7 +96,7 @@ ${plots.dice.map((p) => p.svg).join('\n')}
 
 <h2>Training</h2>
 ${htmlTable(trainingTable(report), 'training')}
-<p class="note">Samples/s counts all devices of a fold together. Curves: train loss (blue) and validation loss (red) on the left axis, online pseudo-Dice (green, dashed) on the right axis.</p>
+${resumedNotes(report).length === 0 ? '' : `<ul class="resumed">\n${resumedNotes(report).map((n) => `<li>${esc(n)}</li>`).join('\n')}\n</ul>\n`}<p class="note">Samples/s counts all devices of a fold together. Curves: train loss (blue) and validation loss (red) on the left axis, online pseudo-Dice (green, dashed) on the right axis.</p>
 <div class="plots">
 ${plots.training.map((p) => p.svg).join('\n')}
 </div>

@@ -1,4 +1,5 @@
 /** report.md: the report's tables in GitHub markdown, with the plots linked from plots/*.svg. */
+import { recipeCaveat, resumedNotes, type Caveat } from './caveats.js';
 import { duration } from './format.js';
 import { caseTable, crossValidationNote, diceTable, trainingTable } from './tables.js';
 import type { Table } from './tables.js';
@@ -23,6 +24,11 @@ export function plotFiles(report: Report): Record<string, string> {
   };
 }
 
+/** A caveat as a markdown quote block (and a blank line), or nothing. */
+function caveatLines(c: Caveat | null): string[] {
+  return c === null ? [] : [`> **${c.head}**`, '>', ...c.items.map((i) => `> - ${i}`), ''];
+}
+
 export function renderMarkdown(report: Report): string {
   const cases = report.folds.reduce((a, f) => a + f.cases, 0);
   const files = plotFiles(report);
@@ -33,6 +39,7 @@ export function renderMarkdown(report: Report): string {
     '',
     '## Dice per label (%)',
     '',
+    ...caveatLines(recipeCaveat(report)),
     markdownTable(diceTable(report)),
     '',
     '- *fold k*: the fold\'s `results.mean[label].Dice` (mean over its cases, cases without the label in prediction and reference left out, as in nnU-Net).',
@@ -46,6 +53,7 @@ export function renderMarkdown(report: Report): string {
     '',
     `Total training time over folds: ${duration(report.totalTrainingSeconds)}. Samples/s counts all devices of a fold together.`,
     '',
+    ...(resumedNotes(report).length === 0 ? [] : [...resumedNotes(report).map((n) => `- ${n}`), '']),
     '## Plots',
     '',
     ...Object.entries(files).map(([id, path]) => `![${id}](${path})`),

@@ -5,8 +5,12 @@
  */
 import type { SummaryJson } from '../evaluation/types.js';
 import type { EpochRecord, TrainingHistory } from '../training/history-format.js';
+import type { RecipeDeparture } from '../training/recipe.js';
+import type { FoldAttempts } from '../training/train-record.js';
 
 export type { EpochRecord, TrainingHistory } from '../training/history-format.js';
+export type { RecipeDeparture } from '../training/recipe.js';
+export type { FoldAttempts } from '../training/train-record.js';
 
 /** One fold as given to the report. */
 export interface FoldInput {
@@ -17,6 +21,10 @@ export interface FoldInput {
   readonly history?: TrainingHistory;
   /** The summary.json after the fold's largest-component postprocessing (recipe 10.5), when run. */
   readonly postprocessed?: SummaryJson;
+  /** How the fold's training departs from the reference recipe (train.json); absent when not recorded. */
+  readonly departures?: readonly RecipeDeparture[];
+  /** The fold's training attempts (train.json); absent when not recorded. */
+  readonly attempts?: FoldAttempts;
 }
 
 /** Everything the report stage gathers. */
@@ -80,6 +88,8 @@ export interface FoldReport {
   readonly postprocessedDicePercent: Readonly<Record<string, number | null>> | null;
   readonly perCase: readonly CaseDice[];
   readonly training: FoldTraining | null;
+  /** Its training attempts when it was interrupted and resumed; null when it trained in one attempt or nothing was recorded. */
+  readonly resumed: FoldAttempts | null;
   /** Per-epoch curves, for the plots (copied from the history). */
   readonly curves: readonly EpochRecord[];
 }
@@ -122,4 +132,13 @@ export interface Report {
   readonly totalTrainingSeconds: number;
   /** The cross-validation postprocessing decision (for_which_classes); null when none was run. */
   readonly crossValidationPostprocessing: readonly (number | readonly number[])[] | null;
+  /** Where the training departs from the reference recipe, with the folds that do; empty: it does not. */
+  readonly recipeDepartures: readonly ReportDeparture[];
+  /** Folds whose train.json records no recipe (trained by an older version): not checked. */
+  readonly recipeUnknownFolds: readonly number[];
+}
+
+/** A departure from the reference recipe and the folds that made it. */
+export interface ReportDeparture extends RecipeDeparture {
+  readonly folds: readonly number[];
 }

@@ -15,6 +15,7 @@ import { readTrainingHistory } from '../report/read-inputs.js';
 import { CV_POSTPROCESSED_DIR } from '../postprocessing/crossval.js';
 import type { FoldInput, ReportInput } from '../report/types.js';
 import { writeReport } from '../report/write-report.js';
+import { checkTrainRecord, type TrainRecord } from '../training/train-record.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
@@ -52,15 +53,18 @@ async function readJson<T>(file: string): Promise<T> {
 
 const stage: BuiltinStage<ReportWith> = {
   kind: 'report',
-  version: '4',
+  version: '5',
   withSchema: reportWithSchema,
   async run(ctx: StageContext<ReportWith>): Promise<void> {
     const w = ctx.with;
     const validations = ctx.needs.filter((n) => n.kind === 'validate');
     if (validations.length === 0) throw new Error(`${ctx.stage}: expected validate instances in needs (fan-in over the folds) but found none`);
     const histories = new Map<number, string>();
+    const trainRecords = new Map<number, TrainRecord>();
     for (const t of ctx.needs.filter((n) => n.kind === 'train')) {
-      const info = await readJson<{ fold: number }>(join(t.out, 'train.json'));
+      const file = join(t.out, 'train.json');
+      const info = checkTrainRecord(await readJson<unknown>(file), file);
+      trainRecords.set(info.fold, info);
       if (existsSync(join(t.out, 'history.json'))) histories.set(info.fold, join(t.out, 'history.json'));
     }
     let task = '';
@@ -73,9 +77,12 @@ const stage: BuiltinStage<ReportWith> = {
       const summary = await readSummaryJson(join(v.out, 'summary.json'));
       const historyPath = histories.get(info.fold);
       const ppPath = join(v.out, 'predictions_postprocessed', 'summary.json');
+      const trained = trainRecords.get(info.fold);
       folds.push({
         fold: info.fold,
         summary,
+        ...(trained?.departures !== undefined ? { departures: trained.departures } : {}),
+        ...(trained?.attempts !== undefined ? { attempts: trained.attempts } : {}),
         ...(historyPath ? { history: await readTrainingHistory(historyPath) } : {}),
         ...(existsSync(ppPath) ? { postprocessed: await readSummaryJson(ppPath) } : {}),
       });

@@ -22,6 +22,8 @@ import type { TrainSetup } from './setup.js';
 import { TRAINING_LOG, TrainingLog } from './training-log.js';
 import { TrainingEta } from './eta.js';
 import { augmentationOf, type TrainWith } from './with.js';
+import { recipeDepartures } from './recipe.js';
+import { foldAttempts, type TrainRecord } from './train-record.js';
 
 export const MODEL_FILE = 'model_final.pt';
 
@@ -203,7 +205,14 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
     resumedAtEpoch: startEpoch > 0 ? startEpoch : null,
     samplesPerSecond: file.samplesPerSecond,
     wallSeconds: file.wallSeconds,
-  }, null, 2)}\n`);
+    departures: recipeDepartures({
+      epochs: w.epochs, iterationsPerEpoch: w.iterations_per_epoch, patchSize: s.patchSize, batchSize: s.batchSize,
+      baseFeatures: s.network.baseFeatures, maxFeatures: s.network.maxFeatures, augmentation: w.augmentation,
+      initialLr: w.initial_lr, oversampleForeground: w.oversample_foreground,
+    }, s.planned),
+    // This attempt's wall time: since its process started (performance's time origin).
+    attempts: foldAttempts(ctx.earlierAttempts, performance.now() / 1000),
+  } satisfies TrainRecord & Record<string, unknown>, null, 2)}\n`);
   await copyFile(log.path, join(ctx.out, TRAINING_LOG));
   for (const [from, to] of [['checkpoint_best.pt', 'model_best.pt'], ['checkpoint_latest.pt', 'model_latest.pt']] as const) {
     if (existsSync(join(runDir, from))) await copyFile(join(runDir, from), join(ctx.out, to));

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { casesFromPreprocessed, checkPatchSize, trainingFromPlans } from '../../native/addon/index.js';
-import type { Axes3, NativeCase, NetworkPlan } from '../../native/addon/index.js';
+import type { Axes3, NativeCase, NetworkPlan, PlanTraining } from '../../native/addon/index.js';
 import type { DeviceGrant } from '../../stage-api/types.js';
 import { readFoldData, type FoldData } from './fold-data.js';
 import type { TrainWith } from './with.js';
@@ -21,6 +21,8 @@ export interface TrainSetup {
   readonly threads: number;
   /** Devices allocated by the engine (ids). */
   readonly devices: readonly string[];
+  /** What the plan gives before `with` overrides (the reference recipe's network, patch and batch). */
+  readonly planned: PlanTraining;
 }
 
 /** The runtime device for the instance: CUDA_VISIBLE_DEVICES already narrows cuda to the allocated ids. */
@@ -60,5 +62,6 @@ export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: 
     device: runtimeDevice(ctx),
     threads: defaultThreads(ctx, w.threads),
     devices: ctx.devices,
+    planned: plan,
   };
 }

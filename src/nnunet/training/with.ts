@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import type { AugmentationOptions } from '../../native/addon/options.js';
+import { REFERENCE_RECIPE } from './recipe.js';
 
 /**
  * `with:` of the train stage (JSON Schema with the reference's defaults) and its typed view; the
@@ -41,8 +42,8 @@ export const trainWithSchema: JSONSchemaType<TrainWith> = {
   properties: {
     fold: { type: 'integer', minimum: 0, description: 'Cross-validation fold (index into splits.json).' },
     configuration: { type: 'string', enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres' },
-    epochs: { type: 'integer', minimum: 1, default: 1000 },
-    iterations_per_epoch: { type: 'integer', minimum: 1, default: 250 },
+    epochs: { type: 'integer', minimum: 1, default: REFERENCE_RECIPE.epochs },
+    iterations_per_epoch: { type: 'integer', minimum: 1, default: REFERENCE_RECIPE.iterationsPerEpoch },
     val_iterations: { type: 'integer', minimum: 0, default: 50, description: 'Online validation batches per epoch.' },
     batch_size: nullableInt(1, 'Global batch size (null: the plan\'s).'),
     patch_size: {
@@ -59,12 +60,12 @@ export const trainWithSchema: JSONSchemaType<TrainWith> = {
     mode: { type: 'string', enum: ['train', 'fps', 'profile'], default: 'train' },
     base_features: nullableInt(1, 'Features of the first stage (null: the plan\'s, 32).'),
     max_features: nullableInt(1, 'Feature cap (null: the plan\'s, 320).'),
-    initial_lr: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
-    oversample_foreground: { type: 'number', minimum: 0, maximum: 1, default: 0.33 },
+    initial_lr: { type: 'number', exclusiveMinimum: 0, default: REFERENCE_RECIPE.initialLr },
+    oversample_foreground: { type: 'number', minimum: 0, maximum: 1, default: REFERENCE_RECIPE.oversampleForeground },
     augmentation: {
       type: 'string',
       enum: ['full', 'basic', 'off'],
-      default: 'full',
+      default: REFERENCE_RECIPE.augmentation,
       description: 'full: the reference\'s whole chain (rotation, scaling, noise, blur, brightness, contrast, ' +
         'low resolution, gamma, mirroring) made ahead of the step by loader threads; basic: mirroring, brightness, ' +
         'contrast and gamma only; off: none.',

@@ -14,7 +14,7 @@ import { parseDatasetJson, type DecathlonDatasetJson } from './dataset-json.js';
 import { DatasetError } from './errors.js';
 import { inspectCase, type CaseEntry, type CaseRecord } from './inspect-case.js';
 import { CASES_FILE, DATASET_FILE, type ConvertedCases, type ConvertedDatasetJson } from './manifest.js';
-import { loadSavedCase, moveSplitFiles, saveCase, splitDir } from './resume.js';
+import { discardSavedCases, loadSavedCase, moveSplitFiles, saveCase, splitDir } from './resume.js';
 import { isDirectory, isFile, listNiftiFiles, resolveImageFiles, resolveListed } from './task-folder.js';
 
 export interface ConvertOptions {
@@ -92,6 +92,7 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
   const budget = new MemoryBudget((options.memoryGb ?? totalmem() / 2 ** 31) * 2 ** 30);
   let done = 0;
   let resumed = 0;
+  let overBudget = false;
   const work = options.workDir;
   const results = await Promise.all(
     entries.map((entry) =>
@@ -118,6 +119,7 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
           verify || (found.kind === 'single' && f === found.file && channels > 1),
         );
         if (!budget.fits(bytes)) {
+          overBudget = true;
           options.onCase?.(++done, entries.length, entry.id);
           return {
             problems: [
@@ -148,7 +150,12 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
     ),
   );
   for (const r of results) problems.push(...r.problems);
-  if (problems.length > 0) throw new DatasetError(taskDir, problems);
+  if (problems.length > 0) {
+    // The same input (the key holds its digest) fails the same way: the saved cases are never resumed.
+    // Only memory_gb, which is not in the key, can make a rerun of this key pass: then they are kept.
+    if (work && !overBudget) await discardSavedCases(work);
+    throw new DatasetError(taskDir, problems);
+  }
   if (resumed > 0) options.log?.(`resumed: ${resumed} of ${entries.length} cases were checked by an interrupted run`);
   if (work) await moveSplitFiles(work, outDir);
 

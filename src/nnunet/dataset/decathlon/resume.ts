@@ -54,3 +54,9 @@ export async function moveSplitFiles(work: string, out: string): Promise<void> {
     }
   }
 }
+
+/** Removes what this module saved in the work folder (records and split files), leaving the folder. */
+export async function discardSavedCases(work: string): Promise<void> {
+  await rm(recordsDir(work), { recursive: true, force: true });
+  await rm(splitDir(work), { recursive: true, force: true });
+}
