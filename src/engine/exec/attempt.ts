@@ -7,43 +7,14 @@
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { execa as ExecaFn } from 'execa';
-import { parseMessage, type PipeMessage } from '../../stage-api/protocol.js';
+import { parseMessage } from '../../stage-api/protocol.js';
+import type { AttemptResult, AttemptSpec, RunningAttempt } from './launch/types.js';
 import { groupAlive, processStartTime, signalGroup } from '../../util/process-info.js';
 
-export interface AttemptSpec {
-  readonly file: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly logPath: string;
-  /** Lines written at the top of the log (the assignment record). */
-  readonly header: string;
-  readonly timeoutMs?: number;
-  readonly graceMs: number;
-  readonly onMessage: (message: PipeMessage) => void;
-}
 
-export interface AttemptResult {
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly timedOut: boolean;
-  readonly terminated: boolean;
-  /** Spawn failure text, if the process never started. */
-  readonly error?: string;
-  /** Why the backend ended the attempt, in words (a Slurm job's TIMEOUT, OUT_OF_MEMORY, ...). */
-  readonly failure?: string;
-}
 
-export interface RunningAttempt {
-  /** The stage's process group (0 for a batch job, whose processes live on a cluster node). */
-  readonly pid: number;
-  /** The Slurm job id (slurm backend). */
-  readonly jobId?: string;
-  readonly pidStart?: string;
-  readonly done: Promise<AttemptResult>;
-  /** Ends the process group: SIGTERM, then SIGKILL after the grace period. */
-  terminate(): Promise<void>;
-}
+
+export type { AttemptResult, AttemptSpec, RunningAttempt };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

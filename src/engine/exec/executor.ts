@@ -21,7 +21,7 @@ import { removeTree } from '../../util/fs.js';
 import { shellQuote } from '../../util/shell-quote.js';
 import type { Admission, Grant } from './admission.js';
 import type { AttemptResult, RunningAttempt } from './attempt.js';
-import type { AttemptBackend } from './backend.js';
+import type { AttemptBackend } from './launch/types.js';
 import { visibilityEnv } from './devices.js';
 import { localBackend } from './local-backend.js';
 import type { SlurmBackend } from './slurm/backend.js';

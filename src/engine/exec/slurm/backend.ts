@@ -10,45 +10,8 @@ import { batchScript, exitFromLog, visibilityMarker } from './batch-script.js';
 import { sbatch, scancel } from './client.js';
 import { failureOf, type SlurmJob } from './job-state.js';
 import { SlurmPoller } from './poller.js';
-import { sbatchFlags, type JobRequest } from './sbatch-flags.js';
-
-// The shapes below match exec/attempt.ts and exec/backend.ts structurally (this folder does not import its
-// parent, so the folders stay free of cycles); the executor uses SlurmBackend as its AttemptBackend.
-
-/** One attempt, prepared by the executor. */
-export interface SlurmLaunch {
-  readonly spec: {
-    readonly file: string;
-    readonly args: readonly string[];
-    readonly cwd: string;
-    readonly env: Readonly<Record<string, string>>;
-    readonly logPath: string;
-    readonly header: string;
-    readonly onMessage: (message: PipeMessage) => void;
-  };
-  readonly instance: string;
-  readonly key: string;
-  readonly attempt: number;
-  readonly out: string;
-  readonly job: Omit<JobRequest, 'log' | 'cwd'>;
-  readonly commit: readonly string[];
-}
-
-export interface JobResult {
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly timedOut: boolean;
-  readonly terminated: boolean;
-  readonly error?: string;
-  readonly failure?: string;
-}
-
-export interface JobAttempt {
-  readonly pid: number;
-  readonly jobId?: string;
-  readonly done: Promise<JobResult>;
-  terminate(): Promise<void>;
-}
+import { sbatchFlags } from './sbatch-flags.js';
+import type { AttemptResult, Launch, RunningAttempt } from '../launch/types.js';
 
 /** What the journal keeps of a submitted job, enough to attach to it again. */
 export interface JobRef {
@@ -106,7 +69,7 @@ export class SlurmBackend {
     this.#poller = new SlurmPoller(env);
   }
 
-  async start(launch: SlurmLaunch): Promise<JobAttempt> {
+  async start(launch: Launch): Promise<RunningAttempt> {
     const { spec } = launch;
     writeFileSync(spec.logPath, spec.header);
     const script = batchScript({
@@ -130,7 +93,7 @@ export class SlurmBackend {
   }
 
   /** Follows job `ref.jobId` until it ends; `onMessage` gets the `::pipe::` lines it writes to its log. */
-  attach(ref: JobRef, onMessage: (m: PipeMessage) => void): JobAttempt {
+  attach(ref: JobRef, onMessage: (m: PipeMessage) => void): RunningAttempt {
     const tail = new LogTail(ref.log, 0);
     const read = (): void => {
       for (const line of tail.lines()) {
@@ -139,7 +102,7 @@ export class SlurmBackend {
       }
     };
     let terminated = false;
-    const done = new Promise<JobResult>((resolve) => {
+    const done = new Promise<AttemptResult>((resolve) => {
       this.#poller.watch(ref.jobId, {
         update: (job) => {
           this.states.set(job.id, job);
