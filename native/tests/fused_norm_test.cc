@@ -16,7 +16,8 @@ using pipe_core::fused_norm::NormActShape;
 constexpr float kEps = 1e-5f, kSlope = 1e-2f;
 
 struct Case {
-  int64_t n, c, d, h, w, chunk;
+  int64_t n, c, d, h, w;
+  pipe_core::fused_norm::Decomposition split;
 };
 
 // Largest |a - b| relative to max|b| (1 where b is all zero).
@@ -55,23 +56,28 @@ double Compare(const Case& k, bool bf16_input, uint64_t seed) {
   const pipe_core::fused_norm::NormActParams params{kEps, kSlope};
   pipe_core::fused_norm::NormActForwardCpu(x_cl.data_ptr<float>(), gamma0.data_ptr<float>(), beta0.data_ptr<float>(),
                                            out.data_ptr<float>(), mean.data_ptr<float>(), invstd.data_ptr<float>(),
-                                           shape, params, k.chunk);
+                                           shape, params, k.split);
   pipe_core::fused_norm::NormActBackwardCpu(dout_cl.data_ptr<float>(), x_cl.data_ptr<float>(), gamma0.data_ptr<float>(),
                                             beta0.data_ptr<float>(), mean.data_ptr<float>(), invstd.data_ptr<float>(),
                                             dx.data_ptr<float>(), dgamma.data_ptr<float>(), dbeta.data_ptr<float>(),
-                                            shape, params, k.chunk);
+                                            shape, params, k.split);
   const double r_out = MaxRel(out, ToChannelsLast(y.detach())), r_dx = MaxRel(dx, ToChannelsLast(xr.grad()));
   const double r_dg = MaxRel(dgamma, gamma.grad()), r_db = MaxRel(dbeta, beta.grad());
-  std::printf("  N=%lld C=%lld %lldx%lldx%lld chunk=%lld %s: out %.2e dx %.2e dgamma %.2e dbeta %.2e\n",
+  std::printf("  N=%lld C=%lld %lldx%lldx%lld chunk=%lld rows=%lld %s: out %.2e dx %.2e dgamma %.2e dbeta %.2e\n",
               static_cast<long long>(k.n), static_cast<long long>(k.c), static_cast<long long>(k.d),
-              static_cast<long long>(k.h), static_cast<long long>(k.w), static_cast<long long>(k.chunk),
-              bf16_input ? "bf16-rounded" : "fp32", r_out, r_dx, r_dg, r_db);
+              static_cast<long long>(k.h), static_cast<long long>(k.w), static_cast<long long>(k.split.chunk),
+              static_cast<long long>(k.split.rows), bf16_input ? "bf16-rounded" : "fp32", r_out, r_dx, r_dg, r_db);
   return std::max({r_out, r_dx, r_dg, r_db});
 }
 
 const std::vector<Case> kCases = {
-    {1, 1, 1, 1, 3, 1},   {2, 3, 5, 7, 3, 4},     {2, 32, 8, 8, 8, 64},    {1, 33, 9, 5, 7, 100},
-    {3, 5, 17, 3, 11, 7}, {2, 320, 4, 4, 4, 512}, {1, 4, 33, 31, 29, 512},
+    {1, 1, 1, 1, 3, {1, 1}},
+    {2, 3, 5, 7, 3, {4, 3}},
+    {2, 32, 8, 8, 8, {64, 8}},
+    {1, 33, 9, 5, 7, {100, 8}},
+    {3, 5, 17, 3, 11, {7, 2}},
+    {2, 320, 4, 4, 4, pipe_core::fused_norm::kKernelSplit},
+    {1, 4, 33, 31, 29, pipe_core::fused_norm::kKernelSplit},  // the kernels' split, a partial last chunk
 };
 
 TEST("fused norm reference matches LibTorch, fp32 input") {
@@ -86,7 +92,7 @@ TEST("fused norm reference matches LibTorch, bf16-rounded input") {
 
 TEST("fused norm reference: statistics of a large offset stay accurate (Welford)") {
   // mean 1000, std 0.01: a naive sum of squares in fp32 would lose the variance entirely.
-  const Case k{1, 2, 16, 16, 16, 128};
+  const Case k{1, 2, 16, 16, 16, {128, 8}};
   torch::manual_seed(7);
   const torch::Tensor x = torch::randn({1, 2, 16, 16, 16}) * 0.01 + 1000;
   const torch::Tensor x_cl = ToChannelsLast(x);
@@ -94,16 +100,16 @@ TEST("fused norm reference: statistics of a large offset stay accurate (Welford)
   torch::Tensor out = torch::empty_like(x_cl), mean = torch::empty({2}), invstd = torch::empty({2});
   pipe_core::fused_norm::NormActForwardCpu(x_cl.data_ptr<float>(), gamma.data_ptr<float>(), beta.data_ptr<float>(),
                                            out.data_ptr<float>(), mean.data_ptr<float>(), invstd.data_ptr<float>(),
-                                           NormActShape{k.n, k.c, 16 * 16 * 16}, {kEps, kSlope}, k.chunk);
+                                           NormActShape{k.n, k.c, 16 * 16 * 16}, {kEps, kSlope}, k.split);
   const torch::Tensor ref_invstd = 1 / torch::sqrt(x.to(torch::kFloat64).var({2, 3, 4}, false).flatten() + kEps);
   CHECK(MaxRel(invstd, ref_invstd) < 1e-3);
 }
 
-TEST("fused norm reference rejects a chunk below 1") {
+TEST("fused norm reference rejects a chunk or rows below 1") {
   float v = 0;
   CHECK_THROWS_WITH(
-      pipe_core::fused_norm::NormActForwardCpu(&v, &v, &v, &v, &v, &v, NormActShape{1, 1, 1}, {kEps, kSlope}, 0),
-      "chunk must be >= 1");
+      pipe_core::fused_norm::NormActForwardCpu(&v, &v, &v, &v, &v, &v, NormActShape{1, 1, 1}, {kEps, kSlope}, {1, 0}),
+      "chunk and rows must be >= 1");
 }
 
 }  // namespace

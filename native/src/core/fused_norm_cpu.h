@@ -11,13 +11,13 @@
 namespace pipe_core::fused_norm {
 
 // out = leaky_relu(instance_norm(x) * gamma + beta); mean and invstd ([N * C]) are kept for the backward pass.
-// `chunk` voxels form one partial statistic (the CUDA kernels' block), combined afterwards.
+// The sums follow `split` (see fused_norm_shape.h), as the kernels' blocks and threads do.
 void NormActForwardCpu(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* invstd,
-                       const NormActShape& shape, const NormActParams& params, int64_t chunk);
+                       const NormActShape& shape, const NormActParams& params, const Decomposition& split);
 
 // dx ([N * S * C]), dgamma and dbeta ([C]) from dout, the forward's input x and its saved mean and invstd.
 void NormActBackwardCpu(const float* dout, const float* x, const float* gamma, const float* beta, const float* mean,
                         const float* invstd, float* dx, float* dgamma, float* dbeta, const NormActShape& shape,
-                        const NormActParams& params, int64_t chunk);
+                        const NormActParams& params, const Decomposition& split);
 
 }  // namespace pipe_core::fused_norm

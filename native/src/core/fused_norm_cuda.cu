@@ -14,9 +14,9 @@ namespace pipe_core::fused_norm {
 
 namespace {
 
-constexpr int kTileC = 32;       // channels per block (one warp along x)
-constexpr int kRows = 8;         // spatial rows per block (warps)
-constexpr int64_t kChunk = 512;  // voxels per partial statistic
+constexpr int kTileC = 32;                                  // channels per block (one warp along x)
+constexpr int kRows = static_cast<int>(kKernelSplit.rows);  // spatial rows per block (warps)
+constexpr int64_t kChunk = kKernelSplit.chunk;              // voxels per partial statistic
 
 __device__ __forceinline__ float Load(const float* p, int64_t i) { return p[i]; }
 __device__ __forceinline__ float Load(const __half* p, int64_t i) { return __half2float(p[i]); }
@@ -181,7 +181,12 @@ template <typename T>
 cudaError_t Backward(const T* dout, const T* x, const float* gamma, const float* beta, const float* mean,
                      const float* invstd, T* dx, float* dgamma, float* dbeta, void* workspace,
                      const NormActShape& shape, const NormActParams& params, cudaStream_t stream) {
-  if (Empty(shape)) return cudaSuccess;
+  if (Empty(shape)) {  // no voxels: nothing to normalize, zero parameter gradients
+    if (shape.c <= 0) return cudaSuccess;
+    cudaMemsetAsync(dgamma, 0, static_cast<size_t>(shape.c) * sizeof(float), stream);
+    cudaMemsetAsync(dbeta, 0, static_cast<size_t>(shape.c) * sizeof(float), stream);
+    return cudaGetLastError();
+  }
   if (TooLarge(shape)) return cudaErrorInvalidValue;
   const int64_t chunks = Chunks(shape);
   auto* partial = static_cast<GradSums*>(workspace);

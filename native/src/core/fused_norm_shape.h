@@ -18,4 +18,15 @@ struct NormActParams {
   float negative_slope;  // LeakyReLU slope
 };
 
+// How the voxels of one instance are split for the reductions: chunks of `chunk` voxels (one CUDA block each), within
+// a chunk `rows` interleaved partials (voxel s goes to row (s - chunk start) % rows; one thread each), the rows
+// combined in order, then the chunks (in order on CPU; on the device in a fixed tree of the same Chan combine).
+// The CUDA kernels use kKernelSplit; the CPU reference takes any, so its tests cover the same partial statistics.
+struct Decomposition {
+  int64_t chunk;
+  int64_t rows;
+};
+
+inline constexpr Decomposition kKernelSplit{512, 8};
+
 }  // namespace pipe_core::fused_norm
