@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/conv_cpu.h"
+#include "core/fused_norm_act.h"
 
 namespace pipe_core {
 
@@ -30,6 +31,7 @@ ConvNormActImpl::ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, c
 torch::Tensor ConvNormActImpl::forward(const torch::Tensor& x) {
   const torch::Tensor c =
       unit_stride_ && UseConv3dSameCpu(x) ? Conv3dSameCpu(x, conv_->weight, conv_->bias, padding_) : conv_->forward(x);
+  if (UseFusedNormAct(c)) return FusedNormAct(c, norm_->weight, norm_->bias, kNormEps, kLeakySlope);
   torch::Tensor y = norm_->forward(c);
   return torch::leaky_relu_(y, kLeakySlope);
 }

@@ -11,7 +11,8 @@
 
 namespace pipe_core {
 
-// conv (bias) -> InstanceNorm (affine, eps 1e-5) -> LeakyReLU(0.01, in place).
+// conv (bias) -> InstanceNorm (affine, eps 1e-5) -> LeakyReLU(0.01, in place). On CUDA the norm and activation
+// run as one fused kernel pair (fused_norm_act.h; PIPE_FUSED_NORM=0 turns it off).
 class ConvNormActImpl : public torch::nn::Module {
  public:
   ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, const Axes3& stride);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Compiles every CUDA source of the native runtime (native/src/**/*.cu) for sm_90 with warnings as errors, without
+# linking or running: a machine without a GPU learns here, not on the device, that a kernel does not compile.
+# The .cu files include no LibTorch (plain C++ interfaces), so nvcc alone builds them. When no nvcc is found it
+# installs Debian's non-free nvidia-cuda-toolkit (11.8, sm_90 capable; needs root and a large download) after
+# adding the `contrib non-free` components of the system's Debian mirror in /etc/apt/sources.list.d/.
+# Not part of npm test.
+#   bash native/scripts/cuda-compile-check.sh
+#   -> last line: "cuda-compile: N sources compile for sm_90 (nvcc X)".
+# Env: NVCC (path of nvcc; default: PATH, then /usr/local/cuda/bin), ARCH (sm_90).
+# Exit: 0 all compile, 1 a source fails (nvcc's errors are printed), 3 no nvcc and it could not be installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ARCH=${ARCH:-sm_90}
+
+find_nvcc() {
+  if [ -n "${NVCC:-}" ]; then echo "$NVCC"; return; fi
+  command -v nvcc && return
+  [ -x /usr/local/cuda/bin/nvcc ] && echo /usr/local/cuda/bin/nvcc
+  return 0
+}
+
+install_toolkit() {  # Debian bookworm's nvidia-cuda-toolkit from the non-free component of the configured mirror
+  [ "$(id -u)" = 0 ] || { echo "cuda-compile: no nvcc, and installing nvidia-cuda-toolkit needs root" >&2; return 1; }
+  local list=/etc/apt/sources.list.d/pipe-cuda-nonfree.sources
+  if [ ! -f "$list" ]; then
+    local uri
+    uri=$(awk '$1 == "URIs:" { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    uri=${uri:-http://deb.debian.org/debian}
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: contrib non-free\nSigned-By: %s\n' \
+      "$uri" /usr/share/keyrings/debian-archive-keyring.gpg > "$list"
+  fi
+  echo "cuda-compile: installing nvidia-cuda-toolkit (large download) ..." >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nvidia-cuda-toolkit
+}
+
+nvcc=$(find_nvcc)
+if [ -z "$nvcc" ]; then
+  install_toolkit || { echo "cuda-compile: could not install nvidia-cuda-toolkit" >&2; exit 3; }
+  nvcc=$(find_nvcc)
+  [ -n "$nvcc" ] || { echo "cuda-compile: nvidia-cuda-toolkit installed but no nvcc found" >&2; exit 3; }
+fi
+version=$("$nvcc" --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')
+
+mapfile -t sources < <(find native/src -name '*.cu' | sort)
+[ ${#sources[@]} -gt 0 ] || { echo "cuda-compile: no .cu sources under native/src" >&2; exit 1; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+failed=0
+for src in "${sources[@]}"; do
+  if ! "$nvcc" -std=c++17 -arch="$ARCH" -Werror all-warnings -Xcompiler -Wall,-Wextra,-Werror -I native/src \
+    -c "$src" -o "$out/$(basename "$src").o"; then
+    echo "cuda-compile: $src does not compile" >&2
+    failed=1
+  fi
+done
+[ $failed = 0 ] || exit 1
+echo "cuda-compile: ${#sources[@]} sources compile for $ARCH (nvcc $version)"
