@@ -13,6 +13,8 @@
 #include <set>
 #include <string>
 
+#include "core/device.h"
+
 #if PIPE_TORCH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
@@ -49,7 +51,7 @@ inline std::string ProfileSteps(const std::string& path, int64_t steps, const to
     prof::prepareProfiler(config, activities);
     prof::enableProfiler(config, activities);
     for (int64_t i = 0; i < steps; ++i) step();
-    if (device.is_cuda()) torch::cuda::synchronize();
+    pipe_core::Synchronize(device);
     auto result = prof::disableProfiler();
     result->save(path);
     return "kineto";
@@ -60,7 +62,7 @@ inline std::string ProfileSteps(const std::string& path, int64_t steps, const to
   {
     prof::RecordProfile guard(path);
     for (int64_t i = 0; i < steps; ++i) step();
-    if (device.is_cuda()) torch::cuda::synchronize();
+    pipe_core::Synchronize(device);
   }
   return "legacy";
 }
