@@ -1,7 +1,7 @@
 """Top GPU kernels of the native training step (issue 12 item 5), from the Chrome trace train_step_bench writes with
 PROFILE_TRACE (LibTorch's Kineto profiler: CUDA kernels recorded through CUPTI).
 Usage: kernel_table.py <trace.json> <profiled steps> [top (15)]
-Prints a table of the top kernels by total GPU time (per step, share of all kernel time, calls per step, mean time per
+Prints a table of the top kernels (device copies and memsets included) by total GPU time (per step, share of all kernel time, calls per step, mean time per
 call) and a last line "PROFILE kind=kernels total_ms_per_step=<sum over all kernels> kernels=<distinct names>".
 Where the trace holds no kernels (a CPU run, LibTorch without Kineto, or CUPTI unavailable) it tabulates the
 operators instead (inclusive times, nested operators counted in their parents too) and says so: kind=operators."""
@@ -26,7 +26,8 @@ def main():
     path, steps = sys.argv[1], max(1, int(sys.argv[2]))
     top = int(sys.argv[3]) if len(sys.argv) > 3 else 15
     evs = [e for e in events(path) if isinstance(e, dict) and e.get("ph") == "X" and "dur" in e]
-    kernels = [e for e in evs if str(e.get("cat", "")).lower() == "kernel"]
+    gpu = ("kernel", "gpu_memcpy", "gpu_memset")  # device copies count: the dense skip cats show up as DtoD copies
+    kernels = [e for e in evs if str(e.get("cat", "")).lower() in gpu]
     kind = "kernels" if kernels else "operators"
     chosen = kernels or [e for e in evs if str(e.get("cat", "cpu_op")).lower() in ("cpu_op", "operator", "")]
     total = collections.defaultdict(float)
