@@ -32,9 +32,11 @@ try {
   ready = false;
 }
 const noGloo = ready ? glooSkipReason(runtimeInfo()) : undefined;
-describe.runIf(noGloo !== undefined)('runDistributedTraining (CPU, Gloo)', () => {
-  it.skip(`skipped: ${noGloo}`, () => {});
-});
+if (noGloo !== undefined) {
+  describe('runDistributedTraining (CPU, Gloo)', () => {
+    it.skip(`skipped: ${noGloo}`, () => {});
+  });
+}
 
 /** rank -> pid of the rank processes (ps: node .../rank.js) of the launch whose store listens on `port`. */
 function ranksOnPort(port: number): Map<number, number> {
