@@ -1,19 +1,25 @@
 // Times one training step (forward over all heads, deep-supervision DC+CE, backward, clip 12, SGD Nesterov step) of
 // a fixed plan on fixed random data -- the native half of bench/train_step (the Python half is train_step.py).
 // Usage: train_step_bench <threads> <base> <npool> <patch> <batch> <warmup> <steps> [device]
-// Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (as train_step.py does with the same variable).
-// Prints "native <ms per step> <samples/s>" and the timed window as "TIMED_WINDOW <start ms> <end ms>" (Unix epoch
-// ms, for the GPU-utilisation sampler of native/scripts/gpu-check.sh).
+// Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (as train_step.py does with the same variable); ROUNDS (1): timed
+// rounds of <steps> steps each, the median reported with the spread; PROFILE_TRACE=<path>: afterwards profile
+// PROFILE_STEPS (3) more steps and write a Chrome trace there (bench/train_step/kernel_table.py tabulates it).
+// Prints "round <i> <ms per step>" per round, "native <median ms per step> <samples/s> ... spread_ms=<min>..<max>
+// peak_mem_gib=<CUDA allocator peak over the timed rounds, n/a off CUDA>" and the timed window as
+// "TIMED_WINDOW <start ms> <end ms>" (Unix epoch ms, for the GPU-utilisation sampler of native/scripts/gpu-check.sh).
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "core/device.h"
 #include "core/loss.h"
 #include "core/unetpp.h"
+#include "step_profile.h"
 
 static long long EpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -65,15 +71,39 @@ int main(int argc, char** argv) {
     opt.step();
     return loss.total.item<double>();
   };
+  const char* rounds_env = std::getenv("ROUNDS");
+  const int64_t rounds = std::max<int64_t>(1, rounds_env ? std::atoll(rounds_env) : 1);
   for (int64_t i = 0; i < warmup; ++i) step();
   pipe_core::Synchronize(device);
+  pipe_bench::ResetPeakMemory(device);
+  std::vector<double> round_ms;
   const auto start_ms = EpochMs();
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int64_t i = 0; i < steps; ++i) step();
-  pipe_core::Synchronize(device);
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (int64_t r = 0; r < rounds; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < steps; ++i) step();
+    pipe_core::Synchronize(device);
+    round_ms.push_back(1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / steps);
+    std::printf("round %lld %.3f\n", static_cast<long long>(r + 1), round_ms.back());
+  }
   std::printf("TIMED_WINDOW %lld %lld\n", start_ms, EpochMs());
-  std::printf("native %.3f %.3f amp=%s threads=%d cudnn_benchmark=%d\n", 1000.0 * s / steps, batch * steps / s,
-              pipe_core::AmpName(amp), at::get_num_threads(), at::globalContext().benchmarkCuDNN() ? 1 : 0);
+  const double peak_gib = pipe_bench::PeakMemoryGiB(device);
+  std::vector<double> sorted = round_ms;
+  std::sort(sorted.begin(), sorted.end());
+  const double median =
+      sorted.size() % 2 ? sorted[sorted.size() / 2] : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
+  char peak[32] = "n/a";
+  if (peak_gib >= 0) std::snprintf(peak, sizeof peak, "%.2f", peak_gib);
+  std::printf(
+      "native %.3f %.3f amp=%s threads=%d cudnn_benchmark=%d rounds=%lld spread_ms=%.1f..%.1f peak_mem_gib=%s\n",
+      median, 1000.0 * batch / median, pipe_core::AmpName(amp), at::get_num_threads(),
+      at::globalContext().benchmarkCuDNN() ? 1 : 0, static_cast<long long>(rounds), sorted.front(), sorted.back(),
+      peak);
+  std::fflush(stdout);
+  if (const char* trace = std::getenv("PROFILE_TRACE")) {
+    const char* profile_steps = std::getenv("PROFILE_STEPS");
+    const int64_t n = std::max<int64_t>(1, profile_steps ? std::atoll(profile_steps) : 3);
+    const std::string used = pipe_bench::ProfileSteps(trace, n, device, [&]() { step(); });
+    std::printf("profile %s steps=%lld trace=%s\n", used.c_str(), static_cast<long long>(n), trace);
+  }
   return 0;
 }

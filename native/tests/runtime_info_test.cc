@@ -18,6 +18,8 @@ int main() {
   std::printf("torch %s cuda-built=%d cuda-available=%d threads=%d blas-threads=%d\n", info.torch_version.c_str(),
               info.built_with_cuda, info.cuda_available, info.intra_op_threads, info.blas_threads);
   check(!info.torch_version.empty(), "torch version reported");
+  std::printf("c10d gloo=%d nccl=%d\n", info.c10d_gloo, info.c10d_nccl);
+  check(info.built_with_cuda || !info.c10d_nccl, "no NCCL process group without CUDA");
 
   const bool openblas = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD) != nullptr;
   for (int threads : {1, 2, 1}) {

@@ -29,6 +29,7 @@ describe.runIf(mustRun)('with: defaults of the native kinds', () => {
       ['oversample_foreground', d.oversampleForeground],
       ['augmentation', d.augmentation.pipeline],
       ['amp', d.amp],
+      ['channels_last', d.channelsLast],
     ];
     for (const [field, runtime] of pairs) expect(schemaDefault(trainWithSchema, field), field).toBe(runtime);
   });

@@ -118,6 +118,7 @@ pipe_core::TrainOptions ToTrainOptions(const Napi::Object& o) {
   ao.gamma_p = ReadNumber(a.Get("gammaP"), "augmentation.gammaP");
   t.device = GetString(o, "device");
   t.amp = GetString(o, "amp");
+  t.channels_last = GetString(o, "channelsLast");
   t.threads = static_cast<int>(GetInt(o, "threads"));
   t.seed = static_cast<uint64_t>(GetInt(o, "seed"));
   t.checkpoint_every = GetInt(o, "checkpointEvery");
@@ -180,6 +181,7 @@ Napi::Object FromTrainDefaults(Napi::Env env, const pipe_core::TrainOptions& t) 
   o.Set("augmentation", a);
   o.Set("device", t.device);
   o.Set("amp", t.amp);
+  o.Set("channelsLast", t.channels_last);
   o.Set("threads", t.threads);
   o.Set("seed", static_cast<double>(t.seed));
   o.Set("checkpointEvery", static_cast<double>(t.checkpoint_every));

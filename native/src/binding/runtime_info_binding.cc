@@ -12,6 +12,8 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   out.Set("cudaDeviceCount", r.cuda_device_count);
   out.Set("intraOpThreads", r.intra_op_threads);
   out.Set("blasThreads", r.blas_threads);
+  out.Set("c10dGloo", r.c10d_gloo);
+  out.Set("c10dNccl", r.c10d_nccl);
   return out;
 }
 

@@ -19,6 +19,13 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+// The base class and the collectives' types directly, so a build with neither Gloo nor NCCL still compiles (its
+// DistributedContext then refuses every backend by name).
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
 
 namespace pipe_core::compat {
 

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/device.h"
+#include "core/distributed.h"
 
 namespace pipe_core {
 
@@ -14,6 +15,8 @@ RuntimeInfo GetRuntimeInfo() {
   info.cuda_device_count = info.cuda_available ? static_cast<int>(torch::cuda::device_count()) : 0;
   info.intra_op_threads = at::get_num_threads();
   info.blas_threads = BlasThreads();
+  info.c10d_gloo = DistributedGlooAvailable();
+  info.c10d_nccl = DistributedNcclAvailable();
   return info;
 }
 

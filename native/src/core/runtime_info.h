@@ -11,7 +11,9 @@ struct RuntimeInfo {
   bool cuda_available = false;
   int cuda_device_count = 0;
   int intra_op_threads = 0;
-  int blas_threads = -1;  // the BLAS's own thread pool (OpenBLAS, BLIS); -1: none reported
+  int blas_threads = -1;   // the BLAS's own thread pool (OpenBLAS, BLIS); -1: none reported
+  bool c10d_gloo = false;  // this build has c10d's Gloo process group (CPU multi-rank training); pip wheels: no
+  bool c10d_nccl = false;  // this build has c10d's NCCL process group (CUDA multi-rank training)
 };
 
 RuntimeInfo GetRuntimeInfo();

@@ -28,6 +28,8 @@ void CheckTrainOptions(const TrainOptions& o) {
     throw std::invalid_argument("Expected \"basic\" or \"full\" for augmentation.pipeline but received \"" + pipeline +
                                 "\"");
   CheckPatchDivisible(o.network, o.patch, "patchSize");
+  if (o.channels_last != "off" && o.channels_last != "on" && o.channels_last != "auto")
+    throw std::invalid_argument("Expected off | on | auto for channelsLast but received \"" + o.channels_last + "\"");
 }
 
 }  // namespace pipe_core

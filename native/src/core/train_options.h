@@ -53,7 +53,10 @@ struct TrainOptions {
   AugmentationOptions augmentation;
   std::string device = "cpu";
   std::string amp = "auto";  // auto | off | bf16 | fp16 (CPU: always off)
-  int threads = 0;           // intra-op threads, <= 0: all cores
+  // NDHWC (ChannelsLast3d) weights and inputs on CUDA, so cuDNN's NHWC kernels need no layout transposes:
+  // off | on | auto (auto: on for CUDA). The CPU path ignores it and stays NCDHW, bit for bit.
+  std::string channels_last = "off";
+  int threads = 0;  // intra-op threads, <= 0: all cores
   uint64_t seed = 0;
   int64_t checkpoint_every = 50;  // epochs; 0 = only at end / abort
   std::string resume_from;        // checkpoint path, empty = fresh

@@ -20,7 +20,8 @@ torch::Tensor ToTarget(const torch::Tensor& seg, const torch::Device& device) {
 ForwardPass ForwardBatch(TrainingRun& run, const Batch& batch) {
   // batch.data is (B, C, Z, Y, X) float32, batch.seg (B, Z, Y, X) int8, both on the CPU.
   ForwardPass f;
-  const torch::Tensor x = batch.data.to(run.device);
+  torch::Tensor x = batch.data.to(run.device);
+  if (run.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast3d);
   f.target = ToTarget(batch.seg, run.device);
   AutocastScope autocast(run.device, run.amp);
   f.heads = run.net->forward(x);

@@ -1,6 +1,8 @@
 // Setting up a training run, resuming it, and writing its checkpoints (see training_run.h).
 #include "core/training_run.h"
 
+#include "core/channels_last.h"
+
 namespace pipe_core {
 
 namespace {
@@ -78,6 +80,8 @@ std::unique_ptr<TrainingRun> SetUpRun(const TrainOptions& o, const ProgressFn& o
   torch::manual_seed(o.seed);  // the network's initialisation; nothing else draws from LibTorch's generator
   r.net = UNetPlusPlus(o.network);
   r.net->to(r.device);
+  r.channels_last = UseChannelsLast(o.channels_last, r.device);
+  if (r.channels_last) ToChannelsLast(*r.net);
   r.optimizer = std::make_unique<torch::optim::SGD>(
       r.net->parameters(),
       torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));

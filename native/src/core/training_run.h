@@ -25,8 +25,9 @@ struct TrainingRun {
   const TrainOptions& options;
   torch::Device device;
   AmpMode amp = AmpMode::kOff;
-  bool is_root = true;  // rank 0: writes checkpoints, emits progress
-  ProgressFn emit;      // empty on the other ranks
+  bool channels_last = false;  // CUDA only: weights and inputs in ChannelsLast3d
+  bool is_root = true;         // rank 0: writes checkpoints, emits progress
+  ProgressFn emit;             // empty on the other ranks
   const std::atomic<bool>* abort = nullptr;
   RankShare share;
   std::unique_ptr<DistributedContext> dist;  // null for one process

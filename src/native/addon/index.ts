@@ -9,6 +9,7 @@ import { NativeError, toNativeError } from './errors.js';
 export type {
   Axes3,
   AmpSetting,
+  ChannelsLastSetting,
   BBox3,
   CheckpointInfo,
   CropOutput,

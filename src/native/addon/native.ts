@@ -67,6 +67,7 @@ export interface NativeTrainOptions {
   augmentation: NativeAugmentation;
   device: string;
   amp: AmpSetting;
+  channelsLast: ChannelsLastSetting;
   threads: number;
   seed: number;
   checkpointEvery: number;
@@ -83,6 +84,8 @@ export interface NativeTrainOptions {
 }
 
 export type AmpSetting = 'auto' | 'off' | 'bf16' | 'fp16';
+/** NDHWC (ChannelsLast3d) weights and inputs on CUDA: off, on, auto (on for CUDA); ignored on the CPU. */
+export type ChannelsLastSetting = 'off' | 'on' | 'auto';
 
 export interface TrainProgress {
   kind: 'iteration' | 'epoch' | 'checkpoint';
@@ -217,6 +220,10 @@ export interface RuntimeInfo {
   intraOpThreads: number;
   /** Threads of the BLAS's own pool (OpenBLAS), sized with intraOpThreads; -1 where the BLAS reports none. */
   blasThreads: number;
+  /** This build has c10d's Gloo process group (CPU multi-rank training); pip LibTorch wheels ship none. */
+  c10dGloo: boolean;
+  /** This build has c10d's NCCL process group (CUDA multi-rank training). */
+  c10dNccl: boolean;
 }
 
 export type Shape3 = readonly [number, number, number];

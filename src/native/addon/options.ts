@@ -8,6 +8,7 @@ import { loadAddon } from './load.js';
 import type {
   AmpSetting,
   Axes3,
+  ChannelsLastSetting,
   NativeCase,
   NativePredictDefaults,
   NativePredictOptions,
@@ -19,6 +20,7 @@ import { checkPatchSize } from './plans.js';
 import { axes, bool, fail, int, num, object, oneOf, opt, str } from './validate.js';
 
 const AMP: readonly AmpSetting[] = ['auto', 'off', 'bf16', 'fp16'];
+const CHANNELS_LAST: readonly ChannelsLastSetting[] = ['off', 'on', 'auto'];
 export type AugmentationPipeline = 'full' | 'basic';
 
 export interface AugmentationOptions {
@@ -79,6 +81,8 @@ export interface TrainOptions {
   device?: string;
   /** Mixed precision on CUDA: auto (bf16 if the GPU runs it, else fp16 + loss scaling), off, bf16, fp16. */
   amp?: AmpSetting;
+  /** NDHWC (ChannelsLast3d) weights and inputs on CUDA: off (default), on, auto (on for CUDA); the CPU ignores it. */
+  channelsLast?: ChannelsLastSetting;
   /** Intra-op threads; default all cores. */
   threads?: number;
   /** Seeds sampling, augmentation and initialisation (CPU runs are deterministic given the seed). */
@@ -264,6 +268,7 @@ export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
     },
     device: opt(o['device'], d.device, (v) => deviceName(v, 'device')),
     amp: opt(o['amp'], d.amp, (v) => oneOf(v, 'amp', AMP)),
+    channelsLast: opt(o['channelsLast'], d.channelsLast, (v) => oneOf(v, 'channelsLast', CHANNELS_LAST)),
     threads: threadCount(opt(o['threads'], d.threads, (v) => int(v, 'threads', 0))),
     seed: opt(o['seed'], d.seed, (v) => int(v, 'seed', 0, Number.MAX_SAFE_INTEGER)),
     checkpointEvery: opt(o['checkpointEvery'], d.checkpointEvery, (v) => int(v, 'checkpointEvery', 0)),

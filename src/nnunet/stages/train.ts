@@ -16,8 +16,9 @@ const stage: BuiltinStage<TrainWith> = {
   version: '2',
   runtime: nativeRuntimeIdentity,
   withSchema: trainWithSchema,
-  // Batches are keyed by (seed, rank, iteration), not by the thread that made them.
-  executionOnly: ['loader_threads'],
+  // Batches are keyed by (seed, rank, iteration), not by the thread that made them. channels_last is a memory
+  // layout (CPU: ignored, bit for bit; CUDA: other cuDNN kernels, as autotuning picks), so keys stay as they were.
+  executionOnly: ['loader_threads', 'channels_last'],
   async run(ctx: StageContext<TrainWith>): Promise<void> {
     const w = ctx.with;
     const setup = await trainSetup(ctx, w, upstreamOfKind(ctx, 'preprocess').out);

@@ -40,6 +40,7 @@ async function timedIterations(ctx: PhaseRun, w: TrainWith, s: TrainSetup, total
     augmentation: augmentationOf(w),
     device: s.device,
     amp: w.amp,
+    channelsLast: w.channels_last,
     threads: s.threads,
     seed: w.seed + w.fold,
     checkpointEvery: 0,

@@ -148,6 +148,7 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
       augmentation: augmentationOf(w),
       device: s.device,
       amp: w.amp,
+      channelsLast: w.channels_last,
       threads: s.threads,
       seed: w.seed + w.fold,
       checkpointEvery: w.checkpoint_every,

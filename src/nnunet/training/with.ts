@@ -28,6 +28,7 @@ export interface TrainWith {
   readonly augmentation: 'full' | 'basic' | 'off';
   readonly loader_threads?: number | null;
   readonly amp: 'auto' | 'off' | 'bf16' | 'fp16';
+  readonly channels_last: 'off' | 'on' | 'auto';
   readonly threads?: number | null;
 }
 
@@ -38,7 +39,7 @@ export const trainWithSchema: JSONSchemaType<TrainWith> = {
   type: 'object',
   additionalProperties: false,
   required: ['fold', 'configuration', 'epochs', 'iterations_per_epoch', 'val_iterations', 'seed', 'checkpoint_every', 'mode',
-    'initial_lr', 'oversample_foreground', 'augmentation', 'amp'],
+    'initial_lr', 'oversample_foreground', 'augmentation', 'amp', 'channels_last'],
   properties: {
     fold: { type: 'integer', minimum: 0, description: 'Cross-validation fold (index into splits.json).' },
     configuration: { type: 'string', enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres' },
@@ -72,6 +73,12 @@ export const trainWithSchema: JSONSchemaType<TrainWith> = {
     },
     loader_threads: nullableInt(1, 'Threads making augmented batches (null: 1 on CPU, 4 on an accelerator).'),
     amp: { type: 'string', enum: ['auto', 'off', 'bf16', 'fp16'], default: 'auto' },
+    channels_last: {
+      type: 'string',
+      enum: ['off', 'on', 'auto'],
+      default: 'off',
+      description: 'NDHWC (channels-last) weights and inputs on CUDA (auto: on for CUDA); the CPU ignores it.',
+    },
     threads: nullableInt(1, 'Intra-op threads (null: the CPU cores per device).'),
   },
 };

@@ -1,0 +1,19 @@
+// Channels-last training on CUDA (issue 12 item 1): the network's 5-D weights and the input batches in
+// ChannelsLast3d (NDHWC), so cuDNN picks its NHWC kernels and inserts no nchw<->nhwc transposes. Only ever on CUDA:
+// the CPU path keeps the default layout and stays bit for bit what it was.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace pipe_core {
+
+// Whether a run with TrainOptions::channels_last = setting (off | on | auto) uses channels-last on `device`.
+bool UseChannelsLast(const std::string& setting, const torch::Device& device);
+
+// Re-lays every 5-D parameter of `net` out as ChannelsLast3d in place (same values, same tensors: optimizers and
+// checkpoints that hold them see the new layout).
+void ToChannelsLast(torch::nn::Module& net);
+
+}  // namespace pipe_core
