@@ -11,7 +11,9 @@
 #      autotuning, same call; ROUNDS rounds of STEPS steps each (median and spread), peak GPU memory of each;
 #   3b. a per-kernel profile of the native step (LibTorch's Kineto profiler in train_step_bench, PROFILE_STEPS steps;
 #      top 15 kernels by GPU time, bench/train_step/kernel_table.py);
-#   3c. [hook] the fused InstanceNorm+LeakyReLU kernel test ($FUSED_NORM_TEST) when that binary is built;
+#   3c. the fused InstanceNorm+LeakyReLU kernels (core/fused_norm_cuda.cu): their device test
+#      (fused_norm_cuda_test: outputs and the three gradients vs LibTorch) and their timing vs LibTorch's ops
+#      (fused_norm_cuda_bench), then the native step once more with the kernels off (PIPE_FUSED_NORM=0);
 #   4. end to end through core::Train: augmentation "full" in the native loader pool (the default CUDA loader
 #      threads, then nproc-2 threads), bf16 autocast (amp auto), phantoms of 224^3 for the 205^3 source patch,
 #      warm-up iterations excluded;
@@ -32,7 +34,7 @@
 # Env: DEVICE=cuda|cpu (cpu: a dry run of every step at tiny plans against Debian's LibTorch and /usr/bin/python3,
 #      nvidia-smi and bf16 parts skipped), AMP=auto|bf16|fp16, STEPS (10), WARMUP (3), ROUNDS (3), E2E_STEPS (20),
 #      PROFILE_STEPS (3), COMPILE_LIMIT (seconds the Python eager + compiled variants may run: 300),
-#      FUSED_NORM (unset; placeholder: when set, exported as $FUSED_NORM_SWITCH for the fused-norm on/off switch),
+#      FUSED_NORM (on|off: PIPE_FUSED_NORM=1|0 for every bench of this run; unset: the runtime's default, on),
 #      THREADS (nproc), CUDNN_BENCHMARK (1), TIME_BUDGET (seconds after which the C++ tests are skipped: 360),
 #      STEP_LIMIT (seconds any one step may run: 180),
 #      SKIP_TESTS=1, TORCH_DIR, PYTHON. Exit status 0 when every check passed (targets do not count).
@@ -42,13 +44,15 @@ DEVICE=${DEVICE:-cuda}
 AMP=${AMP:-auto} STEPS=${STEPS:-10} WARMUP=${WARMUP:-3} E2E_STEPS=${E2E_STEPS:-20} THREADS=${THREADS:-$(nproc)}
 ROUNDS=${ROUNDS:-3} PROFILE_STEPS=${PROFILE_STEPS:-3} COMPILE_LIMIT=${COMPILE_LIMIT:-300}
 export ROUNDS PROFILE_STEPS
-# ---- HOOK (issue 12 item 2/6, the fused InstanceNorm+LeakyReLU kernels; wired by the integrator) ----
-# FUSED_NORM_TEST: the device test binary (a native/tests/*_test.cc target) run in section 3c when it was built.
-# FUSED_NORM_SWITCH: the name of the runtime's on/off switch (placeholder until the kernels land); FUSED_NORM=on|off
-# exports it to every bench of this run.
-FUSED_NORM_TEST=${FUSED_NORM_TEST:-fused_norm_cuda_test}
-FUSED_NORM_SWITCH=${FUSED_NORM_SWITCH:-PIPE_FUSED_NORM}
-[ -n "${FUSED_NORM:-}" ] && export "$FUSED_NORM_SWITCH=$FUSED_NORM"
+# The fused InstanceNorm+LeakyReLU kernels (issue 12 items 2, 6): their device test, built only where LibTorch has
+# CUDA and nvcc is found; the runtime's switch is PIPE_FUSED_NORM (0: LibTorch's ops).
+FUSED_NORM_TEST=fused_norm_cuda_test
+case "${FUSED_NORM:-}" in
+  on) export PIPE_FUSED_NORM=1 ;;
+  off) export PIPE_FUSED_NORM=0 ;;
+  "") ;;
+  *) echo "FUSED_NORM must be on or off, not '$FUSED_NORM'" >&2; exit 2 ;;
+esac
 TIME_BUDGET=${TIME_BUDGET:-360} STEP_LIMIT=${STEP_LIMIT:-180}
 export CUDNN_BENCHMARK=${CUDNN_BENCHMARK:-1}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} PYTHONUNBUFFERED=1
@@ -217,11 +221,17 @@ else
 fi
 profile_line=$(grep '^PROFILE' "$work/kernels.txt" 2>/dev/null || echo "PROFILE not produced")
 
-section "[hook] fused InstanceNorm+LeakyReLU kernel test ($FUSED_NORM_TEST)"
-if cmake --build "$build" -j "$(nproc)" --target "$FUSED_NORM_TEST" >>"$blog" 2>&1 && [ -x "$build/$FUSED_NORM_TEST" ]; then
+section "fused InstanceNorm+LeakyReLU kernels: device test, timing, native step without them"
+if cmake --build "$build" -j "$(nproc)" --target "$FUSED_NORM_TEST" fused_norm_cuda_bench >>"$blog" 2>&1 \
+   && [ -x "$build/$FUSED_NORM_TEST" ]; then
   limit "$build/$FUSED_NORM_TEST" && check "$FUSED_NORM_TEST" PASS || check "$FUSED_NORM_TEST" FAIL
+  limit "$build"/fused_norm_cuda_bench dtype="${AMP/auto/bf16}" | tee "$work/fused_norm.txt" \
+    && check "fused norm timing" PASS || check "fused norm timing" FAIL
+  # The same native step with the kernels off (one round): what the kernels change in the step itself.
+  PIPE_FUSED_NORM=0 ROUNDS=1 util_run native_step_unfused "$build"/train_step_bench "${args[@]}" \
+    && check "native step, fused norm off" PASS || check "native step, fused norm off" FAIL
 else
-  echo "skipped: no $FUSED_NORM_TEST target in this tree yet"
+  echo "skipped: $FUSED_NORM_TEST is built only where LibTorch has CUDA and nvcc is found (DEVICE=$DEVICE)"
 fi
 
 section "end to end through core::Train (augmentation full, loader pool, amp $AMP), $plan_name"
@@ -316,11 +326,15 @@ echo "step alone ($ROUNDS rounds of $STEPS steps after $WARMUP; median, spread o
 printf '  %-34s %9s %10s %14s %9s %s\n' variant ms/step samples/s spread_ms peak_GiB util
 printf '  %-34s %9s %10s %14s %9s %s\n' "native (LibTorch, amp $AMP)" "${nm:-n/a}" "${ns:-n/a}" "${n_spread:-n/a}" \
   "${n_peak:-n/a}" "$(util_of native_step)"
+um=$(col native 2 native_step_unfused) us=$(col native 3 native_step_unfused)
+[ -n "$um" ] && printf '  %-34s %9s %10s %14s %9s %s\n' "native, fused norm off (1 round)" "$um" "${us:-n/a}" n/a n/a \
+  "$(util_of native_step_unfused)"
 printf '  %-34s %9s %10s %14s %9s %s\n' "python eager" "${pm:-n/a}" "${ps:-n/a}" "${e_spread:-n/a}" "${e_peak:-n/a}" \
   "$(util_of python_step)"
 printf '  %-34s %9s %10s %14s %9s %s\n' "python torch.compile (fwd+loss)" "${cm:-n/a}" "${cs:-n/a}" "${c_spread:-n/a}" \
   "${c_peak:-n/a}" "${compile_s:+compile ${compile_s} s}${c_reason:+n/a: $c_reason}"
 echo "$profile_line"
+grep '^FUSED_NORM' "$work/fused_norm.txt" 2>/dev/null || true
 printf 'end to end:  %s samples/s (default loader threads, util %s)%s\n' "${es:-n/a}" "$(util_of e2e)" \
   "${es_alt:+; $es_alt samples/s with $alt loader threads (util $(util_of e2e_alt))}"
 printf 'spatial transform on the device (grid_sample, source patch upload included): %s samples/s; end to end with the CPU loader: %s\n' \
@@ -343,7 +357,7 @@ fi
 [ $failed -eq 0 ] && echo "gpu-check: all checks passed" || echo "gpu-check: FAILURES above"
 echo "BENCH gpu ratio=$ratio native_sps=${ns:-n/a} compiled_sps=${cs:-n/a} eager_sps=${ps:-n/a} e2e_sps=${es:-n/a}" \
   "peak_mem_gib=${n_peak:-n/a} eager_peak_mem_gib=${e_peak:-n/a} compiled_peak_mem_gib=${c_peak:-n/a}" \
-  "compile_s=${compile_s:-n/a} eager_ratio=$eager_ratio util=$(util_of e2e) bf16_fraction=$native_frac" \
+  "compile_s=${compile_s:-n/a} eager_ratio=$eager_ratio unfused_ms=${um:-n/a} util=$(util_of e2e) bf16_fraction=$native_frac" \
   "e2e_bf16_fraction=$e2e_frac achieved_tflops=$native_tflops bf16_tflops=${bf16_peak:-n/a} device=$DEVICE amp=$AMP" \
   "plan=$plan_tag"
 exit $failed
