@@ -76,14 +76,16 @@ await writeNpy(join(dir, 'ours_img.npy'), [last.resampledHU], rp.newShape);
 await writeNpy(join(dir, 'ours_seg.npy'), [last.seg], rp.newShape);
 
 // The reference: nnU-Net v1 resample_data_or_seg (separate z when the spacing ratio > 3), skimage's
-// resize(order 3, mode edge, anti_aliasing False) == scipy zoom(order 3, mode nearest, grid_mode True),
+// resize(order 3, mode edge, anti_aliasing False, clip True) == scipy zoom(order 3, mode nearest, grid_mode True)
+// clipped to the input's range (per 2-D slice in the separate-z path, per volume otherwise),
 // labels one-hot order 1 per value, then CT clipping and z-scoring.
 const py = `
 import json, time, numpy as np, scipy, scipy.ndimage as nd
 img = np.load('${dir}/img.npy'); seg = np.load('${dir}/seg.npy')
 new_shape = (${rp.newShape.join(', ')}); axis = ${rp.nearestAxis}
 def resize(a, shape, order):
-    return nd.zoom(a, np.array(shape) / np.array(a.shape), order=order, mode='nearest', grid_mode=True)
+    out = nd.zoom(a, np.array(shape) / np.array(a.shape), order=order, mode='nearest', grid_mode=True)
+    return np.clip(out, a.min(), a.max()) if order > 0 else out  # skimage resize's clip=True
 def resize_seg(s, shape):
     out = np.zeros(shape, dtype=s.dtype)
     for c in np.unique(s):
