@@ -15,10 +15,9 @@ import sys
 import time
 
 import torch
-from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_step import UNetPlusPlus, dc_ce  # noqa: E402  (the same network and loss as the plain Python bench)
+from train_step import UNetPlusPlus, backward_and_step, dc_ce  # noqa: E402  (the same network and loss as the plain Python bench)
 
 
 def sync(device):
@@ -53,16 +52,7 @@ def make_step(device, base, npool, patch, batch, amp, compiled):
     def step():
         opt.zero_grad()
         loss = fl(x, y)
-        if scaler:
-            scaler.scale(loss).backward()
-            scaler.unscale_(opt)
-            nn.utils.clip_grad_norm_(net.parameters(), 12)
-            scaler.step(opt)
-            scaler.update()
-        else:
-            loss.backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 12)
-            opt.step()
+        backward_and_step(loss, net, opt, scaler)
         return loss.item()
 
     return step

@@ -88,6 +88,20 @@ def dc_ce(logits, target, smooth=1e-5):
     return ce - dc[1:].mean()
 
 
+def backward_and_step(loss, net, opt, scaler):
+    """Backward, gradient norm clipped to 12 (nnU-Net), optimizer step; through the GradScaler when fp16."""
+    if scaler:
+        scaler.scale(loss).backward()
+        scaler.unscale_(opt)
+        nn.utils.clip_grad_norm_(net.parameters(), 12)
+        scaler.step(opt)
+        scaler.update()
+    else:
+        loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 12)
+        opt.step()
+
+
 def main():
     threads, base, npool, patch, batch, warmup, steps = map(int, sys.argv[1:8])
     device = torch.device(sys.argv[8] if len(sys.argv) > 8 else "cpu")
@@ -113,16 +127,7 @@ def main():
         else:
             heads = net(x)
         loss = sum(dc_ce(h, y) for h in heads)
-        if scaler:
-            scaler.scale(loss).backward()
-            scaler.unscale_(opt)
-            nn.utils.clip_grad_norm_(net.parameters(), 12)
-            scaler.step(opt)
-            scaler.update()
-        else:
-            loss.backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 12)
-            opt.step()
+        backward_and_step(loss, net, opt, scaler)
         return loss.item()
 
     for _ in range(warmup):
