@@ -89,6 +89,7 @@ class FusedNormActFunction : public torch::autograd::Function<FusedNormActFuncti
                                        workspace.data_ptr(), shape, params, c10::cuda::getCurrentCUDAStream().stream()),
         "forward");
     ctx->save_for_backward({xc, g, b, mean, invstd});
+    ctx->saved_data["eps"] = eps;
     ctx->saved_data["slope"] = slope;
     ctx->saved_data["gamma_type"] = static_cast<int64_t>(gamma.scalar_type());
     ctx->saved_data["format"] = static_cast<int64_t>(format);
@@ -105,7 +106,8 @@ class FusedNormActFunction : public torch::autograd::Function<FusedNormActFuncti
     torch::Tensor dx = torch::empty_like(xc, xc.options(), at::MemoryFormat::ChannelsLast3d);
     torch::Tensor dgamma = torch::empty_like(g), dbeta = torch::empty_like(b);
     torch::Tensor workspace = Workspace(xc, shape);
-    const NormActParams params{0.f, static_cast<float>(ctx->saved_data["slope"].toDouble())};
+    const NormActParams params{static_cast<float>(ctx->saved_data["eps"].toDouble()),
+                               static_cast<float>(ctx->saved_data["slope"].toDouble())};
     Check(fused_norm::NormActBackwardCuda(
               TypeOf(xc), dout.data_ptr(), xc.data_ptr(), g.data_ptr<float>(), b.data_ptr<float>(),
               mean.data_ptr<float>(), invstd.data_ptr<float>(), dx.data_ptr(), dgamma.data_ptr<float>(),
