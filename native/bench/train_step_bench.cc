@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/device.h"
+#include "core/grad_clip.h"
 #include "core/loss.h"
 #include "core/unetpp.h"
 #include "step_profile.h"
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
     }
     auto loss = pipe_core::DeepSupervisionLoss(heads, y, lo);
     loss.total.backward();
-    torch::nn::utils::clip_grad_norm_(params, 12.0);
+    pipe_core::ClipGradNorm(params, 12.0);  // as TrainStep: the norm stays on the device
     opt.step();
     return loss.total.item<double>();
   };

@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 
 #include "check.h"
 #include "core/augment_intensity.h"
 #include "core/batches.h"
 #include "core/checkpoint.h"
 #include "core/errors.h"
+#include "core/grad_clip.h"
 #include "core/trainer.h"
 #include "phantom.h"
 
@@ -217,6 +219,76 @@ TEST("full augmentation: batches follow (seed, iteration), so 2 loader threads +
   basic.augmentation.pipeline = "basic";
   pipe_core::Train(basic, nullptr, nullptr);
   CHECK(MaxWeightDiff(d1 + "/checkpoint_final.pt", d3 + "/checkpoint_final.pt") > 1e-4);
+}
+
+TEST(
+    "ClipGradNorm matches LibTorch's clip_grad_norm_ bit for bit, clipping or not, and leaves the norm on the device") {
+  for (double max_norm : {0.05, 1e6}) {
+    torch::manual_seed(3);
+    std::vector<torch::Tensor> a, b;
+    for (int64_t n : {7, 64, 1}) {
+      a.push_back(torch::randn({n}, torch::requires_grad()));
+      b.push_back(a.back().detach().clone().requires_grad_(true));
+      const auto g = torch::randn({n});
+      a.back().mutable_grad() = g.clone();
+      b.back().mutable_grad() = g.clone();
+    }
+    a.push_back(torch::randn({3}, torch::requires_grad()));  // no gradient: skipped by both
+    b.push_back(a.back().detach().clone().requires_grad_(true));
+    const double theirs = torch::nn::utils::clip_grad_norm_(a, max_norm);
+    const torch::Tensor ours = pipe_core::ClipGradNorm(b, max_norm);
+    CHECK(ours.dim() == 0 && ours.item<double>() == theirs);
+    for (size_t i = 0; i + 1 < a.size(); ++i) CHECK(torch::equal(a[i].grad(), b[i].grad()));
+  }
+  CHECK(pipe_core::ClipGradNorm({torch::zeros({2}, torch::requires_grad())}, 1.0).item<double>() == 0.0);
+}
+
+TEST(
+    "loss reads deferred by a step (the CUDA default) give the same events, losses and weights, also across an abort") {
+  struct Iter {
+    int64_t epoch, iteration;
+    double loss;
+    std::vector<double> heads;
+  };
+  const std::string data = pipe_test::TempDir("lag-data");
+  const auto cases = Cases(data);
+  auto run = [&](const char* lag, const std::string& dir, int64_t stop_epoch, int64_t stop_iteration,
+                 const std::string& resume, std::vector<Iter>* iters) {
+    setenv("PIPE_LOSS_READBACK_LAG", lag, 1);
+    auto o = SmallOptions(dir, cases);
+    o.resume_from = resume;
+    std::atomic<bool> stop{false};
+    auto r = pipe_core::Train(
+        o,
+        [&](const pipe_core::ProgressEvent& e) {
+          if (e.kind != "iteration") return;
+          if (iters) iters->push_back({e.epoch, e.iteration, e.loss, e.head_losses});
+          if (e.epoch == stop_epoch && e.iteration == stop_iteration) stop = true;
+        },
+        &stop);
+    unsetenv("PIPE_LOSS_READBACK_LAG");
+    return r;
+  };
+  const std::string d0 = pipe_test::TempDir("lag0"), d1 = pipe_test::TempDir("lag1"),
+                    d2 = pipe_test::TempDir("lag1-mid");
+  std::vector<Iter> read_each, deferred;
+  const auto a = run("0", d0, -1, -1, "", &read_each);
+  const auto b = run("1", d1, -1, -1, "", &deferred);
+  CHECK(read_each.size() == 12 && deferred.size() == read_each.size());
+  for (size_t i = 0; i < std::min(read_each.size(), deferred.size()); ++i) {
+    CHECK(deferred[i].epoch == read_each[i].epoch && deferred[i].iteration == read_each[i].iteration);
+    CHECK(deferred[i].loss == read_each[i].loss && deferred[i].heads == read_each[i].heads);
+    CHECK(std::isfinite(deferred[i].loss) && deferred[i].heads.size() == 2);
+  }
+  CHECK(a.train_loss == b.train_loss && a.val_loss == b.val_loss && a.weights_digest == b.weights_digest);
+  // Abort asked while the first step of epoch 2 is read, i.e. after the second ran: both count in the checkpoint.
+  const auto first = run("1", d2, 2, 1, "", nullptr);
+  CHECK(first.aborted);
+  const auto info = pipe_core::ReadCheckpointInfo(d2 + "/checkpoint_latest.pt");
+  CHECK(info.state.epoch == 2 && info.state.iteration == 2 && info.state.partial_loss_count == 2);
+  const auto second = run("1", d2, -1, -1, d2 + "/checkpoint_latest.pt", nullptr);
+  CHECK(second.epochs_completed == 4 && second.train_loss == a.train_loss);
+  CHECK(MaxWeightDiff(d0 + "/checkpoint_final.pt", d2 + "/checkpoint_final.pt") == 0);
 }
 
 TEST("an unknown augmentation pipeline is refused") {

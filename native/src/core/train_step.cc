@@ -4,15 +4,24 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/grad_clip.h"
 #include "core/training_run.h"
 
 namespace pipe_core {
 
 namespace {
 
+// A loader batch on its way to the device. On CUDA it goes through pinned memory without blocking, queued behind the
+// step the device is still running (the host no longer waits for it, loss_readback.h).
+torch::Tensor Upload(const torch::Tensor& host, const torch::Device& device) {
+  if (!device.is_cuda()) return host.to(device);
+  return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
 torch::Tensor ToTarget(const torch::Tensor& seg, const torch::Device& device) {
-  // -1 (outside the nonzero mask / padding) counts as background, as RemoveLabelTransform(-1 -> 0) does.
-  return seg.clamp_min(0).to(torch::kLong).to(device);
+  // -1 (outside the nonzero mask / padding) counts as background, as RemoveLabelTransform(-1 -> 0) does. The labels
+  // travel as int8 and widen on the device (an eighth of the bytes of int64).
+  return Upload(seg, device).clamp_min(0).to(torch::kLong);
 }
 
 }  // namespace
@@ -20,7 +29,7 @@ torch::Tensor ToTarget(const torch::Tensor& seg, const torch::Device& device) {
 ForwardPass ForwardBatch(TrainingRun& run, const Batch& batch) {
   // batch.data is (B, C, Z, Y, X) float32, batch.seg (B, Z, Y, X) int8, both on the CPU.
   ForwardPass f;
-  torch::Tensor x = batch.data.to(run.device);
+  torch::Tensor x = Upload(batch.data, run.device);
   if (run.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast3d);
   f.target = ToTarget(batch.seg, run.device);
   AutocastScope autocast(run.device, run.amp);
@@ -28,7 +37,7 @@ ForwardPass ForwardBatch(TrainingRun& run, const Batch& batch) {
   return f;
 }
 
-StepLosses TrainStep(TrainingRun& run) {
+torch::Tensor TrainStep(TrainingRun& run) {
   const TrainOptions& o = run.options;
   run.optimizer->zero_grad();
   LossResult loss;
@@ -40,25 +49,32 @@ StepLosses TrainStep(TrainingRun& run) {
     JoinDiceCounts(run);
   }
   if (run.dist) run.dist->AverageGradients(run.params);  // DDP: clip and step on the averaged gradient
-  const double norm = torch::nn::utils::clip_grad_norm_(run.params, o.grad_clip);
-  if (run.scaler.Update(norm)) run.optimizer->step();
+  const torch::Tensor norm = ClipGradNorm(run.params, o.grad_clip);
+  // Only the fp16 scaler reads the norm (its skip decision); otherwise nothing here waits for the device.
+  if (!run.scaler.enabled() || run.scaler.Update(norm.item<double>())) run.optimizer->step();
 
-  StepLosses out;
-  out.total = loss.total.defined() ? loss.total.item<double>() : 0.0;
+  // [total, head_1, ..., head_H]: the losses stay on the device until the trainer reads them (loss_readback.h).
+  std::vector<torch::Tensor> parts;
+  const auto zero = [&]() { return torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(run.device)); };
+  parts.push_back(loss.total.defined() ? loss.total.detach().to(torch::kDouble) : zero());
   for (int64_t k = 0; k < run.num_heads; ++k)
-    out.heads.push_back(k < static_cast<int64_t>(loss.per_head.size()) ? loss.per_head[k].item<double>() : 0.0);
+    parts.push_back(k < static_cast<int64_t>(loss.per_head.size()) ? loss.per_head[k].to(torch::kDouble) : zero());
+  torch::Tensor values = torch::stack(parts);
   if (run.dist) {  // global loss = mean over ranks of the weighted per-rank losses; abort agreed on by all ranks
-    std::vector<double> local{run.abort && run.abort->load() ? 1.0 : 0.0, out.total};
-    local.insert(local.end(), out.heads.begin(), out.heads.end());
+    const torch::Tensor host = values.to(torch::kCPU);
+    std::vector<double> local{run.abort && run.abort->load() ? 1.0 : 0.0};
+    local.insert(local.end(), host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
     const std::vector<double> sum = run.dist->Sum(local);
     run.agreed_stop = sum[0] > 0;
-    out.total = sum[1] / run.share.world;
-    for (int64_t k = 0; k < run.num_heads; ++k) out.heads[k] = sum[2 + k] / run.share.world;
+    values = torch::tensor(std::vector<double>(sum.begin() + 1, sum.end()), torch::kDouble) / run.share.world;
   }
-  if (!std::isfinite(out.total) && !run.scaler.enabled())
-    throw std::runtime_error("training diverged: loss is " + std::to_string(out.total) + " at epoch " +
-                             std::to_string(run.state.epoch) + " iteration " + std::to_string(run.state.iteration));
-  return out;
+  return values;
+}
+
+void CheckFinite(const TrainingRun& run, const ReadLosses& losses) {
+  if (!std::isfinite(losses.total) && !run.scaler.enabled())
+    throw std::runtime_error("training diverged: loss is " + std::to_string(losses.total) + " at epoch " +
+                             std::to_string(losses.epoch) + " iteration " + std::to_string(losses.iteration));
 }
 
 }  // namespace pipe_core

@@ -21,22 +21,35 @@ void SetLearningRate(TrainingRun& run, double lr) {
   for (auto& group : run.optimizer->param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 }
 
-// The iteration event every progress_every iterations and at the end of the epoch.
-void EmitIteration(const TrainingRun& run, const StepLosses& losses, double lr, double elapsed) {
+// The iteration event every progress_every iterations and at the end of the epoch (for the step `losses` came from).
+void EmitIteration(const TrainingRun& run, const ReadLosses& losses, double lr, double elapsed) {
   const TrainOptions& o = run.options;
-  const int64_t done = run.state.iteration + 1;
+  const int64_t done = losses.iteration + 1;
   if (done % std::max<int64_t>(o.progress_every, 1) != 0 && done != o.iterations_per_epoch) return;
   ProgressEvent ev;
   ev.kind = "iteration";
-  ev.epoch = run.state.epoch;
+  ev.epoch = losses.epoch;
   ev.epochs = o.epochs;
   ev.iteration = done;
   ev.iterations = o.iterations_per_epoch;
   ev.loss = losses.total;
   ev.head_losses = losses.heads;
   ev.lr = lr;
-  ev.samples_per_s = elapsed > 0 ? run.samples / elapsed : 0;
+  ev.samples_per_s = elapsed > 0 ? losses.samples / elapsed : 0;
   Emit(run, ev);
+}
+
+// Reads the steps the readback holds beyond its lag (all of them when `drain`): epoch loss sums, divergence check,
+// iteration events.
+void ReadSteps(TrainingRun& run, LossReadback& readback, bool drain, double lr, double elapsed_before,
+               std::chrono::steady_clock::time_point t_epoch) {
+  while (drain ? !readback.Empty() : readback.Due()) {
+    const ReadLosses losses = readback.Pop();
+    CheckFinite(run, losses);
+    run.state.partial_loss_sum += losses.total;
+    run.state.partial_loss_count += 1;
+    if (run.emit) EmitIteration(run, losses, lr, elapsed_before + SecondsSince(t_epoch));
+  }
 }
 
 TrainResult Finish(TrainingRun& run) {
@@ -78,6 +91,7 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
   TrainState& state = run.state;
   // One process stops when asked; several ranks stop where they agreed after a step (summed flags, TrainStep).
   auto stop = [&]() { return run.dist ? run.agreed_stop : (abort && abort->load()); };
+  LossReadback readback(ReadbackLag(run.device, run.dist != nullptr, run.scaler.enabled()));
   for (; state.epoch < o.epochs; ++state.epoch) {
     const double lr = PolyLr(o.lr, state.epoch, o.epochs, o.poly_exponent);
     SetLearningRate(run, lr);
@@ -85,16 +99,17 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
     const auto t_epoch = std::chrono::steady_clock::now();
     for (; state.iteration < o.iterations_per_epoch; ++state.iteration) {
       if (stop()) {
+        ReadSteps(run, readback, /*drain=*/true, lr, run.train_seconds, t_epoch);
         run.result.latest_checkpoint = SaveCheckpoint(run, "latest");
         run.result.aborted = true;
         return Finish(run);
       }
-      const StepLosses losses = TrainStep(run);
-      state.partial_loss_sum += losses.total;
-      state.partial_loss_count += 1;
+      const torch::Tensor values = TrainStep(run);
       run.samples += run.share.global_batch;
-      if (run.emit) EmitIteration(run, losses, lr, run.train_seconds + SecondsSince(t_epoch));
+      readback.Push(values, state.epoch, state.iteration, run.samples);
+      ReadSteps(run, readback, /*drain=*/false, lr, run.train_seconds, t_epoch);
     }
+    ReadSteps(run, readback, /*drain=*/true, lr, run.train_seconds, t_epoch);
     run.train_seconds += SecondsSince(t_epoch);
     const double train_loss = state.partial_loss_count ? state.partial_loss_sum / state.partial_loss_count
                                                        : std::numeric_limits<double>::quiet_NaN();

@@ -13,6 +13,7 @@
 #include "core/batches.h"
 #include "core/checkpoint.h"
 #include "core/device.h"
+#include "core/loss_readback.h"
 #include "core/loss_scaler.h"
 #include "core/trainer.h"
 #include "core/unetpp.h"
@@ -49,12 +50,6 @@ struct TrainingRun {
   bool agreed_stop = false;  // several ranks: the summed abort flags of the last step
 };
 
-// What one training step reports (global over the ranks).
-struct StepLosses {
-  double total = 0;
-  std::vector<double> heads;
-};
-
 // What one validation epoch reports: mean loss and the global Dice of head X^{0,npool} (NaN without validation).
 struct ValidationScores {
   double loss = 0, pseudo_dice = 0;
@@ -75,8 +70,12 @@ std::unique_ptr<TrainingRun> SetUpRun(const TrainOptions& options, const Progres
 ForwardPass ForwardBatch(TrainingRun& run, const Batch& batch);
 
 // One iteration: zero grads, forward / loss / (scaled) backward on this rank's batch, gradient averaging across
-// ranks, clip, step unless the fp16 scaler skips it. Throws when the loss diverges (without a scaler).
-StepLosses TrainStep(TrainingRun& run);
+// ranks, clip, step unless the fp16 scaler skips it. Returns the step's losses (global over the ranks) as a double
+// tensor [total, head_1, ..., head_H], left on the device for a LossReadback.
+torch::Tensor TrainStep(TrainingRun& run);
+
+// Throws "training diverged" when a step's read loss is not finite (without an fp16 scaler, which skips such steps).
+void CheckFinite(const TrainingRun& run, const ReadLosses& losses);
 
 // options.val_iterations batches of the validation stream, no augmentation, no gradients.
 ValidationScores ValidationEpoch(TrainingRun& run);
