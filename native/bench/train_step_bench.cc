@@ -19,6 +19,7 @@
 #include "core/device.h"
 #include "core/grad_clip.h"
 #include "core/loss.h"
+#include "core/sgd_step.h"
 #include "core/unetpp.h"
 #include "step_profile.h"
 
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
     auto loss = pipe_core::DeepSupervisionLoss(heads, y, lo);
     loss.total.backward();
     pipe_core::ClipGradNorm(params, 12.0);  // as TrainStep: the norm stays on the device
-    opt.step();
+    pipe_core::SgdStep(opt);                // as TrainStep: multi-tensor
     return loss.total.item<double>();
   };
   const char* rounds_env = std::getenv("ROUNDS");

@@ -5,9 +5,8 @@
 // On the CPU (lag 0) Push and Pop are a plain read, in the same order as before.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <c10/core/Event.h>
+#include <torch/torch.h>
 
 #include <cstdint>
 #include <deque>

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/grad_clip.h"
+#include "core/sgd_step.h"
 #include "core/training_run.h"
 
 namespace pipe_core {
@@ -51,7 +52,7 @@ torch::Tensor TrainStep(TrainingRun& run) {
   if (run.dist) run.dist->AverageGradients(run.params);  // DDP: clip and step on the averaged gradient
   const torch::Tensor norm = ClipGradNorm(run.params, o.grad_clip);
   // Only the fp16 scaler reads the norm (its skip decision); otherwise nothing here waits for the device.
-  if (!run.scaler.enabled() || run.scaler.Update(norm.item<double>())) run.optimizer->step();
+  if (!run.scaler.enabled() || run.scaler.Update(norm.item<double>())) SgdStep(*run.optimizer);
 
   // [total, head_1, ..., head_H]: the losses stay on the device until the trainer reads them (loss_readback.h).
   std::vector<torch::Tensor> parts;
