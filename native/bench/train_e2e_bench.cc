@@ -1,8 +1,10 @@
 // End-to-end training throughput through core::Train, data loader included: generated phantom cases (large enough
 // for the enlarged source patch), augmentation "full" in the native loader pool, AMP as asked, one epoch of
 // warmup + steps iterations. Samples/s are taken between the end of the last warm-up iteration and the end of the
-// last iteration (the trainer reads each iteration's loss, so every iteration event follows a finished step).
-// Usage: train_e2e_bench [device=cpu amp=auto patch=128 batch=2 base=32 max=320 npool=5 pool=.. conv=..
+// last iteration (every iteration event follows its finished step: on CUDA the trainer reads a step's loss once the
+// next step is queued, core/loss_readback.h, and waits for that step only).
+// Usage: train_e2e_bench [device=cpu amp=auto channels_last=auto patch=128 batch=2 base=32 max=320 npool=5 pool=..
+// conv=..
 //                         cases=4 case_size=224 warmup=3 steps=20 loader_threads=0 threads=0 dir=/tmp/...]
 // Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (process-wide, so for core::Train too).
 // Prints "TIMED_WINDOW <start ms> <end ms>" (Unix epoch ms) and "e2e <samples/s> ..." with the loader threads and
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
     o.network = pipe_bench::PlanFromArgs(args);
     o.device = args.Str("device", "cpu");
     o.amp = args.Str("amp", "auto");
+    o.channels_last = args.Str("channels_last", "auto");
     o.patch = pipe_bench::ParseAxes(args.Str("patch", "128"), "patch");
     o.batch_size = args.Int("batch", 2);
     const int64_t n_cases = args.Int("cases", 4), case_size = args.Int("case_size", 224);
@@ -88,14 +91,14 @@ int main(int argc, char** argv) {
     std::printf("TIMED_WINDOW %lld %lld\n", start_ms, end_ms);
     std::printf(
         "e2e %.3f samples/s (%lld timed iterations x batch %lld in %.2f s; warm-up %lld iterations) "
-        "device=%s amp=%s loader_threads=%d source_patch=%lldx%lldx%lld patch=%lldx%lldx%lld "
+        "device=%s amp=%s channels_last=%s loader_threads=%d source_patch=%lldx%lldx%lld patch=%lldx%lldx%lld "
         "cases=%lld of %lld^3 (written in %.1f s) loss %.4f -> %.4f train_total_s=%.1f warmup_tail_s=%.2f\n",
         sps, static_cast<long long>(steps), static_cast<long long>(o.batch_size), timed, static_cast<long long>(warmup),
-        r.device.c_str(), r.amp.c_str(), r.loader_threads, static_cast<long long>(r.source_patch[0]),
-        static_cast<long long>(r.source_patch[1]), static_cast<long long>(r.source_patch[2]),
-        static_cast<long long>(o.patch[0]), static_cast<long long>(o.patch[1]), static_cast<long long>(o.patch[2]),
-        static_cast<long long>(n_cases), static_cast<long long>(case_size), case_s, losses.front(), losses.back(),
-        r.seconds, warm);
+        r.device.c_str(), r.amp.c_str(), o.channels_last.c_str(), r.loader_threads,
+        static_cast<long long>(r.source_patch[0]), static_cast<long long>(r.source_patch[1]),
+        static_cast<long long>(r.source_patch[2]), static_cast<long long>(o.patch[0]),
+        static_cast<long long>(o.patch[1]), static_cast<long long>(o.patch[2]), static_cast<long long>(n_cases),
+        static_cast<long long>(case_size), case_s, losses.front(), losses.back(), r.seconds, warm);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train_e2e_bench: %s\n", e.what());

@@ -1,7 +1,8 @@
 // Times one training step (forward over all heads, deep-supervision DC+CE, backward, clip 12, SGD Nesterov step) of
 // a fixed plan on fixed random data -- the native half of bench/train_step (the Python half is train_step.py).
 // Usage: train_step_bench <threads> <base> <npool> <patch> <batch> <warmup> <steps> [device]
-// Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (as train_step.py does with the same variable); ROUNDS (1): timed
+// Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (as train_step.py does with the same variable); CHANNELS_LAST
+// (off|on|auto, default auto as in training: NDHWC on CUDA where the fused norm kernels run); ROUNDS (1): timed
 // rounds of <steps> steps each, the median reported with the spread; PROFILE_TRACE=<path>: afterwards profile
 // PROFILE_STEPS (3) more steps and write a Chrome trace there (bench/train_step/kernel_table.py tabulates it).
 // Prints "round <i> <ms per step>" per round, "native <median ms per step> <samples/s> ... spread_ms=<min>..<max>
@@ -16,9 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "core/channels_last.h"
 #include "core/device.h"
 #include "core/grad_clip.h"
 #include "core/loss.h"
+#include "core/loss_scaler.h"
 #include "core/sgd_step.h"
 #include "core/unetpp.h"
 #include "step_profile.h"
@@ -54,12 +57,18 @@ int main(int argc, char** argv) {
   pipe_core::UNetPlusPlus net(plan);
   net->to(device);
   net->train();
+  // CHANNELS_LAST=off|on|auto (auto, as TrainOptions): NDHWC weights and input on CUDA, as core::Train lays them out.
+  const char* cl_env = std::getenv("CHANNELS_LAST");
+  const bool channels_last = pipe_core::UseChannelsLast(cl_env ? cl_env : "auto", device);
+  if (channels_last) pipe_core::ToChannelsLast(*net);
   torch::optim::SGD opt(net->parameters(),
                         torch::optim::SGDOptions(0.01).momentum(0.99).nesterov(true).weight_decay(3e-5));
-  const auto x = torch::randn({batch, 1, patch, patch, patch}).to(device);
+  auto x = torch::randn({batch, 1, patch, patch, patch}).to(device);
+  if (channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast3d);
   const auto y = torch::randint(0, 3, {batch, patch, patch, patch}, torch::kLong).to(device);
   pipe_core::LossOptions lo;
   auto params = net->parameters();
+  pipe_core::LossScaler scaler(amp == pipe_core::AmpMode::kFp16);
   auto step = [&]() {
     opt.zero_grad();
     std::vector<torch::Tensor> heads;
@@ -68,9 +77,11 @@ int main(int argc, char** argv) {
       heads = net->forward(x);
     }
     auto loss = pipe_core::DeepSupervisionLoss(heads, y, lo);
-    loss.total.backward();
-    pipe_core::ClipGradNorm(params, 12.0);  // as TrainStep: the norm stays on the device
-    pipe_core::SgdStep(opt);                // as TrainStep: multi-tensor
+    // As TrainStep: fp16 through the loss scaler (which reads the norm for its skip decision), else no host wait
+    // before the loss is read; the clip norm stays on the device; a multi-tensor SGD step.
+    scaler.Backward(loss.total, params);
+    const torch::Tensor norm = pipe_core::ClipGradNorm(params, 12.0);
+    if (!scaler.enabled() || scaler.Update(norm.item<double>())) pipe_core::SgdStep(opt);
     return loss.total.item<double>();
   };
   const char* rounds_env = std::getenv("ROUNDS");
@@ -96,8 +107,9 @@ int main(int argc, char** argv) {
   char peak[32] = "n/a";
   if (peak_gib >= 0) std::snprintf(peak, sizeof peak, "%.2f", peak_gib);
   std::printf(
-      "native %.3f %.3f amp=%s threads=%d cudnn_benchmark=%d rounds=%lld spread_ms=%.1f..%.1f peak_mem_gib=%s\n",
-      median, 1000.0 * batch / median, pipe_core::AmpName(amp), at::get_num_threads(),
+      "native %.3f %.3f amp=%s channels_last=%d threads=%d cudnn_benchmark=%d rounds=%lld spread_ms=%.1f..%.1f "
+      "peak_mem_gib=%s\n",
+      median, 1000.0 * batch / median, pipe_core::AmpName(amp), channels_last ? 1 : 0, at::get_num_threads(),
       at::globalContext().benchmarkCuDNN() ? 1 : 0, static_cast<long long>(rounds), sorted.front(), sorted.back(),
       peak);
   std::fflush(stdout);

@@ -14,6 +14,8 @@
 #   3c. the fused InstanceNorm+LeakyReLU kernels (core/fused_norm_cuda.cu): their device test
 #      (fused_norm_cuda_test: outputs and the three gradients vs LibTorch) and their timing vs LibTorch's ops
 #      (fused_norm_cuda_bench), then the native step once more with the kernels off (PIPE_FUSED_NORM=0);
+#   3d. one round each of the native step with channels-last off (CHANNELS_LAST=off: NCDHW activations) and with
+#      fp16 + loss scaling instead of the AMP asked (the figures `amp: auto` and `channels_last: auto` rest on);
 #   4. end to end through core::Train: augmentation "full" in the native loader pool (the default CUDA loader
 #      threads, then nproc-2 threads), bf16 autocast (amp auto), phantoms of 224^3 for the 205^3 source patch,
 #      warm-up iterations excluded;
@@ -29,7 +31,8 @@
 # Last lines: a table of the step variants, a PASS/FAIL list, the targets (issue 12: >= 15 samples/s end to end,
 #   native step <= 0.8 x the torch.compile step, native peak memory <= eager's) and
 #   BENCH gpu ratio=<native/compiled step time> native_sps=... compiled_sps=... eager_sps=... e2e_sps=...
-#     peak_mem_gib=<native> eager_peak_mem_gib=... compiled_peak_mem_gib=... compile_s=... eager_ratio=... util=...
+#     peak_mem_gib=<native> eager_peak_mem_gib=... compiled_peak_mem_gib=... compile_s=... eager_ratio=...
+#     unfused_ms=... nchw_ms=... fp16_ms=... util=...
 # Usage: bash native/scripts/gpu-check.sh   (device tool: set -o pipefail; bash native/scripts/gpu-check.sh 2>&1 | tee $OUT/gpu-check.log)
 # Env: DEVICE=cuda|cpu (cpu: a dry run of every step at tiny plans against Debian's LibTorch and /usr/bin/python3,
 #      nvidia-smi and bf16 parts skipped), AMP=auto|bf16|fp16, STEPS (10), WARMUP (3), ROUNDS (3), E2E_STEPS (20),
@@ -234,6 +237,12 @@ else
   echo "skipped: $FUSED_NORM_TEST is built only where LibTorch has CUDA and nvcc is found (DEVICE=$DEVICE)"
 fi
 
+section "native step variants, one round each: channels-last off; fp16 + loss scaling (which AMP auto should pick)"
+CHANNELS_LAST=off ROUNDS=1 util_run native_step_nchw "$build"/train_step_bench "${args[@]}" \
+  && check "native step, channels-last off" PASS || check "native step, channels-last off" FAIL
+ROUNDS=1 util_run native_step_fp16 "$build"/train_step_bench "$THREADS" "${step_plan[@]}" "$WARMUP" "$STEPS" \
+  "$DEVICE" fp16 && check "native step, fp16" PASS || check "native step, fp16" FAIL
+
 section "end to end through core::Train (augmentation full, loader pool, amp $AMP), $plan_name"
 e2e() {  # e2e <name> <loader threads>
   util_run "$1" "$build"/train_e2e_bench device="$DEVICE" amp="$AMP" warmup="$WARMUP" steps="$E2E_STEPS" \
@@ -329,6 +338,12 @@ printf '  %-34s %9s %10s %14s %9s %s\n' "native (LibTorch, amp $AMP)" "${nm:-n/a
 um=$(col native 2 native_step_unfused) us=$(col native 3 native_step_unfused)
 [ -n "$um" ] && printf '  %-34s %9s %10s %14s %9s %s\n' "native, fused norm off (1 round)" "$um" "${us:-n/a}" n/a n/a \
   "$(util_of native_step_unfused)"
+cl_m=$(col native 2 native_step_nchw) cl_s=$(col native 3 native_step_nchw)
+f16_m=$(col native 2 native_step_fp16) f16_s=$(col native 3 native_step_fp16) f16_peak=$(kv native peak_mem_gib native_step_fp16)
+[ -n "$cl_m" ] && printf '  %-34s %9s %10s %14s %9s %s\n' "native, channels-last off (1 round)" "$cl_m" "${cl_s:-n/a}" n/a \
+  "$(kv native peak_mem_gib native_step_nchw)" "$(util_of native_step_nchw)"
+[ -n "$f16_m" ] && printf '  %-34s %9s %10s %14s %9s %s\n' "native, fp16 + loss scaler (1 round)" "$f16_m" "${f16_s:-n/a}" \
+  n/a "${f16_peak:-n/a}" "$(util_of native_step_fp16)"
 printf '  %-34s %9s %10s %14s %9s %s\n' "python eager" "${pm:-n/a}" "${ps:-n/a}" "${e_spread:-n/a}" "${e_peak:-n/a}" \
   "$(util_of python_step)"
 printf '  %-34s %9s %10s %14s %9s %s\n' "python torch.compile (fwd+loss)" "${cm:-n/a}" "${cs:-n/a}" "${c_spread:-n/a}" \
@@ -357,7 +372,7 @@ fi
 [ $failed -eq 0 ] && echo "gpu-check: all checks passed" || echo "gpu-check: FAILURES above"
 echo "BENCH gpu ratio=$ratio native_sps=${ns:-n/a} compiled_sps=${cs:-n/a} eager_sps=${ps:-n/a} e2e_sps=${es:-n/a}" \
   "peak_mem_gib=${n_peak:-n/a} eager_peak_mem_gib=${e_peak:-n/a} compiled_peak_mem_gib=${c_peak:-n/a}" \
-  "compile_s=${compile_s:-n/a} eager_ratio=$eager_ratio unfused_ms=${um:-n/a} util=$(util_of e2e) bf16_fraction=$native_frac" \
+  "compile_s=${compile_s:-n/a} eager_ratio=$eager_ratio unfused_ms=${um:-n/a} nchw_ms=${cl_m:-n/a} fp16_ms=${f16_m:-n/a} util=$(util_of e2e) bf16_fraction=$native_frac" \
   "e2e_bf16_fraction=$e2e_frac achieved_tflops=$native_tflops bf16_tflops=${bf16_peak:-n/a} device=$DEVICE amp=$AMP" \
   "plan=$plan_tag"
 exit $failed

@@ -1,20 +1,28 @@
 // Node-free checks of the channels-last switch (issue 12 item 1): off on the CPU whatever the setting, on for CUDA
-// with on/auto; ToChannelsLast keeps values and tensors and re-lays 5-D weights as ChannelsLast3d; a bad setting is
-// refused naming channelsLast.
+// with on (auto: where the fused norm kernels run); ToChannelsLast keeps values and tensors and re-lays 5-D weights as
+// ChannelsLast3d; a bad setting is refused naming channelsLast.
 #include "core/channels_last.h"
 
 #include <torch/torch.h>
 
+#include <cstdlib>
+
 #include "check.h"
+#include "core/fused_norm_act.h"
 #include "core/train_options.h"
 #include "core/unetpp.h"
 #include "phantom.h"
 
-TEST("UseChannelsLast: never on the CPU; on and auto turn it on for CUDA, off does not") {
+TEST("UseChannelsLast: never on the CPU; on turns it on for CUDA, auto where the fused norm kernels run, off never") {
   for (const char* s : {"off", "on", "auto"}) CHECK(!pipe_core::UseChannelsLast(s, torch::kCPU));
-  CHECK(pipe_core::UseChannelsLast("on", torch::Device("cuda")));
-  CHECK(pipe_core::UseChannelsLast("auto", torch::Device("cuda")));
-  CHECK(!pipe_core::UseChannelsLast("off", torch::Device("cuda")));
+  const torch::Device cuda("cuda");
+  CHECK(pipe_core::UseChannelsLast("on", cuda));
+  CHECK(!pipe_core::UseChannelsLast("off", cuda));
+  const bool fused = pipe_core::FusedNormActCompiled() && pipe_core::FusedNormActEnabled();
+  CHECK(pipe_core::UseChannelsLast("auto", cuda) == fused);
+  setenv("PIPE_FUSED_NORM", "0", 1);  // the kernels switched off: auto keeps LibTorch's default layout
+  CHECK(!pipe_core::UseChannelsLast("auto", cuda));
+  unsetenv("PIPE_FUSED_NORM");
 }
 
 TEST("ToChannelsLast: same values and tensors, 5-D weights in ChannelsLast3d") {

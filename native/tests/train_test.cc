@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include "check.h"
@@ -14,6 +15,7 @@
 #include "core/checkpoint.h"
 #include "core/errors.h"
 #include "core/grad_clip.h"
+#include "core/loss_scaler.h"
 #include "core/sgd_step.h"
 #include "core/trainer.h"
 #include "phantom.h"
@@ -243,6 +245,22 @@ TEST(
     for (size_t i = 0; i + 1 < a.size(); ++i) CHECK(torch::equal(a[i].grad(), b[i].grad()));
   }
   CHECK(pipe_core::ClipGradNorm({torch::zeros({2}, torch::requires_grad())}, 1.0).item<double>() == 0.0);
+}
+
+TEST("LossScaler: scaled backward leaves the plain gradients (powers of two are exact); skip, halve, grow") {
+  torch::manual_seed(8);
+  std::vector<torch::Tensor> a{torch::randn({5, 4}, torch::requires_grad()), torch::randn({3}, torch::requires_grad())};
+  std::vector<torch::Tensor> b{a[0].detach().clone().requires_grad_(true), a[1].detach().clone().requires_grad_(true)};
+  const auto loss = [](const std::vector<torch::Tensor>& p) { return (p[0].sin().sum() * p[1].exp().sum()); };
+  pipe_core::LossScaler off(false), on(true);
+  off.Backward(loss(a), a);
+  on.Backward(loss(b), b);
+  CHECK(!off.enabled() && on.enabled() && on.scale() == pipe_core::LossScaler::kInitialScale);
+  for (size_t i = 0; i < a.size(); ++i) CHECK(torch::equal(a[i].grad(), b[i].grad()));
+  CHECK(off.Update(std::nan("")));  // disabled: never skips
+  CHECK(!on.Update(std::numeric_limits<double>::infinity()) && on.scale() == pipe_core::LossScaler::kInitialScale / 2);
+  for (int64_t k = 0; k < pipe_core::LossScaler::kGrowthInterval; ++k) CHECK(on.Update(1.0));
+  CHECK(on.scale() == pipe_core::LossScaler::kInitialScale && on.growth() == 0);
 }
 
 TEST("SgdStep (multi-tensor) leaves parameters and momentum buffers bit for bit as SGD::step, and a checkpoint too") {

@@ -1,9 +1,13 @@
 #include "core/channels_last.h"
 
+#include "core/fused_norm_act.h"
+
 namespace pipe_core {
 
 bool UseChannelsLast(const std::string& setting, const torch::Device& device) {
-  return device.is_cuda() && (setting == "on" || setting == "auto");
+  if (!device.is_cuda()) return false;
+  if (setting == "auto") return FusedNormActCompiled() && FusedNormActEnabled();
+  return setting == "on";
 }
 
 void ToChannelsLast(torch::nn::Module& net) {

@@ -9,7 +9,10 @@
 
 namespace pipe_core {
 
-// Whether a run with TrainOptions::channels_last = setting (off | on | auto) uses channels-last on `device`.
+// Whether a run with TrainOptions::channels_last = setting (off | on | auto) uses channels-last on `device`: never on
+// the CPU; `on` always on CUDA; `auto` on CUDA where the fused InstanceNorm+LeakyReLU kernels run (fused_norm_act.h),
+// which read and write NDHWC directly. Without them LibTorch's instance norm is slower on NDHWC than the transposes
+// it saves (issue 12: bf16 eager step 399 ms channels-last vs 282 ms), so `auto` stays off there.
 bool UseChannelsLast(const std::string& setting, const torch::Device& device);
 
 // Re-lays every 5-D parameter of `net` out as ChannelsLast3d in place (same values, same tensors: optimizers and

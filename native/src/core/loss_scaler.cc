@@ -17,8 +17,10 @@ void LossScaler::Backward(const torch::Tensor& loss, const std::vector<torch::Te
     return;
   }
   (loss * scale_).backward();
+  std::vector<torch::Tensor> grads;
   for (const auto& p : params)
-    if (p.grad().defined()) p.grad().mul_(1.0 / scale_);
+    if (p.grad().defined()) grads.push_back(p.grad());
+  if (!grads.empty()) at::_foreach_mul_(grads, 1.0 / scale_);  // unscale: one multi-tensor kernel on CUDA
 }
 
 bool LossScaler::Update(double grad_norm) {

@@ -40,7 +40,8 @@ void SgdStep(torch::optim::SGD& sgd) {
         grads.push_back(p.grad().data());
       }
     if (params.empty()) continue;
-    std::vector<torch::Tensor> update = o.weight_decay() != 0 ? at::_foreach_add(grads, params, o.weight_decay()) : grads;
+    std::vector<torch::Tensor> update =
+        o.weight_decay() != 0 ? at::_foreach_add(grads, params, o.weight_decay()) : grads;
     if (o.momentum() != 0) {
       // Buffers seen before: buf = momentum * buf + (1 - dampening) * update. A first step starts buf as the update.
       std::vector<torch::Tensor> buffers(params.size()), old_buffers, old_updates;

@@ -54,8 +54,9 @@ struct TrainOptions {
   std::string device = "cpu";
   std::string amp = "auto";  // auto | off | bf16 | fp16 (CPU: always off)
   // NDHWC (ChannelsLast3d) weights and inputs on CUDA, so cuDNN's NHWC kernels need no layout transposes:
-  // off | on | auto (auto: on for CUDA). The CPU path ignores it and stays NCDHW, bit for bit.
-  std::string channels_last = "off";
+  // off | on | auto (auto: on for CUDA where the fused norm kernels run, core/channels_last.h). The CPU path
+  // ignores it and stays NCDHW, bit for bit.
+  std::string channels_last = "auto";
   int threads = 0;  // intra-op threads, <= 0: all cores
   uint64_t seed = 0;
   int64_t checkpoint_every = 50;  // epochs; 0 = only at end / abort

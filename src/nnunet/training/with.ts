@@ -76,8 +76,9 @@ export const trainWithSchema: JSONSchemaType<TrainWith> = {
     channels_last: {
       type: 'string',
       enum: ['off', 'on', 'auto'],
-      default: 'off',
-      description: 'NDHWC (channels-last) weights and inputs on CUDA (auto: on for CUDA); the CPU ignores it.',
+      default: 'auto',
+      description: 'NDHWC (channels-last) weights and inputs on CUDA (auto: on where the fused InstanceNorm+LeakyReLU ' +
+        'kernels run, which read and write NDHWC directly); the CPU ignores it.',
     },
     threads: nullableInt(1, 'Intra-op threads (null: the CPU cores per device).'),
   },
