@@ -39,7 +39,7 @@
 #      PROFILE_STEPS (3), COMPILE_LIMIT (seconds the Python eager + compiled variants may run: 300),
 #      FUSED_NORM (on|off: PIPE_FUSED_NORM=1|0 for every bench of this run; unset: the runtime's default, on),
 #      THREADS (nproc), CUDNN_BENCHMARK (1), TIME_BUDGET (seconds after which the C++ tests are skipped: 360),
-#      STEP_LIMIT (seconds any one step may run: 180),
+#      STEP_LIMIT (seconds any one step may run: 180), DEADLINE (seconds from the start after which no step runs: 520),
 #      SKIP_TESTS=1, TORCH_DIR, PYTHON. Exit status 0 when every check passed (targets do not count).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,7 +56,7 @@ case "${FUSED_NORM:-}" in
   "") ;;
   *) echo "FUSED_NORM must be on or off, not '$FUSED_NORM'" >&2; exit 2 ;;
 esac
-TIME_BUDGET=${TIME_BUDGET:-360} STEP_LIMIT=${STEP_LIMIT:-180}
+TIME_BUDGET=${TIME_BUDGET:-360} STEP_LIMIT=${STEP_LIMIT:-180} DEADLINE=${DEADLINE:-520}
 export CUDNN_BENCHMARK=${CUDNN_BENCHMARK:-1}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} PYTHONUNBUFFERED=1
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$THREADS}  # the Python side sizes OpenBLAS as ours does (core/device.cc)
@@ -64,7 +64,14 @@ T0=$(date +%s)
 checks=() failed=0
 section() { printf '\n==== %s [+%ds] ====\n' "$*" "$(( $(date +%s) - T0 ))"; }
 check() { if [ "$2" = PASS ]; then checks+=("PASS $1"); else checks+=("FAIL $1${3:+: $3}"); failed=1; fi; }
-limit() { timeout -k 5 "$STEP_LIMIT" "$@"; }  # no single step may eat the call: a hang fails that step only
+# No single step may eat the call (a hang fails that step only), and none runs past DEADLINE seconds from the start,
+# so the summary below is always printed inside the device tool's 600 s per call.
+limit() {
+  local left=$(( DEADLINE - ($(date +%s) - T0) )) t=$STEP_LIMIT
+  if [ "$left" -lt 10 ]; then echo "skipped: DEADLINE=${DEADLINE}s reached" >&2; return 124; fi
+  [ "$left" -lt "$t" ] && t=$left
+  timeout -k 5 "$t" "$@"
+}
 field() { awk -v k="$1" '{ for (i = 1; i <= NF; ++i) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }'; }
 
 if [ "$DEVICE" = cpu ]; then
@@ -332,21 +339,21 @@ section "result"
 echo "plan: $plan_name; device $DEVICE; amp $AMP; cudnn_benchmark $CUDNN_BENCHMARK; $(( $(date +%s) - T0 )) s in all"
 echo "$parity_line"
 echo "step alone ($ROUNDS rounds of $STEPS steps after $WARMUP; median, spread over the rounds):"
-printf '  %-34s %9s %10s %14s %9s %s\n' variant ms/step samples/s spread_ms peak_GiB util
-printf '  %-34s %9s %10s %14s %9s %s\n' "native (LibTorch, amp $AMP)" "${nm:-n/a}" "${ns:-n/a}" "${n_spread:-n/a}" \
+printf '  %-37s %9s %10s %14s %9s %s\n' variant ms/step samples/s spread_ms peak_GiB util
+printf '  %-37s %9s %10s %14s %9s %s\n' "native (LibTorch, amp $AMP)" "${nm:-n/a}" "${ns:-n/a}" "${n_spread:-n/a}" \
   "${n_peak:-n/a}" "$(util_of native_step)"
 um=$(col native 2 native_step_unfused) us=$(col native 3 native_step_unfused)
-[ -n "$um" ] && printf '  %-34s %9s %10s %14s %9s %s\n' "native, fused norm off (1 round)" "$um" "${us:-n/a}" n/a n/a \
+[ -n "$um" ] && printf '  %-37s %9s %10s %14s %9s %s\n' "native, fused norm off (1 round)" "$um" "${us:-n/a}" n/a n/a \
   "$(util_of native_step_unfused)"
 cl_m=$(col native 2 native_step_nchw) cl_s=$(col native 3 native_step_nchw)
 f16_m=$(col native 2 native_step_fp16) f16_s=$(col native 3 native_step_fp16) f16_peak=$(kv native peak_mem_gib native_step_fp16)
-[ -n "$cl_m" ] && printf '  %-34s %9s %10s %14s %9s %s\n' "native, channels-last off (1 round)" "$cl_m" "${cl_s:-n/a}" n/a \
+[ -n "$cl_m" ] && printf '  %-37s %9s %10s %14s %9s %s\n' "native, channels-last off (1 round)" "$cl_m" "${cl_s:-n/a}" n/a \
   "$(kv native peak_mem_gib native_step_nchw)" "$(util_of native_step_nchw)"
-[ -n "$f16_m" ] && printf '  %-34s %9s %10s %14s %9s %s\n' "native, fp16 + loss scaler (1 round)" "$f16_m" "${f16_s:-n/a}" \
+[ -n "$f16_m" ] && printf '  %-37s %9s %10s %14s %9s %s\n' "native, fp16 + loss scaler (1 round)" "$f16_m" "${f16_s:-n/a}" \
   n/a "${f16_peak:-n/a}" "$(util_of native_step_fp16)"
-printf '  %-34s %9s %10s %14s %9s %s\n' "python eager" "${pm:-n/a}" "${ps:-n/a}" "${e_spread:-n/a}" "${e_peak:-n/a}" \
+printf '  %-37s %9s %10s %14s %9s %s\n' "python eager" "${pm:-n/a}" "${ps:-n/a}" "${e_spread:-n/a}" "${e_peak:-n/a}" \
   "$(util_of python_step)"
-printf '  %-34s %9s %10s %14s %9s %s\n' "python torch.compile (fwd+loss)" "${cm:-n/a}" "${cs:-n/a}" "${c_spread:-n/a}" \
+printf '  %-37s %9s %10s %14s %9s %s\n' "python torch.compile (fwd+loss)" "${cm:-n/a}" "${cs:-n/a}" "${c_spread:-n/a}" \
   "${c_peak:-n/a}" "${compile_s:+compile ${compile_s} s}${c_reason:+n/a: $c_reason}"
 echo "$profile_line"
 grep '^FUSED_NORM' "$work/fused_norm.txt" 2>/dev/null || true
