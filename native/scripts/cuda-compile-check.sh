@@ -6,7 +6,8 @@
 # adding the `contrib non-free` components of the system's Debian mirror in /etc/apt/sources.list.d/.
 # Not part of npm test.
 #   bash native/scripts/cuda-compile-check.sh
-#   -> last line: "cuda-compile: N sources compile for sm_90 (nvcc X)".
+#   -> last line: "cuda-compile: N sources compile for sm_90 (nvcc X); M C++ sources compile with the CUDA branch on"
+#   (the C++ files of the CUDA path, syntax-checked against the LibTorch headers in TORCH_INCLUDE, /usr/include).
 # Env: NVCC (path of nvcc; default: PATH, then /usr/local/cuda/bin), ARCH (sm_90).
 # Exit: 0 all compile, 1 a source fails (nvcc's errors are printed), 3 no nvcc and it could not be installed.
 set -euo pipefail
@@ -55,4 +56,34 @@ for src in "${sources[@]}"; do
   fi
 done
 [ $failed = 0 ] || exit 1
-echo "cuda-compile: ${#sources[@]} sources compile for $ARCH (nvcc $version)"
+
+# The C++ side of the CUDA path (the PIPE_FUSED_NORM_CUDA branches: autograd wrapper, device test, timing bench, and
+# the files that call them), syntax-checked against this machine's LibTorch headers with the CUDA define set and the
+# toolkit's headers on the path. Debian's CPU LibTorch ships c10/cuda but not the CMake-generated
+# cuda_cmake_macros.h, so an empty one stands in. Skipped when no LibTorch headers are found.
+torch_include=${TORCH_INCLUDE:-/usr/include}
+cuda_include=${CUDA_INCLUDE:-}  # where nvcc says its headers are (its --dryrun INCLUDES), else Debian's /usr/include
+if [ -z "$cuda_include" ]; then
+  echo >"$out/empty.cu"
+  cuda_include=$(cd "$out" && "$nvcc" --dryrun -c empty.cu 2>&1 | sed -n 's/^#\$ INCLUDES="-I\([^"]*\)".*/\1/p' | head -n 1)
+  [ -f "$cuda_include/cuda_runtime.h" ] || cuda_include=/usr/include
+fi
+cxx_sources=(native/src/core/fused_norm_act.cc native/src/core/unetpp.cc native/src/core/loss_readback.cc
+  native/tests/fused_norm_cuda_test.cc native/bench/fused_norm_cuda_bench.cc)
+checked=0
+if [ -f "$torch_include/torch/csrc/api/include/torch/torch.h" ] && [ -f "$cuda_include/cuda_runtime.h" ]; then
+  mkdir -p "$out/stub/c10/cuda/impl"
+  [ -f "$torch_include/c10/cuda/impl/cuda_cmake_macros.h" ] || echo '#pragma once' >"$out/stub/c10/cuda/impl/cuda_cmake_macros.h"
+  for src in "${cxx_sources[@]}"; do
+    if ! "${CXX:-g++}" -fsyntax-only -std=c++17 -w -DPIPE_FUSED_NORM_CUDA=1 -I "$out/stub" -I native/src -I native \
+      -I "$torch_include" -I "$torch_include/torch/csrc/api/include" -I "$cuda_include" "$src"; then
+      echo "cuda-compile: $src (CUDA branch) does not compile" >&2
+      failed=1
+    fi
+    checked=$((checked + 1))
+  done
+else
+  echo "cuda-compile: no LibTorch headers under $torch_include or no cuda_runtime.h: C++ CUDA branches not checked" >&2
+fi
+[ $failed = 0 ] || exit 1
+echo "cuda-compile: ${#sources[@]} sources compile for $ARCH (nvcc $version); $checked C++ sources compile with the CUDA branch on"

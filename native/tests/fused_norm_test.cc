@@ -4,10 +4,16 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "check.h"
+#include "core/fused_norm_act.h"
 #include "core/fused_norm_cpu.h"
+#include "core/unetpp.h"
+#include "phantom.h"
 
 namespace {
 
@@ -110,6 +116,91 @@ TEST("fused norm reference rejects a chunk or rows below 1") {
   CHECK_THROWS_WITH(
       pipe_core::fused_norm::NormActForwardCpu(&v, &v, &v, &v, &v, &v, NormActShape{1, 1, 1}, {kEps, kSlope}, {1, 0}),
       "chunk and rows must be >= 1");
+}
+
+// The autograd functions ConvNormAct uses on CUDA, driven on the CPU through the reference (PIPE_FUSED_NORM=reference):
+// everything of the CUDA path but the kernels themselves.
+struct ReferenceSwitch {
+  ReferenceSwitch() { setenv("PIPE_FUSED_NORM", "reference", 1); }
+  ~ReferenceSwitch() { unsetenv("PIPE_FUSED_NORM"); }
+};
+
+TEST("FusedNormAct (autograd, CPU reference) matches LibTorch in both layouts; an absorbed bias gets exactly 0") {
+  torch::manual_seed(21);
+  for (const bool channels_last : {false, true}) {
+    torch::Tensor x0 = torch::randn({2, 5, 6, 7, 3}) * 2 + 1;
+    if (channels_last) x0 = x0.contiguous(at::MemoryFormat::ChannelsLast3d);
+    const torch::Tensor g0 = torch::randn({5}) + 1, b0 = torch::randn({5}), c0 = torch::randn({5});
+    const torch::Tensor dout = torch::randn({2, 5, 6, 7, 3});
+    auto grads = [&](bool fused, bool with_bias) {
+      torch::Tensor x = x0.clone().set_requires_grad(true), g = g0.clone().set_requires_grad(true);
+      torch::Tensor b = b0.clone().set_requires_grad(true), c = c0.clone().set_requires_grad(true);
+      torch::Tensor y;
+      if (fused) {
+        y = pipe_core::FusedNormAct(x, g, b, kEps, kSlope, with_bias ? c : torch::Tensor());
+        CHECK(y.is_contiguous(channels_last ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous));
+      } else {
+        y = torch::leaky_relu(torch::instance_norm(x + c.view({1, 5, 1, 1, 1}), g, b, {}, {}, true, 0.1, kEps, false),
+                              kSlope);
+      }
+      y.backward(dout);
+      return std::vector<torch::Tensor>{y.detach(), x.grad(), g.grad(), b.grad(), c.grad()};
+    };
+    const auto ref = grads(false, true), plain = grads(true, false), absorbed = grads(true, true);
+    double worst = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      worst = std::max({worst, MaxRel(plain[i], ref[i]), MaxRel(absorbed[i], ref[i])});
+      CHECK(torch::equal(plain[i], absorbed[i]));  // the bias takes no part in the result
+    }
+    std::printf("  autograd, %s: worst relative difference %.2e; LibTorch's bias gradient %.2e (rounding)\n",
+                channels_last ? "channels-last" : "NCDHW", worst, ref[4].abs().max().item<double>());
+    CHECK(worst < 1e-5);
+    CHECK(!plain[4].defined() && absorbed[4].defined() && torch::equal(absorbed[4], torch::zeros({5})));
+    CHECK(ref[4].abs().max().item<double>() < 1e-4);
+  }
+}
+
+TEST("UseFusedNormAct: CUDA only, unless PIPE_FUSED_NORM=reference (then fp32 CPU tensors too)") {
+  const torch::Tensor x = torch::zeros({1, 2, 3, 3, 3});
+  CHECK(!pipe_core::UseFusedNormAct(x));
+  const ReferenceSwitch on;
+  CHECK(pipe_core::UseFusedNormAct(x));
+  CHECK(!pipe_core::UseFusedNormAct(x.to(torch::kFloat64)));
+  CHECK(!pipe_core::UseFusedNormAct(x.view({2, 3, 3, 3})));
+}
+
+TEST("UNet++ through the fused path (CPU reference): outputs and gradients as LibTorch's, conv biases exactly 0") {
+  torch::manual_seed(5);
+  pipe_core::UNetPlusPlus net(pipe_test::TinyNetwork());
+  const torch::Tensor x = torch::randn({2, 1, 16, 16, 16});
+  auto run = [&](bool fused) {
+    std::unique_ptr<ReferenceSwitch> on;
+    if (fused) on = std::make_unique<ReferenceSwitch>();
+    net->zero_grad();
+    const auto heads = net->forward(x);
+    torch::Tensor loss = torch::zeros({});
+    for (const auto& h : heads) loss = loss + (h * h).mean();
+    loss.backward();
+    std::vector<torch::Tensor> result{heads[0].detach().clone()};
+    for (const auto& p : net->named_parameters()) result.push_back(p.value().grad().detach().clone());
+    return result;
+  };
+  const auto fused = run(true), plain = run(false);
+  const auto names = net->named_parameters().keys();
+  double worst = 0;
+  int biases = 0;
+  for (size_t i = 0; i < fused.size(); ++i) {
+    const std::string name = i == 0 ? "output" : names[i - 1];
+    if (name.size() > 10 && name.compare(name.size() - 10, 10, ".conv.bias") == 0) {
+      ++biases;
+      CHECK(torch::equal(fused[i], torch::zeros_like(fused[i])));
+      continue;
+    }
+    worst = std::max(worst, MaxRel(fused[i], plain[i]));
+  }
+  std::printf("  UNet++: worst relative difference over the output and %zu gradients %.2e; %d conv biases at 0\n",
+              fused.size() - 1 - biases, worst, biases);
+  CHECK(biases > 0 && worst < 1e-3);
 }
 
 }  // namespace

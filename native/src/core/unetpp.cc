@@ -19,7 +19,7 @@ Axes3 SamePadding(const Axes3& k) { return {(k[0] - 1) / 2, (k[1] - 1) / 2, (k[2
 }  // namespace
 
 ConvNormActImpl::ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, const Axes3& stride)
-    : padding_(SamePadding(kernel)), unit_stride_(stride == Axes3{1, 1, 1}) {
+    : padding_(SamePadding(kernel)), stride_(stride), unit_stride_(stride == Axes3{1, 1, 1}) {
   conv_ = register_module("conv", torch::nn::Conv3d(torch::nn::Conv3dOptions(in, out, Arr(kernel))
                                                         .stride(Arr(stride))
                                                         .padding(Arr(SamePadding(kernel)))
@@ -29,9 +29,15 @@ ConvNormActImpl::ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, c
 }
 
 torch::Tensor ConvNormActImpl::forward(const torch::Tensor& x) {
+  if (UseFusedNormAct(x)) {
+    // The instance norm removes any per-channel constant, so the conv bias cannot change the result: the conv skips
+    // its add (a pass over the output) and its gradient (a reduction over the output gradient), and the fused
+    // function hands the bias an exact zero gradient (weight decay and momentum still see it, as in the reference).
+    const torch::Tensor c = torch::conv3d(x, conv_->weight, /*bias=*/{}, Arr(stride_), Arr(padding_));
+    return FusedNormAct(c, norm_->weight, norm_->bias, kNormEps, kLeakySlope, conv_->bias);
+  }
   const torch::Tensor c =
       unit_stride_ && UseConv3dSameCpu(x) ? Conv3dSameCpu(x, conv_->weight, conv_->bias, padding_) : conv_->forward(x);
-  if (UseFusedNormAct(c)) return FusedNormAct(c, norm_->weight, norm_->bias, kNormEps, kLeakySlope);
   torch::Tensor y = norm_->forward(c);
   return torch::leaky_relu_(y, kLeakySlope);
 }

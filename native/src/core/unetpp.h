@@ -12,7 +12,8 @@
 namespace pipe_core {
 
 // conv (bias) -> InstanceNorm (affine, eps 1e-5) -> LeakyReLU(0.01, in place). On CUDA the norm and activation
-// run as one fused kernel pair (fused_norm_act.h; PIPE_FUSED_NORM=0 turns it off).
+// run as one fused kernel pair (fused_norm_act.h; PIPE_FUSED_NORM=0 turns it off), and the conv runs without its
+// bias, which the norm would remove anyway (the bias stays a parameter; its gradient is exactly zero).
 class ConvNormActImpl : public torch::nn::Module {
  public:
   ConvNormActImpl(int64_t in, int64_t out, const Axes3& kernel, const Axes3& stride);
@@ -21,7 +22,7 @@ class ConvNormActImpl : public torch::nn::Module {
  private:
   torch::nn::Conv3d conv_{nullptr};
   torch::nn::InstanceNorm3d norm_{nullptr};
-  Axes3 padding_{};
+  Axes3 padding_{}, stride_{};
   bool unit_stride_ = true;  // stride-1 convs take the fast CPU backward (conv_cpu.h)
 };
 TORCH_MODULE(ConvNormAct);
