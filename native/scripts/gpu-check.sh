@@ -11,8 +11,9 @@
 #      autotuning, same call; ROUNDS rounds of STEPS steps each (median and spread), peak GPU memory of each;
 #   3b. a per-kernel profile of the native step (LibTorch's Kineto profiler in train_step_bench, PROFILE_STEPS steps;
 #      top 15 kernels by GPU time, bench/train_step/kernel_table.py);
-#   1b. (right after the build) the fused kernels' device test (fused_norm_cuda_test: outputs and the three gradients
-#      vs LibTorch); if it fails, the rest of the run uses LibTorch's norms (PIPE_FUSED_NORM=0), said so;
+#   1b. (right after the build) the fused kernels' device tests (fused_norm_cuda_test: outputs and the three
+#      gradients vs LibTorch; fused_loss_cuda_test: the deep-supervision loss and its logits gradient vs LibTorch's);
+#      if one fails, the rest of the run uses LibTorch's ops for it (PIPE_FUSED_NORM=0 / PIPE_FUSED_LOSS=0), said so;
 #   3c. the fused InstanceNorm+LeakyReLU kernels (core/fused_norm_cuda.cu): their timing vs LibTorch's ops
 #      (fused_norm_cuda_bench), then the native step once more with the kernels off (PIPE_FUSED_NORM=0);
 #   3d. one round each of the native step with channels-last off (CHANNELS_LAST=off: NCDHW activations) and with
@@ -164,6 +165,15 @@ if cmake --build "$build" -j "$(nproc)" --target "$FUSED_NORM_TEST" fused_norm_c
       export PIPE_FUSED_NORM=0
       echo "!! the fused kernels failed on the device: the rest of this run uses LibTorch's norms (PIPE_FUSED_NORM=0)"
     fi
+  fi
+  # The fused loss kernels likewise (PIPE_FUSED_LOSS=0 after a failure).
+  if cmake --build "$build" -j "$(nproc)" --target fused_loss_cuda_test >>"$blog" 2>&1 \
+     && limit "$build"/fused_loss_cuda_test; then
+    check "fused_loss_cuda_test" PASS
+  else
+    check "fused_loss_cuda_test" FAIL
+    export PIPE_FUSED_LOSS=0
+    echo "!! the fused loss kernels failed on the device: the rest of this run uses LibTorch's loss (PIPE_FUSED_LOSS=0)"
   fi
 else
   echo "skipped: $FUSED_NORM_TEST is built only where LibTorch has CUDA and nvcc is found (DEVICE=$DEVICE)"

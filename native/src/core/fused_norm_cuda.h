@@ -11,11 +11,12 @@
 
 #include <cstddef>
 
+#include "core/element_type.h"
 #include "core/fused_norm_shape.h"
 
 namespace pipe_core::fused_norm {
 
-enum class ElementType { kFloat32, kFloat16, kBFloat16 };
+using pipe_core::ElementType;
 
 // Bytes of device scratch either call needs for `shape` (the caller allocates it; no alignment beyond 4 needed).
 size_t WorkspaceBytes(const NormActShape& shape);

@@ -4,19 +4,31 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/fused_loss.h"
+
 namespace pipe_core {
 
 torch::Tensor DiceCeLoss(const torch::Tensor& logits_in, const torch::Tensor& target, const LossOptions& options) {
   // logits (N, K, Z, Y, X); target (N, Z, Y, X) int64.
-  const torch::Tensor logits = logits_in.to(torch::kFloat);
-  const torch::Tensor ce = torch::nn::functional::cross_entropy(logits, target);
-  const torch::Tensor p = torch::softmax(logits, /*dim=*/1);
-  const torch::Tensor y = torch::zeros_like(p).scatter_(1, target.unsqueeze(1), 1.0);
-  std::vector<int64_t> axes = {2, 3, 4};
-  if (options.batch_dice) axes.insert(axes.begin(), 0);
-  torch::Tensor tp = (p * y).sum(axes);
-  torch::Tensor fp = p.sum(axes) - tp;
-  torch::Tensor fn = y.sum(axes) - tp;
+  torch::Tensor ce, tp, fp, fn;   // tp/fp/fn: (N, K), or (K) with batch Dice
+  if (UseFusedLoss(logits_in)) {  // one pass per head for softmax, CE and the sums (fused_loss.h)
+    const SoftmaxStats s = FusedSoftmaxStats(logits_in, target);
+    ce = s.ce_sum / static_cast<double>(target.numel());
+    const torch::Tensor stats = options.batch_dice ? s.stats.sum(0) : s.stats;
+    tp = stats.select(-1, 0);
+    fp = stats.select(-1, 1) - tp;
+    fn = stats.select(-1, 2) - tp;
+  } else {
+    const torch::Tensor logits = logits_in.to(torch::kFloat);
+    ce = torch::nn::functional::cross_entropy(logits, target);
+    const torch::Tensor p = torch::softmax(logits, /*dim=*/1);
+    const torch::Tensor y = torch::zeros_like(p).scatter_(1, target.unsqueeze(1), 1.0);
+    std::vector<int64_t> axes = {2, 3, 4};
+    if (options.batch_dice) axes.insert(axes.begin(), 0);
+    tp = (p * y).sum(axes);
+    fp = p.sum(axes) - tp;
+    fn = y.sum(axes) - tp;
+  }
   if (options.batch_dice && options.reduce_dice_counts) {
     const torch::Tensor local = torch::stack({tp, fp, fn});
     const torch::Tensor global = local + (options.reduce_dice_counts(local.detach()) - local.detach());

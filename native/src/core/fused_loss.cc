@@ -1,0 +1,150 @@
+// The fused loss statistics as an autograd function (see fused_loss.h): CUDA kernels for CUDA tensors (compiled only
+// with PIPE_FUSED_NORM_CUDA=1, set by CMake on this file when it compiles the .cu kernels), the CPU reference for
+// fp32 CPU tensors.
+#include "core/fused_loss.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "core/fused_loss_cpu.h"
+
+#ifndef PIPE_FUSED_NORM_CUDA
+#define PIPE_FUSED_NORM_CUDA 0
+#endif
+
+#if PIPE_FUSED_NORM_CUDA
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include "core/fused_loss_cuda.h"
+#endif
+
+namespace pipe_core {
+
+namespace {
+
+using fused_loss::LossShape;
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+const char* Switch() {
+  const char* v = std::getenv("PIPE_FUSED_LOSS");
+  return v ? v : "";
+}
+
+// The logits as a dense NCDHW or NDHWC tensor (a copy otherwise) and their (n, class, voxel) strides.
+torch::Tensor Dense(const torch::Tensor& logits) {
+  if (logits.is_contiguous() || logits.is_contiguous(at::MemoryFormat::ChannelsLast3d)) return logits;
+  return logits.contiguous();
+}
+
+LossShape ShapeOf(const torch::Tensor& z) {
+  return LossShape{z.size(0), z.size(1), z.size(2) * z.size(3) * z.size(4), z.stride(0), z.stride(1), z.stride(4)};
+}
+
+#if PIPE_FUSED_NORM_CUDA
+
+ElementType TypeOf(const torch::Tensor& t) {
+  switch (t.scalar_type()) {
+    case torch::kFloat32:
+      return ElementType::kFloat32;
+    case torch::kFloat16:
+      return ElementType::kFloat16;
+    case torch::kBFloat16:
+      return ElementType::kBFloat16;
+    default:
+      throw std::invalid_argument(std::string("fused loss: unsupported dtype ") + c10::toString(t.scalar_type()));
+  }
+}
+
+void Check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw std::runtime_error(std::string("fused loss ") + what + ": " + cudaGetErrorString(e));
+}
+
+#endif
+
+void CheckCpu(const torch::Tensor& z) {
+  if (z.scalar_type() != torch::kFloat32)
+    throw std::invalid_argument(std::string("fused loss: the CPU reference takes fp32 only, not ") +
+                                c10::toString(z.scalar_type()));
+}
+
+[[noreturn]] void NoKernels() {
+  throw std::logic_error("fused loss: this build has no CUDA kernels (CMake found no CUDA compiler)");
+}
+
+class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFunction> {
+ public:
+  static tensor_list forward(AutogradContext* ctx, const torch::Tensor& logits_in, const torch::Tensor& target_in) {
+    const torch::Tensor z = Dense(logits_in), t = target_in.to(torch::kLong).contiguous();
+    const LossShape shape = ShapeOf(z);
+    const auto f32 = z.options().dtype(torch::kFloat32);
+    torch::Tensor stats = torch::empty({shape.n, shape.k, 3}, f32), ce_sum = torch::empty({}, f32);
+    if (!z.is_cuda()) {
+      CheckCpu(z);
+      fused_loss::StatsForwardCpu(z.data_ptr<float>(), t.data_ptr<int64_t>(), stats.data_ptr<float>(),
+                                  ce_sum.data_ptr<float>(), shape);
+    } else {
+#if PIPE_FUSED_NORM_CUDA
+      const c10::cuda::CUDAGuard guard(z.device());
+      const auto bytes = static_cast<int64_t>(fused_loss::StatsWorkspaceBytes(shape));
+      torch::Tensor workspace = torch::empty({(bytes + 3) / 4}, f32);
+      Check(fused_loss::StatsForwardCuda(TypeOf(z), z.data_ptr(), t.data_ptr<int64_t>(), stats.data_ptr<float>(),
+                                         ce_sum.data_ptr<float>(), workspace.data_ptr(), shape,
+                                         c10::cuda::getCurrentCUDAStream().stream()),
+            "forward");
+#else
+      NoKernels();
+#endif
+    }
+    ctx->save_for_backward({z, t});
+    return {stats, ce_sum};
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &z = saved[0], &t = saved[1];
+    const LossShape shape = ShapeOf(z);
+    const auto f32 = z.options().dtype(torch::kFloat32);
+    // An output nobody used arrives undefined: its gradient is zero.
+    const torch::Tensor g_stats =
+        grads[0].defined() ? grads[0].to(torch::kFloat32).contiguous() : torch::zeros({shape.n, shape.k, 3}, f32);
+    const torch::Tensor g_ce = grads[1].defined() ? grads[1].to(torch::kFloat32).reshape({1}) : torch::zeros({1}, f32);
+    torch::Tensor dz = torch::empty_like(z);  // same strides as z (dense)
+    if (!z.is_cuda()) {
+      fused_loss::StatsBackwardCpu(z.data_ptr<float>(), t.data_ptr<int64_t>(), g_stats.data_ptr<float>(),
+                                   g_ce.data_ptr<float>(), dz.data_ptr<float>(), shape);
+    } else {
+#if PIPE_FUSED_NORM_CUDA
+      const c10::cuda::CUDAGuard guard(z.device());
+      Check(fused_loss::StatsBackwardCuda(TypeOf(z), z.data_ptr(), t.data_ptr<int64_t>(), g_stats.data_ptr<float>(),
+                                          g_ce.data_ptr<float>(), dz.data_ptr(), shape,
+                                          c10::cuda::getCurrentCUDAStream().stream()),
+            "backward");
+#else
+      NoKernels();
+#endif
+    }
+    return {dz, torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+bool UseFusedLoss(const torch::Tensor& logits) {
+  if (logits.dim() != 5 || logits.size(1) < 1 || logits.size(1) > fused_loss::kMaxClasses) return false;
+  if (std::strcmp(Switch(), "0") == 0) return false;
+  if (!logits.is_cuda()) return std::strcmp(Switch(), "reference") == 0 && logits.scalar_type() == torch::kFloat32;
+  if (!PIPE_FUSED_NORM_CUDA) return false;
+  const auto t = logits.scalar_type();
+  return t == torch::kFloat32 || t == torch::kFloat16 || t == torch::kBFloat16;
+}
+
+SoftmaxStats FusedSoftmaxStats(const torch::Tensor& logits, const torch::Tensor& target) {
+  const tensor_list out = SoftmaxStatsFunction::apply(logits, target);
+  return SoftmaxStats{out[0], out[1]};
+}
+
+}  // namespace pipe_core
