@@ -2,6 +2,8 @@
 // CPU, through the CPU reference (PIPE_FUSED_LOSS=reference): the sums and CE, then DiceCeLoss's value and the
 // logits' gradient with and without batch Dice, NCDHW and channels-last, 2 and 3 classes, and with a DDP-style count
 // reduction; which tensors take the path.
+#include "core/fused_loss.h"
+
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "check.h"
-#include "core/fused_loss.h"
 #include "core/loss.h"
 
 namespace {
@@ -40,8 +41,8 @@ TEST("the reference's sums and CE equal LibTorch's softmax, one-hot products and
     const pipe_core::SoftmaxStats s = pipe_core::FusedSoftmaxStats(z, t);
     const torch::Tensor p = torch::softmax(z, 1), y = torch::zeros_like(p).scatter_(1, t.unsqueeze(1), 1.0);
     const torch::Tensor want = torch::stack({(p * y).sum({2, 3, 4}), p.sum({2, 3, 4}), y.sum({2, 3, 4})}, -1);
-    const torch::Tensor ce = torch::nn::functional::cross_entropy(z, t, torch::nn::functional::CrossEntropyFuncOptions()
-                                                                            .reduction(torch::kSum));
+    const torch::Tensor ce = torch::nn::functional::cross_entropy(
+        z, t, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
     const double r_stats = MaxRel(s.stats, want), r_ce = MaxRel(s.ce_sum, ce);
     std::printf("  %s: stats %.2e, CE sum %.2e\n", channels_last ? "channels-last" : "NCDHW", r_stats, r_ce);
     CHECK(s.stats.sizes() == (std::vector<int64_t>{2, 3, 3}) && s.ce_sum.dim() == 0);
@@ -85,7 +86,8 @@ TEST("with a DDP-style count reduction and deep supervision the fused loss still
   auto run = [&](bool fused) {
     std::unique_ptr<ReferenceSwitch> on;
     if (fused) on = std::make_unique<ReferenceSwitch>();
-    torch::Tensor a = Logits(2, 3, true, 31).set_requires_grad(true), b = Logits(2, 3, false, 32).set_requires_grad(true);
+    torch::Tensor a = Logits(2, 3, true, 31).set_requires_grad(true),
+                  b = Logits(2, 3, false, 32).set_requires_grad(true);
     const auto r = pipe_core::DeepSupervisionLoss({a, b}, t, o);
     r.total.backward();
     return std::vector<torch::Tensor>{r.total.detach(), a.grad(), b.grad()};

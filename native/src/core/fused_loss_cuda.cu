@@ -9,7 +9,7 @@ namespace pipe_core::fused_loss {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr int64_t kChunk = kThreads * 16;        // voxels per block
+constexpr int64_t kChunk = kThreads * 16;  // voxels per block
 
 __device__ __forceinline__ float Load(const float* p, int64_t i) { return p[i]; }
 __device__ __forceinline__ float Load(const __half* p, int64_t i) { return __half2float(p[i]); }
@@ -102,8 +102,8 @@ __global__ void StatsCombineKernel(const float* partial, int64_t chunks, float* 
 }
 
 template <typename T>
-__global__ void GradKernel(const T* logits, const int64_t* target, const float* g_stats, const float* g_ce,
-                           T* dlogits, LossShape shape) {
+__global__ void GradKernel(const T* logits, const int64_t* target, const float* g_stats, const float* g_ce, T* dlogits,
+                           LossShape shape) {
   const int k = static_cast<int>(shape.k);
   const int64_t n = blockIdx.y, begin = static_cast<int64_t>(blockIdx.x) * kChunk, end = min(shape.s, begin + kChunk);
   float g_tp[kMaxClasses], g_psum[kMaxClasses];
