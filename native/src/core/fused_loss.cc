@@ -9,15 +9,8 @@
 #include <string>
 
 #include "core/fused_loss_cpu.h"
-
-#ifndef PIPE_FUSED_NORM_CUDA
-#define PIPE_FUSED_NORM_CUDA 0
-#endif
-
+#include "core/kernel_launch.h"
 #if PIPE_FUSED_NORM_CUDA
-#include <c10/cuda/CUDAGuard.h>
-#include <c10/cuda/CUDAStream.h>
-
 #include "core/fused_loss_cuda.h"
 #endif
 
@@ -43,27 +36,6 @@ torch::Tensor Dense(const torch::Tensor& logits) {
 LossShape ShapeOf(const torch::Tensor& z) {
   return LossShape{z.size(0), z.size(1), z.size(2) * z.size(3) * z.size(4), z.stride(0), z.stride(1), z.stride(4)};
 }
-
-#if PIPE_FUSED_NORM_CUDA
-
-ElementType TypeOf(const torch::Tensor& t) {
-  switch (t.scalar_type()) {
-    case torch::kFloat32:
-      return ElementType::kFloat32;
-    case torch::kFloat16:
-      return ElementType::kFloat16;
-    case torch::kBFloat16:
-      return ElementType::kBFloat16;
-    default:
-      throw std::invalid_argument(std::string("fused loss: unsupported dtype ") + c10::toString(t.scalar_type()));
-  }
-}
-
-void Check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) throw std::runtime_error(std::string("fused loss ") + what + ": " + cudaGetErrorString(e));
-}
-
-#endif
 
 void CheckCpu(const torch::Tensor& z) {
   if (z.scalar_type() != torch::kFloat32)
@@ -91,10 +63,10 @@ class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFuncti
       const c10::cuda::CUDAGuard guard(z.device());
       const auto bytes = static_cast<int64_t>(fused_loss::StatsWorkspaceBytes(shape));
       torch::Tensor workspace = torch::empty({(bytes + 3) / 4}, f32);
-      Check(fused_loss::StatsForwardCuda(TypeOf(z), z.data_ptr(), t.data_ptr<int64_t>(), stats.data_ptr<float>(),
-                                         ce_sum.data_ptr<float>(), workspace.data_ptr(), shape,
-                                         c10::cuda::getCurrentCUDAStream().stream()),
-            "forward");
+      CheckLaunch(fused_loss::StatsForwardCuda(ElementTypeOf(z, "fused loss"), z.data_ptr(), t.data_ptr<int64_t>(),
+                                               stats.data_ptr<float>(), ce_sum.data_ptr<float>(), workspace.data_ptr(),
+                                               shape, c10::cuda::getCurrentCUDAStream().stream()),
+                  "fused loss", "forward");
 #else
       NoKernels();
 #endif
@@ -119,10 +91,10 @@ class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFuncti
     } else {
 #if PIPE_FUSED_NORM_CUDA
       const c10::cuda::CUDAGuard guard(z.device());
-      Check(fused_loss::StatsBackwardCuda(TypeOf(z), z.data_ptr(), t.data_ptr<int64_t>(), g_stats.data_ptr<float>(),
-                                          g_ce.data_ptr<float>(), dz.data_ptr(), shape,
-                                          c10::cuda::getCurrentCUDAStream().stream()),
-            "backward");
+      CheckLaunch(fused_loss::StatsBackwardCuda(ElementTypeOf(z, "fused loss"), z.data_ptr(), t.data_ptr<int64_t>(),
+                                                g_stats.data_ptr<float>(), g_ce.data_ptr<float>(), dz.data_ptr(), shape,
+                                                c10::cuda::getCurrentCUDAStream().stream()),
+                  "fused loss", "backward");
 #else
       NoKernels();
 #endif

@@ -1,7 +1,5 @@
 // CUDA kernels of the fused loss statistics (see fused_loss_cuda.h).
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
+#include "core/element_access.cuh"
 #include "core/fused_loss_cuda.h"
 
 namespace pipe_core::fused_loss {
@@ -10,13 +8,6 @@ namespace {
 
 constexpr int kThreads = 256;
 constexpr int64_t kChunk = kThreads * 16;  // voxels per block
-
-__device__ __forceinline__ float Load(const float* p, int64_t i) { return p[i]; }
-__device__ __forceinline__ float Load(const __half* p, int64_t i) { return __half2float(p[i]); }
-__device__ __forceinline__ float Load(const __nv_bfloat16* p, int64_t i) { return __bfloat162float(p[i]); }
-__device__ __forceinline__ void Store(float* p, int64_t i, float v) { p[i] = v; }
-__device__ __forceinline__ void Store(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
-__device__ __forceinline__ void Store(__nv_bfloat16* p, int64_t i, float v) { p[i] = __float2bfloat16_rn(v); }
 
 int64_t Chunks(const LossShape& shape) { return (shape.s + kChunk - 1) / kChunk; }
 __host__ __device__ int Values(const LossShape& shape) { return 3 * static_cast<int>(shape.k) + 1; }

@@ -11,15 +11,8 @@
 
 #include "core/fused_norm_cpu.h"
 #include "core/fused_norm_shape.h"
-
-#ifndef PIPE_FUSED_NORM_CUDA
-#define PIPE_FUSED_NORM_CUDA 0
-#endif
-
+#include "core/kernel_launch.h"
 #if PIPE_FUSED_NORM_CUDA
-#include <c10/cuda/CUDAGuard.h>
-#include <c10/cuda/CUDAStream.h>
-
 #include "core/fused_norm_cuda.h"
 #endif
 
@@ -65,23 +58,6 @@ void CheckCpu(const torch::Tensor& x) {
 
 #if PIPE_FUSED_NORM_CUDA
 
-fused_norm::ElementType TypeOf(const torch::Tensor& t) {
-  switch (t.scalar_type()) {
-    case torch::kFloat32:
-      return fused_norm::ElementType::kFloat32;
-    case torch::kFloat16:
-      return fused_norm::ElementType::kFloat16;
-    case torch::kBFloat16:
-      return fused_norm::ElementType::kBFloat16;
-    default:
-      throw std::invalid_argument(std::string("fused norm: unsupported dtype ") + c10::toString(t.scalar_type()));
-  }
-}
-
-void Check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) throw std::runtime_error(std::string("fused norm ") + what + ": " + cudaGetErrorString(e));
-}
-
 torch::Tensor Workspace(const torch::Tensor& x, const NormActShape& shape) {
   const auto floats = static_cast<int64_t>((fused_norm::WorkspaceBytes(shape) + sizeof(float) - 1) / sizeof(float));
   return torch::empty({floats}, x.options().dtype(torch::kFloat32));
@@ -107,10 +83,11 @@ void LaunchForward(const torch::Tensor& xc, const torch::Tensor& g, const torch:
 #if PIPE_FUSED_NORM_CUDA
   const c10::cuda::CUDAGuard guard(xc.device());
   torch::Tensor workspace = Workspace(xc, shape);
-  Check(fused_norm::NormActForwardCuda(TypeOf(xc), xc.data_ptr(), g.data_ptr<float>(), b.data_ptr<float>(),
-                                       out.data_ptr(), mean.data_ptr<float>(), invstd.data_ptr<float>(),
-                                       workspace.data_ptr(), shape, params, c10::cuda::getCurrentCUDAStream().stream()),
-        "forward");
+  CheckLaunch(fused_norm::NormActForwardCuda(ElementTypeOf(xc, "fused norm"), xc.data_ptr(), g.data_ptr<float>(),
+                                             b.data_ptr<float>(), out.data_ptr(), mean.data_ptr<float>(),
+                                             invstd.data_ptr<float>(), workspace.data_ptr(), shape, params,
+                                             c10::cuda::getCurrentCUDAStream().stream()),
+              "fused norm", "forward");
 #else
   NoKernels();
 #endif
@@ -132,11 +109,12 @@ void LaunchBackward(const torch::Tensor& dout, const torch::Tensor& xc, const to
 #if PIPE_FUSED_NORM_CUDA
   const c10::cuda::CUDAGuard guard(xc.device());
   torch::Tensor workspace = Workspace(xc, shape);
-  Check(fused_norm::NormActBackwardCuda(
-            TypeOf(xc), dout.data_ptr(), xc.data_ptr(), g.data_ptr<float>(), b.data_ptr<float>(),
-            mean.data_ptr<float>(), invstd.data_ptr<float>(), dx.data_ptr(), dgamma.data_ptr<float>(),
-            dbeta.data_ptr<float>(), workspace.data_ptr(), shape, params, c10::cuda::getCurrentCUDAStream().stream()),
-        "backward");
+  CheckLaunch(fused_norm::NormActBackwardCuda(ElementTypeOf(xc, "fused norm"), dout.data_ptr(), xc.data_ptr(),
+                                              g.data_ptr<float>(), b.data_ptr<float>(), mean.data_ptr<float>(),
+                                              invstd.data_ptr<float>(), dx.data_ptr(), dgamma.data_ptr<float>(),
+                                              dbeta.data_ptr<float>(), workspace.data_ptr(), shape, params,
+                                              c10::cuda::getCurrentCUDAStream().stream()),
+              "fused norm", "backward");
 #else
   NoKernels();
 #endif

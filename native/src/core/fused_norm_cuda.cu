@@ -4,9 +4,7 @@
 // combine through shared memory into one partial per (n, chunk, c). A second kernel combines the partials of
 // each (n, c) in a fixed order (deterministic), a third runs the element-wise pass over the same tiles with the
 // per-(n, c) constants held in registers (no index division).
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
+#include "core/element_access.cuh"
 #include "core/fused_norm_cuda.h"
 #include "core/fused_norm_math.h"
 
@@ -17,13 +15,6 @@ namespace {
 constexpr int kTileC = 32;                                  // channels per block (one warp along x)
 constexpr int kRows = static_cast<int>(kKernelSplit.rows);  // spatial rows per block (warps)
 constexpr int64_t kChunk = kKernelSplit.chunk;              // voxels per partial statistic
-
-__device__ __forceinline__ float Load(const float* p, int64_t i) { return p[i]; }
-__device__ __forceinline__ float Load(const __half* p, int64_t i) { return __half2float(p[i]); }
-__device__ __forceinline__ float Load(const __nv_bfloat16* p, int64_t i) { return __bfloat162float(p[i]); }
-__device__ __forceinline__ void Store(float* p, int64_t i, float v) { p[i] = v; }
-__device__ __forceinline__ void Store(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
-__device__ __forceinline__ void Store(__nv_bfloat16* p, int64_t i, float v) { p[i] = __float2bfloat16_rn(v); }
 
 int64_t Chunks(const NormActShape& shape) { return (shape.s + kChunk - 1) / kChunk; }
 int64_t ChannelTiles(const NormActShape& shape) { return (shape.c + kTileC - 1) / kTileC; }

@@ -1,0 +1,43 @@
+// What the autograd wrappers of the CUDA kernels (fused_norm_act.cc, fused_loss.cc) share: PIPE_FUSED_NORM_CUDA (1
+// where CMake compiled the kernels and set it on these files, else 0) and, where it is 1, LibTorch's CUDA guard and
+// stream, a tensor's element type as the kernels name it, and the check of a launch's error.
+#pragma once
+
+#ifndef PIPE_FUSED_NORM_CUDA
+#define PIPE_FUSED_NORM_CUDA 0
+#endif
+
+#if PIPE_FUSED_NORM_CUDA
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
+#include <torch/torch.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "core/element_type.h"
+
+namespace pipe_core {
+
+// fp32, fp16 or bf16; anything else is refused naming `who` (e.g. "fused norm").
+inline ElementType ElementTypeOf(const torch::Tensor& t, const char* who) {
+  switch (t.scalar_type()) {
+    case torch::kFloat32:
+      return ElementType::kFloat32;
+    case torch::kFloat16:
+      return ElementType::kFloat16;
+    case torch::kBFloat16:
+      return ElementType::kBFloat16;
+    default:
+      throw std::invalid_argument(std::string(who) + ": unsupported dtype " + c10::toString(t.scalar_type()));
+  }
+}
+
+// Throws "<who> <what>: <CUDA's message>" when a launch failed.
+inline void CheckLaunch(cudaError_t e, const char* who, const char* what) {
+  if (e != cudaSuccess) throw std::runtime_error(std::string(who) + " " + what + ": " + cudaGetErrorString(e));
+}
+
+}  // namespace pipe_core
+#endif
