@@ -19,7 +19,6 @@
 
 #include "core/channels_last.h"
 #include "core/device.h"
-#include "core/grad_clip.h"
 #include "core/loss.h"
 #include "core/loss_scaler.h"
 #include "core/sgd_step.h"
@@ -77,11 +76,8 @@ int main(int argc, char** argv) {
       heads = net->forward(x);
     }
     auto loss = pipe_core::DeepSupervisionLoss(heads, y, lo);
-    // As TrainStep: fp16 through the loss scaler (which reads the norm for its skip decision), else no host wait
-    // before the loss is read; the clip norm stays on the device; a multi-tensor SGD step.
-    scaler.Backward(loss.total, params);
-    const torch::Tensor norm = pipe_core::ClipGradNorm(params, 12.0);
-    if (!scaler.enabled() || scaler.Update(norm.item<double>())) pipe_core::SgdStep(opt);
+    scaler.Backward(loss.total, params);  // as TrainStep: fp16 through the loss scaler
+    pipe_core::ClipAndStep(params, 12.0, scaler, opt);
     return loss.total.item<double>();
   };
   const char* rounds_env = std::getenv("ROUNDS");

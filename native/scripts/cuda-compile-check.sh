@@ -59,8 +59,8 @@ done
 
 # The C++ side of the CUDA path (the PIPE_FUSED_NORM_CUDA branches: autograd wrapper, device test, timing bench, and
 # the files that call them), syntax-checked against this machine's LibTorch headers with the CUDA define set and the
-# toolkit's headers on the path. Debian's CPU LibTorch ships c10/cuda but not the CMake-generated
-# cuda_cmake_macros.h, so an empty one stands in. Skipped when no LibTorch headers are found.
+# toolkit's headers on the path. Debian's CPU LibTorch ships c10/cuda but not cuda_cmake_macros.h (CMake writes it
+# when LibTorch is built), so an empty one is written in its place. Skipped when no LibTorch headers are found.
 torch_include=${TORCH_INCLUDE:-/usr/include}
 cuda_include=${CUDA_INCLUDE:-}  # where nvcc says its headers are (its --dryrun INCLUDES), else Debian's /usr/include
 if [ -z "$cuda_include" ]; then
@@ -73,10 +73,10 @@ cxx_sources=(native/src/core/fused_norm_act.cc native/src/core/fused_loss.cc nat
   native/tests/fused_loss_cuda_test.cc native/bench/fused_norm_cuda_bench.cc)
 checked=0
 if [ -f "$torch_include/torch/csrc/api/include/torch/torch.h" ] && [ -f "$cuda_include/cuda_runtime.h" ]; then
-  mkdir -p "$out/stub/c10/cuda/impl"
-  [ -f "$torch_include/c10/cuda/impl/cuda_cmake_macros.h" ] || echo '#pragma once' >"$out/stub/c10/cuda/impl/cuda_cmake_macros.h"
+  mkdir -p "$out/generated/c10/cuda/impl"
+  [ -f "$torch_include/c10/cuda/impl/cuda_cmake_macros.h" ] || echo '#pragma once' >"$out/generated/c10/cuda/impl/cuda_cmake_macros.h"
   for src in "${cxx_sources[@]}"; do
-    if ! "${CXX:-g++}" -fsyntax-only -std=c++17 -w -DPIPE_FUSED_NORM_CUDA=1 -I "$out/stub" -I native/src -I native \
+    if ! "${CXX:-g++}" -fsyntax-only -std=c++17 -w -DPIPE_FUSED_NORM_CUDA=1 -I "$out/generated" -I native/src -I native \
       -I "$torch_include" -I "$torch_include/torch/csrc/api/include" -I "$cuda_include" "$src"; then
       echo "cuda-compile: $src (CUDA branch) does not compile" >&2
       failed=1

@@ -37,16 +37,6 @@ LossShape ShapeOf(const torch::Tensor& z) {
   return LossShape{z.size(0), z.size(1), z.size(2) * z.size(3) * z.size(4), z.stride(0), z.stride(1), z.stride(4)};
 }
 
-void CheckCpu(const torch::Tensor& z) {
-  if (z.scalar_type() != torch::kFloat32)
-    throw std::invalid_argument(std::string("fused loss: the CPU reference takes fp32 only, not ") +
-                                c10::toString(z.scalar_type()));
-}
-
-[[noreturn]] void NoKernels() {
-  throw std::logic_error("fused loss: this build has no CUDA kernels (CMake found no CUDA compiler)");
-}
-
 class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFunction> {
  public:
   static tensor_list forward(AutogradContext* ctx, const torch::Tensor& logits_in, const torch::Tensor& target_in) {
@@ -55,7 +45,7 @@ class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFuncti
     const auto f32 = z.options().dtype(torch::kFloat32);
     torch::Tensor stats = torch::empty({shape.n, shape.k, 3}, f32), ce_sum = torch::empty({}, f32);
     if (!z.is_cuda()) {
-      CheckCpu(z);
+      CheckReferenceDtype(z, "fused loss");
       fused_loss::StatsForwardCpu(z.data_ptr<float>(), t.data_ptr<int64_t>(), stats.data_ptr<float>(),
                                   ce_sum.data_ptr<float>(), shape);
     } else {
@@ -68,7 +58,7 @@ class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFuncti
                                                shape, c10::cuda::getCurrentCUDAStream().stream()),
                   "fused loss", "forward");
 #else
-      NoKernels();
+      ThrowNoKernels("fused loss");
 #endif
     }
     ctx->save_for_backward({z, t});
@@ -96,7 +86,7 @@ class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFuncti
                                                 c10::cuda::getCurrentCUDAStream().stream()),
                   "fused loss", "backward");
 #else
-      NoKernels();
+      ThrowNoKernels("fused loss");
 #endif
     }
     return {dz, torch::Tensor()};

@@ -50,12 +50,6 @@ NormActShape ShapeOf(const torch::Tensor& x) {
   return NormActShape{x.size(0), x.size(1), x.size(2) * x.size(3) * x.size(4)};
 }
 
-void CheckCpu(const torch::Tensor& x) {
-  if (x.scalar_type() != torch::kFloat32)
-    throw std::invalid_argument(std::string("fused norm: the CPU reference takes fp32 only, not ") +
-                                c10::toString(x.scalar_type()));
-}
-
 #if PIPE_FUSED_NORM_CUDA
 
 torch::Tensor Workspace(const torch::Tensor& x, const NormActShape& shape) {
@@ -65,16 +59,12 @@ torch::Tensor Workspace(const torch::Tensor& x, const NormActShape& shape) {
 
 #endif
 
-[[noreturn]] void NoKernels() {
-  throw std::logic_error("fused norm: this build has no CUDA kernels (CMake found no CUDA compiler)");
-}
-
 // out, mean, invstd from xc (channels-last) on xc's device.
 void LaunchForward(const torch::Tensor& xc, const torch::Tensor& g, const torch::Tensor& b, torch::Tensor& out,
                    torch::Tensor& mean, torch::Tensor& invstd, const NormActParams& params) {
   const NormActShape shape = ShapeOf(xc);
   if (!xc.is_cuda()) {
-    CheckCpu(xc);
+    CheckReferenceDtype(xc, "fused norm");
     fused_norm::NormActForwardCpu(xc.data_ptr<float>(), g.data_ptr<float>(), b.data_ptr<float>(), out.data_ptr<float>(),
                                   mean.data_ptr<float>(), invstd.data_ptr<float>(), shape, params,
                                   fused_norm::kKernelSplit);
@@ -89,7 +79,7 @@ void LaunchForward(const torch::Tensor& xc, const torch::Tensor& g, const torch:
                                              c10::cuda::getCurrentCUDAStream().stream()),
               "fused norm", "forward");
 #else
-  NoKernels();
+  ThrowNoKernels("fused norm");
 #endif
 }
 
@@ -99,7 +89,7 @@ void LaunchBackward(const torch::Tensor& dout, const torch::Tensor& xc, const to
                     torch::Tensor& dbeta, const NormActParams& params) {
   const NormActShape shape = ShapeOf(xc);
   if (!xc.is_cuda()) {
-    CheckCpu(xc);
+    CheckReferenceDtype(xc, "fused norm");
     fused_norm::NormActBackwardCpu(dout.data_ptr<float>(), xc.data_ptr<float>(), g.data_ptr<float>(),
                                    b.data_ptr<float>(), mean.data_ptr<float>(), invstd.data_ptr<float>(),
                                    dx.data_ptr<float>(), dgamma.data_ptr<float>(), dbeta.data_ptr<float>(), shape,
@@ -116,7 +106,7 @@ void LaunchBackward(const torch::Tensor& dout, const torch::Tensor& xc, const to
                                               c10::cuda::getCurrentCUDAStream().stream()),
               "fused norm", "backward");
 #else
-  NoKernels();
+  ThrowNoKernels("fused norm");
 #endif
 }
 

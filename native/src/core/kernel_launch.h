@@ -1,20 +1,37 @@
 // What the autograd wrappers of the CUDA kernels (fused_norm_act.cc, fused_loss.cc) share: PIPE_FUSED_NORM_CUDA (1
-// where CMake compiled the kernels and set it on these files, else 0) and, where it is 1, LibTorch's CUDA guard and
-// stream, a tensor's element type as the kernels name it, and the check of a launch's error.
+// where CMake compiled the kernels and set it on these files, else 0), the checks of the CPU-reference and
+// no-kernels cases and, where it is 1, LibTorch's CUDA guard and stream, a tensor's element type as the kernels name
+// it, and the check of a launch's error.
 #pragma once
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+#include <string>
 
 #ifndef PIPE_FUSED_NORM_CUDA
 #define PIPE_FUSED_NORM_CUDA 0
 #endif
 
+namespace pipe_core {
+
+// The CPU references of the kernels' math take fp32 only; `who` names the caller (e.g. "fused norm").
+inline void CheckReferenceDtype(const torch::Tensor& t, const char* who) {
+  if (t.scalar_type() != torch::kFloat32)
+    throw std::invalid_argument(std::string(who) + ": the CPU reference takes fp32 only, not " +
+                                c10::toString(t.scalar_type()));
+}
+
+[[noreturn]] inline void ThrowNoKernels(const char* who) {
+  throw std::logic_error(std::string(who) + ": this build has no CUDA kernels (CMake found no CUDA compiler)");
+}
+
+}  // namespace pipe_core
+
 #if PIPE_FUSED_NORM_CUDA
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
-#include <torch/torch.h>
-
-#include <stdexcept>
-#include <string>
 
 #include "core/element_type.h"
 

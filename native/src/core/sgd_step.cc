@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/grad_clip.h"
+
 namespace pipe_core {
 
 namespace {
@@ -67,6 +69,12 @@ void SgdStep(torch::optim::SGD& sgd) {
     }
     at::_foreach_add_(params, update, -1 * o.lr());
   }
+}
+
+void ClipAndStep(const std::vector<torch::Tensor>& params, double max_norm, LossScaler& scaler,
+                 torch::optim::SGD& sgd) {
+  const torch::Tensor norm = ClipGradNorm(params, max_norm);
+  if (!scaler.enabled() || scaler.Update(norm.item<double>())) SgdStep(sgd);
 }
 
 }  // namespace pipe_core

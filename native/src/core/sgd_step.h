@@ -7,8 +7,16 @@
 
 #include <torch/torch.h>
 
+#include <vector>
+
+#include "core/loss_scaler.h"
+
 namespace pipe_core {
 
 void SgdStep(torch::optim::SGD& sgd);
+
+// The end of a training step after backward: clip the gradients of `params` to max_norm (ClipGradNorm: the norm stays
+// on the device) and SgdStep, unless the fp16 loss scaler skips the step (it reads the norm: the only host wait).
+void ClipAndStep(const std::vector<torch::Tensor>& params, double max_norm, LossScaler& scaler, torch::optim::SGD& sgd);
 
 }  // namespace pipe_core

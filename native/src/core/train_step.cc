@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/grad_clip.h"
 #include "core/sgd_step.h"
 #include "core/training_run.h"
 
@@ -49,10 +48,8 @@ torch::Tensor TrainStep(TrainingRun& run) {
   } else {
     JoinDiceCounts(run);
   }
-  if (run.dist) run.dist->AverageGradients(run.params);  // DDP: clip and step on the averaged gradient
-  const torch::Tensor norm = ClipGradNorm(run.params, o.grad_clip);
-  // Only the fp16 scaler reads the norm (its skip decision); otherwise nothing here waits for the device.
-  if (!run.scaler.enabled() || run.scaler.Update(norm.item<double>())) SgdStep(*run.optimizer);
+  if (run.dist) run.dist->AverageGradients(run.params);              // DDP: clip and step on the averaged gradient
+  ClipAndStep(run.params, o.grad_clip, run.scaler, *run.optimizer);  // no host wait unless the fp16 scaler reads
 
   // [total, head_1, ..., head_H]: the losses stay on the device until the trainer reads them (loss_readback.h).
   std::vector<torch::Tensor> parts;
