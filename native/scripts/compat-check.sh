@@ -76,7 +76,9 @@ logs=$dir/logs
 rm -rf "$logs" && mkdir -p "$logs"
 export CXX logs
 printf '%s\n' "${sources[@]}" | xargs -P "$JOBS" -I{} bash -c \
-  'src={}; log=$logs/$(echo "$src" | tr / _).log; "$CXX" "$@" "$src" > "$log" 2>&1 || mv "$log" "$log.failed"' \
+  'src={}; log=$logs/$(echo "$src" | tr / _).log; extra=()
+   case $src in *_emulated_test.cc) extra=(-I native/tests/emulated) ;; esac  # its stand-ins for the CUDA headers
+   "$CXX" "$@" "${extra[@]}" "$src" > "$log" 2>&1 || mv "$log" "$log.failed"' \
   _ "${flags[@]}"
 failed=$(find "$logs" -name '*.failed' | sort)
 if [ -n "$failed" ]; then

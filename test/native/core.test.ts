@@ -38,7 +38,7 @@ describe.runIf(mustRun)('native core (Node-free C++ tests)', () => {
   afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   it('finds the test executables', () => {
-    expect(executables).toEqual(expect.arrayContaining(['unetpp_test', 'train_test', 'inference_test', 'augment_test', 'loader_test', 'resample_test', 'durable_write_test', 'fused_norm_test', 'fused_loss_test']));
+    expect(executables).toEqual(expect.arrayContaining(['unetpp_test', 'train_test', 'inference_test', 'augment_test', 'loader_test', 'resample_test', 'durable_write_test', 'fused_norm_test', 'fused_loss_test', 'fused_kernels_emulated_test']));
   });
   for (const exe of executables) {
     it(`${exe} passes`, { timeout: 180_000 }, () => {

@@ -1,6 +1,7 @@
 // CUDA kernels of the fused loss statistics (see fused_loss_cuda.h).
 #include "core/element_access.cuh"
 #include "core/fused_loss_cuda.h"
+#include "core/launch.cuh"
 
 namespace pipe_core::fused_loss {
 
@@ -132,9 +133,9 @@ cudaError_t Forward(const T* logits, const int64_t* target, float* stats, float*
   const int64_t chunks = Chunks(shape);
   auto* partial = static_cast<float*>(workspace);
   float* ce_per_n = partial + shape.n * chunks * Values(shape);
-  StatsPartialKernel<T><<<dim3(static_cast<unsigned>(chunks), static_cast<unsigned>(shape.n)), kThreads, 0, stream>>>(
-      logits, target, partial, shape);
-  StatsCombineKernel<<<1, kThreads, 0, stream>>>(partial, chunks, stats, ce_sum, ce_per_n, shape);
+  const dim3 grid(static_cast<unsigned>(chunks), static_cast<unsigned>(shape.n));
+  PIPE_LAUNCH(StatsPartialKernel<T>, grid, kThreads, stream, logits, target, partial, shape);
+  PIPE_LAUNCH(StatsCombineKernel, 1, kThreads, stream, partial, chunks, stats, ce_sum, ce_per_n, shape);
   return cudaGetLastError();
 }
 
@@ -143,8 +144,8 @@ cudaError_t Backward(const T* logits, const int64_t* target, const float* g_stat
                      const LossShape& shape, cudaStream_t stream) {
   if (Invalid(shape)) return cudaErrorInvalidValue;
   if (shape.n == 0 || shape.s == 0) return cudaSuccess;
-  GradKernel<T><<<dim3(static_cast<unsigned>(Chunks(shape)), static_cast<unsigned>(shape.n)), kThreads, 0, stream>>>(
-      logits, target, g_stats, g_ce, dlogits, shape);
+  const dim3 grid(static_cast<unsigned>(Chunks(shape)), static_cast<unsigned>(shape.n));
+  PIPE_LAUNCH(GradKernel<T>, grid, kThreads, stream, logits, target, g_stats, g_ce, dlogits, shape);
   return cudaGetLastError();
 }
 

@@ -7,6 +7,7 @@
 #include "core/element_access.cuh"
 #include "core/fused_norm_cuda.h"
 #include "core/fused_norm_math.h"
+#include "core/launch.cuh"
 
 namespace pipe_core::fused_norm {
 
@@ -160,11 +161,11 @@ cudaError_t Forward(const T* x, const float* gamma, const float* beta, T* out, f
   const int64_t chunks = Chunks(shape);
   auto* partial = static_cast<Welford*>(workspace);
   const dim3 block(kTileC, kRows), tiles = Tiles(shape);
-  StatsPartialKernel<T><<<tiles, block, 0, stream>>>(x, partial, shape);
-  StatsCombineKernel<<<dim3(static_cast<unsigned>(ChannelTiles(shape)), static_cast<unsigned>(shape.n)), block, 0,
-                       stream>>>(partial, chunks, mean, invstd, shape, params.eps);
-  ForwardTransformKernel<T>
-      <<<tiles, block, 0, stream>>>(x, gamma, beta, mean, invstd, out, shape, params.negative_slope);
+  PIPE_LAUNCH(StatsPartialKernel<T>, tiles, block, stream, x, partial, shape);
+  const dim3 combine(static_cast<unsigned>(ChannelTiles(shape)), static_cast<unsigned>(shape.n));
+  PIPE_LAUNCH(StatsCombineKernel, combine, block, stream, partial, chunks, mean, invstd, shape, params.eps);
+  PIPE_LAUNCH(ForwardTransformKernel<T>, tiles, block, stream, x, gamma, beta, mean, invstd, out, shape,
+              params.negative_slope);
   return cudaGetLastError();
 }
 
@@ -183,12 +184,12 @@ cudaError_t Backward(const T* dout, const T* x, const float* gamma, const float*
   auto* partial = static_cast<GradSums*>(workspace);
   auto* coeffs = reinterpret_cast<InputGradCoeffs*>(partial + shape.n * chunks * shape.c);
   const dim3 block(kTileC, kRows), tiles = Tiles(shape);
-  GradPartialKernel<T>
-      <<<tiles, block, 0, stream>>>(dout, x, gamma, beta, mean, invstd, partial, shape, params.negative_slope);
-  GradCombineKernel<<<static_cast<unsigned>(ChannelTiles(shape)), block, 0, stream>>>(partial, chunks, gamma, invstd,
-                                                                                      coeffs, dgamma, dbeta, shape);
-  InputGradKernel<T>
-      <<<tiles, block, 0, stream>>>(dout, x, gamma, beta, mean, invstd, coeffs, dx, shape, params.negative_slope);
+  PIPE_LAUNCH(GradPartialKernel<T>, tiles, block, stream, dout, x, gamma, beta, mean, invstd, partial, shape,
+              params.negative_slope);
+  PIPE_LAUNCH(GradCombineKernel, static_cast<unsigned>(ChannelTiles(shape)), block, stream, partial, chunks, gamma,
+              invstd, coeffs, dgamma, dbeta, shape);
+  PIPE_LAUNCH(InputGradKernel<T>, tiles, block, stream, dout, x, gamma, beta, mean, invstd, coeffs, dx, shape,
+              params.negative_slope);
   return cudaGetLastError();
 }
 

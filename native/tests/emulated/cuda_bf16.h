@@ -1,0 +1,4 @@
+// Stand-in for CUDA's <cuda_bf16.h> in the host emulation of the kernels: see cuda_emulation.h.
+#pragma once
+
+#include "cuda_emulation.h"
