@@ -107,32 +107,18 @@ class Block {
   void Sync() {
     std::unique_lock<std::mutex> lock(mutex_);
     if (running_ != threads_) Fail("__syncthreads() after a thread of the block returned");
-    const uint32_t generation = sync_generation_.load(std::memory_order_relaxed);
-    if (++arrived_ == threads_) {
-      arrived_ = 0;
-      sync_generation_.store(generation + 1, std::memory_order_release);
-      lock.unlock();
-      WakeAll(sync_generation_);
-      return;
-    }
-    lock.unlock();
-    WaitWhile(sync_generation_, generation);
+    const bool last = ++arrived_ == threads_;
+    if (last) arrived_ = 0;
+    Pass(lock, last, sync_generation_);
   }
 
   // This thread returned from the kernel: wait until every thread of the block has.
   void Finish() {
     std::unique_lock<std::mutex> lock(mutex_);
     if (arrived_ > 0) Fail("a thread returned while others wait in __syncthreads()");
-    const uint32_t generation = end_generation_.load(std::memory_order_relaxed);
-    if (--running_ == 0) {
-      running_ = threads_;
-      end_generation_.store(generation + 1, std::memory_order_release);
-      lock.unlock();
-      WakeAll(end_generation_);
-      return;
-    }
-    lock.unlock();
-    WaitWhile(end_generation_, generation);
+    const bool last = --running_ == 0;
+    if (last) running_ = threads_;
+    Pass(lock, last, end_generation_);
   }
 
  private:
@@ -141,6 +127,19 @@ class Block {
   int running_;
   int arrived_ = 0;
   std::atomic<uint32_t> sync_generation_{0}, end_generation_{0};
+
+  // Called holding `lock`: the last thread to arrive starts the next generation and wakes the others; they sleep
+  // until it does.
+  static void Pass(std::unique_lock<std::mutex>& lock, bool last, std::atomic<uint32_t>& generation) {
+    const uint32_t current = generation.load(std::memory_order_relaxed);
+    if (last) generation.store(current + 1, std::memory_order_release);
+    lock.unlock();
+    if (last) {
+      WakeAll(generation);
+    } else {
+      WaitWhile(generation, current);
+    }
+  }
 };
 
 inline thread_local Block* current_block = nullptr;
