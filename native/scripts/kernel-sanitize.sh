@@ -3,7 +3,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer, so that a kernel's read or write out of
 # bounds, or a missing __syncthreads() before shared memory is reused, is found without a GPU. Then it shows that each
 # build can fail: it plants one bug of each kind in a copy of the kernels (a channel guard off by one; the barrier
-# GradCombineKernel needs before its next sample reuses shared memory) and expects the sanitizer to report it.
+# CombineChunks needs before its caller's next call reuses shared memory) and expects the sanitizer to report it.
 # Builds with g++ directly (no LibTorch library: only c10's Half and BFloat16 headers). npm test runs it
 # (test/native/kernel-sanitize.test.ts).
 #   bash native/scripts/kernel-sanitize.sh
@@ -63,7 +63,7 @@ fi
 echo "kernel-sanitize: ASan finds the planted off-by-one channel guard"
 
 # Without the barrier, row 0 of the next sample is combined while other rows are still being written.
-plant barrier '/rows is reused by the next sample/d'
+plant barrier '/rows is reused by the caller.s next call/d'
 build tsan-barrier thread "$out/barrier"
 if "$out/tsan-barrier" "fused norm kernels: forward" >"$out/tsan-barrier.log" 2>&1 ||
   ! grep -q "ThreadSanitizer: data race" "$out/tsan-barrier.log"; then

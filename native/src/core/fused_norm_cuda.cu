@@ -20,6 +20,36 @@ constexpr int64_t kChunk = kKernelSplit.chunk;              // voxels per partia
 int64_t Chunks(const NormActShape& shape) { return (shape.s + kChunk - 1) / kChunk; }
 int64_t ChannelTiles(const NormActShape& shape) { return (shape.c + kTileC - 1) / kTileC; }
 
+// The two kinds of partial sums, combined by one name (CombineRows, CombineChunks).
+__device__ __forceinline__ Welford Combine(const Welford& a, const Welford& b) { return WelfordCombine(a, b); }
+__device__ __forceinline__ GradSums Combine(const GradSums& a, const GradSums& b) { return GradSumsCombine(a, b); }
+
+// Each thread row's sums combined in row order through the block's shared `rows`; the result is valid in row 0 only.
+// Every thread of the block calls it (it holds a barrier); `rows` must not be written again before a barrier.
+template <typename Sums>
+__device__ Sums CombineRows(Sums sums, Sums (&rows)[kRows][kTileC]) {
+  rows[threadIdx.y][threadIdx.x] = sums;
+  __syncthreads();
+  if (threadIdx.y == 0) {
+    for (int r = 1; r < kRows; ++r) sums = Combine(sums, rows[r][threadIdx.x]);
+  }
+  return sums;
+}
+
+// The partials of instance (n, c) over its chunks, combined in a fixed order: thread row y takes chunks y, y + kRows,
+// ...; then CombineRows. Valid in row 0 only; every thread of the block calls it; `rows` is free again when it returns.
+template <typename Sums>
+__device__ Sums CombineChunks(const Sums* partial, int64_t chunks, int64_t n, int64_t c, const NormActShape& shape,
+                              Sums empty, Sums (&rows)[kRows][kTileC]) {
+  Sums sums = empty;
+  if (c < shape.c) {
+    for (int64_t k = threadIdx.y; k < chunks; k += kRows) sums = Combine(sums, partial[(n * chunks + k) * shape.c + c]);
+  }
+  sums = CombineRows(sums, rows);
+  __syncthreads();  // rows is reused by the caller's next call
+  return sums;
+}
+
 // Partial Welford statistics of one (n, chunk, channel tile): partial[(n * chunks + chunk) * C + c].
 template <typename T>
 __global__ void StatsPartialKernel(const T* x, Welford* partial, NormActShape shape) {
@@ -31,10 +61,8 @@ __global__ void StatsPartialKernel(const T* x, Welford* partial, NormActShape sh
   if (c < shape.c) {
     for (int64_t s = begin + threadIdx.y; s < end; s += kRows) WelfordPush(w, Load(x, (n * shape.s + s) * shape.c + c));
   }
-  rows[threadIdx.y][threadIdx.x] = w;
-  __syncthreads();
+  w = CombineRows(w, rows);
   if (threadIdx.y != 0 || c >= shape.c) return;
-  for (int r = 1; r < kRows; ++r) w = WelfordCombine(w, rows[r][threadIdx.x]);
   partial[(n * gridDim.x + chunk) * shape.c + c] = w;
 }
 
@@ -44,15 +72,8 @@ __global__ void StatsCombineKernel(const Welford* partial, int64_t chunks, float
   __shared__ Welford rows[kRows][kTileC];
   const int64_t c = static_cast<int64_t>(blockIdx.x) * kTileC + threadIdx.x;
   const int64_t n = blockIdx.y;
-  Welford w = WelfordEmpty();
-  if (c < shape.c) {
-    for (int64_t k = threadIdx.y; k < chunks; k += kRows)
-      w = WelfordCombine(w, partial[(n * chunks + k) * shape.c + c]);
-  }
-  rows[threadIdx.y][threadIdx.x] = w;
-  __syncthreads();
+  const Welford w = CombineChunks(partial, chunks, n, c, shape, WelfordEmpty(), rows);
   if (threadIdx.y != 0 || c >= shape.c) return;
-  for (int r = 1; r < kRows; ++r) w = WelfordCombine(w, rows[r][threadIdx.x]);
   mean[n * shape.c + c] = w.mean;
   invstd[n * shape.c + c] = InvStd(w, eps);
 }
@@ -89,10 +110,8 @@ __global__ void GradPartialKernel(const T* dout, const T* x, const float* gamma,
       GradSumsPush(g, PreActivationGrad(Load(dout, i), xi, a, slope), (xi - m) * r);
     }
   }
-  rows[threadIdx.y][threadIdx.x] = g;
-  __syncthreads();
+  g = CombineRows(g, rows);
   if (threadIdx.y != 0 || c >= shape.c) return;
-  for (int r = 1; r < kRows; ++r) g = GradSumsCombine(g, rows[r][threadIdx.x]);
   partial[(n * gridDim.x + chunk) * shape.c + c] = g;
 }
 
@@ -103,20 +122,12 @@ __global__ void GradCombineKernel(const GradSums* partial, int64_t chunks, const
   const int64_t c = static_cast<int64_t>(blockIdx.x) * kTileC + threadIdx.x;
   GradSums total = GradSumsEmpty();
   for (int64_t n = 0; n < shape.n; ++n) {
-    GradSums g = GradSumsEmpty();
-    if (c < shape.c) {
-      for (int64_t k = threadIdx.y; k < chunks; k += kRows)
-        g = GradSumsCombine(g, partial[(n * chunks + k) * shape.c + c]);
-    }
-    rows[threadIdx.y][threadIdx.x] = g;
-    __syncthreads();
+    const GradSums g = CombineChunks(partial, chunks, n, c, shape, GradSumsEmpty(), rows);
     if (threadIdx.y == 0 && c < shape.c) {
-      for (int r = 1; r < kRows; ++r) g = GradSumsCombine(g, rows[r][threadIdx.x]);
       const int64_t nc = n * shape.c + c;
       coeffs[nc] = MakeInputGradCoeffs(g, gamma[c], invstd[nc], static_cast<float>(shape.s));
       total = GradSumsCombine(total, g);
     }
-    __syncthreads();  // rows is reused by the next sample
   }
   if (threadIdx.y != 0 || c >= shape.c) return;
   dgamma[c] = total.dy_xhat;
