@@ -7,8 +7,9 @@
 // conv=..
 //                         cases=4 case_size=224 warmup=3 steps=20 loader_threads=0 threads=0 dir=/tmp/...]
 // Env: CUDNN_BENCHMARK=1 turns cuDNN autotuning on (process-wide, so for core::Train too).
-// Prints "TIMED_WINDOW <start ms> <end ms>" (Unix epoch ms) and "e2e <samples/s> ..." with the loader threads and
-// source patch. Exits non-zero on failure or a non-finite loss.
+// Prints "TIMED_WINDOW <start ms> <end ms>" (Unix epoch ms) and "e2e <samples/s> ..." with the loader threads, the
+// source patch and loader_wait_pct: the share of the timed window the steps waited for a batch (the loader threads
+// keep up when it is near 0). Exits non-zero on failure or a non-finite loss.
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
     o.progress_every = 1;
 
     std::vector<std::chrono::steady_clock::time_point> ends;
-    std::vector<double> losses;
+    std::vector<double> losses, loader_waits;
     long long start_ms = 0, end_ms = 0;
     auto r = pipe_core::Train(
         o,
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
           if (e.kind != "iteration") return;
           ends.push_back(std::chrono::steady_clock::now());
           losses.push_back(e.loss);
+          loader_waits.push_back(e.loader_wait_s);
           if (static_cast<int64_t>(ends.size()) == warmup) start_ms = EpochMs();
           if (static_cast<int64_t>(ends.size()) == warmup + steps) end_ms = EpochMs();  // before the final checkpoint
         },
@@ -88,17 +90,21 @@ int main(int argc, char** argv) {
     const double timed = std::chrono::duration<double>(ends.back() - ends[warmup - 1]).count();
     const double sps = static_cast<double>(steps * o.batch_size) / timed;
     const double warm = std::chrono::duration<double>(ends[warmup - 1] - ends.front()).count();
+    // Time the timed steps stood still for want of a batch: near 0 when the loader threads keep up.
+    const double loader_wait = loader_waits.back() - loader_waits[warmup - 1];
     std::printf("TIMED_WINDOW %lld %lld\n", start_ms, end_ms);
     std::printf(
         "e2e %.3f samples/s (%lld timed iterations x batch %lld in %.2f s; warm-up %lld iterations) "
         "device=%s amp=%s channels_last=%s loader_threads=%d source_patch=%lldx%lldx%lld patch=%lldx%lldx%lld "
-        "cases=%lld of %lld^3 (written in %.1f s) loss %.4f -> %.4f train_total_s=%.1f warmup_tail_s=%.2f\n",
+        "cases=%lld of %lld^3 (written in %.1f s) loss %.4f -> %.4f train_total_s=%.1f warmup_tail_s=%.2f "
+        "loader_wait_s=%.2f loader_wait_pct=%.1f\n",
         sps, static_cast<long long>(steps), static_cast<long long>(o.batch_size), timed, static_cast<long long>(warmup),
         r.device.c_str(), r.amp.c_str(), o.channels_last.c_str(), r.loader_threads,
         static_cast<long long>(r.source_patch[0]), static_cast<long long>(r.source_patch[1]),
         static_cast<long long>(r.source_patch[2]), static_cast<long long>(o.patch[0]),
         static_cast<long long>(o.patch[1]), static_cast<long long>(o.patch[2]), static_cast<long long>(n_cases),
-        static_cast<long long>(case_size), case_s, losses.front(), losses.back(), r.seconds, warm);
+        static_cast<long long>(case_size), case_s, losses.front(), losses.back(), r.seconds, warm, loader_wait,
+        timed > 0 ? 100 * loader_wait / timed : 0.0);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train_e2e_bench: %s\n", e.what());

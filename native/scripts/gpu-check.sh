@@ -20,7 +20,8 @@
 #      fp16 + loss scaling instead of the AMP asked (the figures `amp: auto` and `channels_last: auto` rest on);
 #   4. end to end through core::Train: augmentation "full" in the native loader pool (the default CUDA loader
 #      threads, then nproc-2 threads), bf16 autocast (amp auto), phantoms of 224^3 for the 205^3 source patch,
-#      warm-up iterations excluded;
+#      warm-up iterations excluded, with the share of the timed window the steps waited for a batch (issue 12
+#      item 4: the loader keeps up when it is near 0);
 #      GPU utilisation is sampled (nvidia-smi -lms 200) during 3 and 4 and averaged over each timed window;
 #   5. achieved TFLOP/s (14.2 TFLOP per 128^3 training sample: 2.37 TMAC forward x 3 (fwd + 2x bwd) x 2 FLOP/MAC)
 #      and the fraction of the measured bf16 rate;
@@ -34,7 +35,7 @@
 #   native step <= 0.8 x the torch.compile step, native peak memory <= eager's) and
 #   BENCH gpu ratio=<native/compiled step time> native_sps=... compiled_sps=... eager_sps=... e2e_sps=...
 #     peak_mem_gib=<native> eager_peak_mem_gib=... compiled_peak_mem_gib=... compile_s=... eager_ratio=...
-#     unfused_ms=... nchw_ms=... fp16_ms=... util=...
+#     unfused_ms=... nchw_ms=... fp16_ms=... util=... e2e_loader_wait_pct=<% of the e2e window waiting for batches>
 # Usage: bash native/scripts/gpu-check.sh   (device tool: set -o pipefail; bash native/scripts/gpu-check.sh 2>&1 | tee $OUT/gpu-check.log)
 # Env: DEVICE=cuda|cpu (cpu: a dry run of every step at tiny plans against Debian's LibTorch and /usr/bin/python3,
 #      nvidia-smi and bf16 parts skipped), AMP=auto|bf16|fp16, STEPS (10), WARMUP (3), ROUNDS (3), E2E_STEPS (20),
@@ -290,12 +291,14 @@ e2e() {  # e2e <name> <loader threads>
 }
 e2e e2e 0 && check "end-to-end training (default loader threads)" PASS || check "end-to-end training" FAIL
 es=$(awk '/^e2e/ {print $2}' "$work/e2e.txt")
+ew=$(grep '^e2e' "$work/e2e.txt" 2>/dev/null | field loader_wait_pct)  # % of the window the steps waited for a batch
 alt=$(( $(nproc) - 2 ))
 if [ "$DEVICE" = cuda ] && [ "$alt" -gt 4 ]; then
   echo "-- again with $alt loader threads (nproc - 2)"
   e2e e2e_alt "$alt" && check "end-to-end training ($alt loader threads)" PASS || check "end-to-end training ($alt loader threads)" FAIL
 fi
 es_alt=$(awk '/^e2e/ {print $2}' "$work/e2e_alt.txt" 2>/dev/null)
+ew_alt=$(grep '^e2e' "$work/e2e_alt.txt" 2>/dev/null | field loader_wait_pct)
 
 section "spatial augmentation on the device instead (grid_sample, for comparison with the loader threads)"
 if [ "$DEVICE" = cuda ]; then gs_args=(cuda "$THREADS" 205 128 2 10); else gs_args=(cpu "$THREADS" 64 40 2 3); fi
@@ -387,8 +390,9 @@ printf '  %-37s %9s %10s %14s %9s %s\n' "python torch.compile (fwd+loss)" "${cm:
   "${c_peak:-n/a}" "${compile_s:+compile ${compile_s} s}${c_reason:+n/a: $c_reason}"
 echo "$profile_line"
 grep '^FUSED_NORM' "$work/fused_norm.txt" 2>/dev/null || true
-printf 'end to end:  %s samples/s (default loader threads, util %s)%s\n' "${es:-n/a}" "$(util_of e2e)" \
-  "${es_alt:+; $es_alt samples/s with $alt loader threads (util $(util_of e2e_alt))}"
+printf 'end to end:  %s samples/s (default loader threads, util %s, steps waiting for a batch %s%% of the time)%s\n' \
+  "${es:-n/a}" "$(util_of e2e)" "${ew:-n/a}" \
+  "${es_alt:+; $es_alt samples/s with $alt loader threads (util $(util_of e2e_alt), waiting ${ew_alt:-n/a}%)}"
 printf 'spatial transform on the device (grid_sample, source patch upload included): %s samples/s; end to end with the CPU loader: %s\n' \
   "${gs:-n/a}" "${es:-n/a}"
 printf 'bf16 rate %s TFLOP/s; native step achieves %s TFLOP/s (fraction %s), end to end %s TFLOP/s (fraction %s)\n' \
@@ -409,7 +413,7 @@ fi
 [ $failed -eq 0 ] && echo "gpu-check: all checks passed" || echo "gpu-check: FAILURES above"
 echo "BENCH gpu ratio=$ratio native_sps=${ns:-n/a} compiled_sps=${cs:-n/a} eager_sps=${ps:-n/a} e2e_sps=${es:-n/a}" \
   "peak_mem_gib=${n_peak:-n/a} eager_peak_mem_gib=${e_peak:-n/a} compiled_peak_mem_gib=${c_peak:-n/a}" \
-  "compile_s=${compile_s:-n/a} eager_ratio=$eager_ratio unfused_ms=${um:-n/a} nchw_ms=${cl_m:-n/a} fp16_ms=${f16_m:-n/a} util=$(util_of e2e) bf16_fraction=$native_frac" \
+  "compile_s=${compile_s:-n/a} eager_ratio=$eager_ratio unfused_ms=${um:-n/a} nchw_ms=${cl_m:-n/a} fp16_ms=${f16_m:-n/a} util=$(util_of e2e) e2e_loader_wait_pct=${ew:-n/a} bf16_fraction=$native_frac" \
   "e2e_bf16_fraction=$e2e_frac achieved_tflops=$native_tflops bf16_tflops=${bf16_peak:-n/a} device=$DEVICE amp=$AMP" \
   "plan=$plan_tag"
 exit $failed

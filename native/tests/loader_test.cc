@@ -337,6 +337,34 @@ void TestPoolErrorsAndShutdown() {
   Check(threw, "threads < 1 is rejected");
 }
 
+void TestPoolWaitTime() {
+  // A slow loader: each batch takes 60 ms on the one worker and the consumer asks at once, so it stands still for
+  // about 5 x 60 ms (never less than the 4 batches after the first that no worker can have made ahead).
+  BatchMaker slow = [](int64_t, LoadedBatch& b) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    b.image.assign(1, 0.0f);
+  };
+  double waited_slow = 0;
+  {
+    PrefetchLoader pool(slow, PrefetchOptions{1, 1, 0});
+    for (int i = 0; i < 5; ++i) pool.Next();
+    waited_slow = pool.waited_seconds();
+  }
+  Check(waited_slow >= 0.2, "a consumer waiting for a slow loader counts its wait (" + Num(waited_slow) + " s)");
+  // A loader far ahead of a slow consumer: after the first batch every batch is ready when asked for.
+  BatchMaker quick = [](int64_t, LoadedBatch& b) { b.image.assign(1, 0.0f); };
+  double waited_quick = 0;
+  {
+    PrefetchLoader pool(quick, PrefetchOptions{2, 4, 0});
+    for (int i = 0; i < 5; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(60));
+      pool.Next();
+    }
+    waited_quick = pool.waited_seconds();
+  }
+  Check(waited_quick < 0.1, "no wait is counted when the batches are ready (" + Num(waited_quick) + " s)");
+}
+
 void TestBadCases() {
   SyntheticCase a("liver_7", {20, 20, 20}, {10, 10, 10}, false, 9);
   a.view.class_locations[0].voxels.push_back({3, 25, 4});
@@ -380,6 +408,7 @@ int main() {
   TestValidationLoader();
   TestDeterminismAcrossThreads();
   TestPoolErrorsAndShutdown();
+  TestPoolWaitTime();
   TestBadCases();
   return pipe_test::FinishChecks();
 }

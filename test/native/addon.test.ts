@@ -189,6 +189,12 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
     expect(iterationEvent?.lr).toBeCloseTo(0.01, 10);
     expect(iterationEvent?.samplesPerSecond).toBeGreaterThan(0);
     expect(iterationEvent?.headLosses.length).toBe(2);
+    // The time the steps waited for the loader threads (measured in loader_test): a running total, within the run.
+    const waits = events.filter((e) => e.kind === 'iteration').map((e) => e.loaderWaitSeconds ?? NaN);
+    expect(waits[0]).toBeGreaterThanOrEqual(0);
+    waits.slice(1).forEach((w, i) => expect(w).toBeGreaterThanOrEqual(waits[i] ?? Infinity));
+    expect(straight.loaderWaitSeconds).toBeGreaterThanOrEqual(0);
+    expect(straight.loaderWaitSeconds).toBeLessThan(straight.seconds);
 
     const info = await readCheckpointInfo(first.latestCheckpoint ?? '');
     expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 2 });

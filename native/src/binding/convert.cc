@@ -225,6 +225,7 @@ Napi::Object FromProgress(Napi::Env env, const pipe_core::ProgressEvent& e) {
   o.Set("headLosses", Numbers(env, e.head_losses));
   o.Set("lr", e.lr);
   o.Set("samplesPerSecond", e.samples_per_s);
+  if (e.kind == "iteration") o.Set("loaderWaitSeconds", e.loader_wait_s);
   if (e.kind == "epoch") {
     o.Set("valLoss", e.val_loss);
     o.Set("pseudoDice", e.pseudo_dice);
@@ -263,6 +264,7 @@ Napi::Object FromTrainResult(Napi::Env env, const pipe_core::TrainResult& r) {
   o.Set("augmentation", r.augmentation);
   o.Set("sourcePatchSize", Numbers(env, std::vector<double>(r.source_patch.begin(), r.source_patch.end())));
   o.Set("loaderThreads", r.loader_threads);
+  o.Set("loaderWaitSeconds", r.loader_wait_s);
   o.Set("weightsDigest", r.weights_digest);
   return o;
 }

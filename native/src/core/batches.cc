@@ -74,6 +74,8 @@ Batch TrainingBatches::Next() {
   return b;
 }
 
+double TrainingBatches::waited_seconds() const { return pool_->waited_seconds(); }
+
 ValidationBatches::ValidationBatches(const std::vector<std::shared_ptr<LoadedCase>>& cases, const BatchStreamOptions& o)
     : cases_(cases), loader_(std::make_shared<const PatchLoader>(LoaderCasesOf(cases_), ParamsOf(o))) {}
 

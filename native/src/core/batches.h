@@ -44,6 +44,8 @@ class TrainingBatches {
   TrainingBatches(const std::vector<std::shared_ptr<LoadedCase>>& cases, const BatchStreamOptions& options);
   // The next iteration's batch: data (B, C, P...) float32, seg (B, P...) int8 (labels >= 0).
   Batch Next();
+  // Seconds Next() has stood still waiting for the loader threads, in all (PrefetchLoader::waited_seconds).
+  double waited_seconds() const;
 
  private:
   std::vector<std::shared_ptr<LoadedCase>> cases_;  // keeps the memory maps alive

@@ -1,5 +1,6 @@
 #include "core/loader_prefetch.h"
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -102,7 +103,12 @@ std::unique_ptr<LoadedBatch> PrefetchLoader::Next() {
   {
     std::unique_lock<std::mutex> lock(mutex_);
     const auto failed = [this] { return error_ && next_deliver_ == error_iteration_; };
-    ready_cv_.wait(lock, [&] { return stopping_ || failed() || ready_.count(next_deliver_) > 0; });
+    const auto ready = [&] { return stopping_ || failed() || ready_.count(next_deliver_) > 0; };
+    if (!ready()) {  // the consumer outran the workers: count the time it stands still
+      const auto since = std::chrono::steady_clock::now();
+      ready_cv_.wait(lock, ready);
+      waited_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+    }
     if (failed()) {
       error = error_;
     } else if (stopping_) {
@@ -120,6 +126,11 @@ std::unique_ptr<LoadedBatch> PrefetchLoader::Next() {
   }
   work_cv_.notify_all();
   return out;
+}
+
+double PrefetchLoader::waited_seconds() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return waited_seconds_;
 }
 
 void PrefetchLoader::Recycle(std::unique_ptr<LoadedBatch> batch) {

@@ -54,6 +54,8 @@ class PrefetchLoader {
   void Stop();
 
   int64_t next_iteration() const;
+  // Seconds Next() has waited for a batch that was not ready yet, in all: the consumer's time lost to the loader.
+  double waited_seconds() const;
 
  private:
   void Work();
@@ -70,6 +72,7 @@ class PrefetchLoader {
   std::exception_ptr error_;  // the failure of the earliest failed iteration
   int64_t error_iteration_ = 0;
   bool stopping_ = false;
+  double waited_seconds_ = 0;
   std::vector<std::thread> workers_;
 };
 

@@ -10,11 +10,9 @@
 
 namespace pipe_core {
 
-void LossReadback::Push(const torch::Tensor& values, int64_t epoch, int64_t iteration, int64_t samples) {
+void LossReadback::Push(const torch::Tensor& values, const ReadLosses& place) {
   Pending p;
-  p.place.epoch = epoch;
-  p.place.iteration = iteration;
-  p.place.samples = samples;
+  p.place = place;
   const torch::Tensor v = values.detach().to(torch::kDouble);
   if (v.is_cuda()) {
     p.host = torch::empty({v.numel()}, torch::TensorOptions().dtype(torch::kDouble).pinned_memory(true));

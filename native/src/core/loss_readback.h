@@ -21,14 +21,16 @@ struct ReadLosses {
   std::vector<double> heads;
   int64_t epoch = 0, iteration = 0;  // the step's place (iteration counts from 0 within the epoch)
   int64_t samples = 0;               // global samples trained in this process once the step was done
+  double loader_wait_s = 0;          // seconds this rank's steps had waited for the loader, this step's batch included
 };
 
 class LossReadback {
  public:
   explicit LossReadback(int64_t lag) : lag_(lag < 0 ? 0 : lag) {}
 
-  // values: 1-D double tensor [total, head_1, ..., head_H] on any device (a CUDA copy is asynchronous).
-  void Push(const torch::Tensor& values, int64_t epoch, int64_t iteration, int64_t samples);
+  // values: 1-D double tensor [total, head_1, ..., head_H] on any device (a CUDA copy is asynchronous); `place`:
+  // where the step was (its total and heads are filled in by Pop).
+  void Push(const torch::Tensor& values, const ReadLosses& place);
 
   // True when more steps are pending than the lag allows: the oldest is to be read now.
   bool Due() const { return static_cast<int64_t>(pending_.size()) > lag_; }

@@ -21,6 +21,9 @@ void SetLearningRate(TrainingRun& run, double lr) {
   for (auto& group : run.optimizer->param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 }
 
+// Seconds this rank's steps have stood still waiting for the loader threads (0 for a rank without a batch).
+double LoaderWaitSeconds(const TrainingRun& run) { return run.train_batches ? run.train_batches->waited_seconds() : 0; }
+
 // The iteration event every progress_every iterations and at the end of the epoch (for the step `losses` came from).
 void EmitIteration(const TrainingRun& run, const ReadLosses& losses, double lr, double elapsed) {
   const TrainOptions& o = run.options;
@@ -36,6 +39,7 @@ void EmitIteration(const TrainingRun& run, const ReadLosses& losses, double lr, 
   ev.head_losses = losses.heads;
   ev.lr = lr;
   ev.samples_per_s = elapsed > 0 ? losses.samples / elapsed : 0;
+  ev.loader_wait_s = losses.loader_wait_s;
   Emit(run, ev);
 }
 
@@ -61,6 +65,7 @@ TrainResult Finish(TrainingRun& run) {
   r.ema = run.state.ema;
   r.best_ema = run.state.best_ema;
   r.seconds = SecondsSince(run.started);
+  r.loader_wait_s = LoaderWaitSeconds(run);
   r.weights_digest = WeightsDigest(run.net->parameters());
   if (run.dist) run.dist->Barrier();  // no rank leaves before rank 0 has written its checkpoint
   return r;
@@ -106,7 +111,12 @@ TrainResult Train(const TrainOptions& o, const ProgressFn& on_progress, const st
       }
       const torch::Tensor values = TrainStep(run);
       run.samples += run.share.global_batch;
-      readback.Push(values, state.epoch, state.iteration, run.samples);
+      ReadLosses place;
+      place.epoch = state.epoch;
+      place.iteration = state.iteration;
+      place.samples = run.samples;
+      place.loader_wait_s = LoaderWaitSeconds(run);
+      readback.Push(values, place);
       ReadSteps(run, readback, /*drain=*/false, lr, run.train_seconds, t_epoch);
     }
     ReadSteps(run, readback, /*drain=*/true, lr, run.train_seconds, t_epoch);

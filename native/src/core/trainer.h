@@ -26,6 +26,7 @@ struct ProgressEvent {
   std::string checkpoint;                         // checkpoint event: the path written
   int world_size = 1;                             // ranks; loss / dice / samples_per_s are global over them
   std::vector<int64_t> rank_batch_sizes;          // per-rank batch (sum = global batch)
+  double loader_wait_s = 0;  // iteration event: seconds this rank's steps have waited for the loader, run so far
 };
 
 struct TrainResult {
@@ -42,6 +43,7 @@ struct TrainResult {
   std::string augmentation;     // "off" | "basic" | "full"
   Axes3 source_patch{0, 0, 0};  // the box the loader cuts (the enlarged patch for "full"; this rank)
   int loader_threads = 0;       // threads making training batches (0 when this rank has no batch)
+  double loader_wait_s = 0;     // seconds this rank's steps stood still waiting for those threads (this call)
   std::string weights_digest;   // FNV-1a of the final parameters' bytes (identical on every rank)
 };
 

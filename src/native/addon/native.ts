@@ -99,6 +99,8 @@ export interface TrainProgress {
   headLosses: number[];
   lr: number;
   samplesPerSecond: number;
+  /** iteration events: seconds this rank's steps have stood still waiting for the loader threads so far (this call). */
+  loaderWaitSeconds?: number;
   /** epoch events only (NaN without validation cases). */
   valLoss?: number;
   pseudoDice?: number;
@@ -140,6 +142,8 @@ export interface TrainResult {
   sourcePatchSize: number[];
   /** Threads that made training batches (0 on a rank without a batch share). */
   loaderThreads: number;
+  /** Seconds this rank's steps stood still waiting for those threads (this call): what data loading cost training. */
+  loaderWaitSeconds: number;
   /** FNV-1a of the final weights' bytes: identical on every rank of a multi-device run. */
   weightsDigest: string;
 }
