@@ -17,7 +17,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_step import UNetPlusPlus, backward_and_step, dc_ce  # noqa: E402  (the same network and loss as the plain Python bench)
+from train_step import backward_and_step, dc_ce, setup  # noqa: E402  (the same network and loss as the plain Python bench)
 
 
 def sync(device):
@@ -30,14 +30,7 @@ def peak_gib(device):
 
 
 def make_step(device, base, npool, patch, batch, amp, compiled):
-    torch.manual_seed(0)
-    net = UNetPlusPlus(1, 3, base, 320, npool).to(device).train()
-    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.99, nesterov=True, weight_decay=3e-5)
-    x = torch.randn(batch, 1, patch, patch, patch).to(device)
-    y = torch.randint(0, 3, (batch, patch, patch, patch)).to(device)
-    use_amp = device.type == "cuda" and amp != "off"
-    dtype = torch.bfloat16 if amp in ("bf16", "auto") else torch.float16
-    scaler = torch.amp.GradScaler("cuda") if use_amp and dtype == torch.float16 else None
+    net, opt, x, y, use_amp, dtype, scaler = setup(device, base, npool, patch, batch, amp)
 
     def forward_loss(x, y):
         if use_amp:

@@ -102,12 +102,9 @@ def backward_and_step(loss, net, opt, scaler):
         opt.step()
 
 
-def main():
-    threads, base, npool, patch, batch, warmup, steps = map(int, sys.argv[1:8])
-    device = torch.device(sys.argv[8] if len(sys.argv) > 8 else "cpu")
-    amp = sys.argv[9] if len(sys.argv) > 9 else "off"
-    torch.set_num_threads(threads)
-    torch.backends.cudnn.benchmark = os.environ.get("CUDNN_BENCHMARK", "0") == "1"
+def setup(device, base, npool, patch, batch, amp):
+    """The seeded network, SGD, batch and AMP settings of a bench step (also step_variants.py's):
+    (net, opt, x, y, use_amp, dtype, scaler); scaler is a GradScaler for fp16 autocast, else None."""
     torch.manual_seed(0)
     net = UNetPlusPlus(1, 3, base, 320, npool).to(device).train()
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.99, nesterov=True, weight_decay=3e-5)
@@ -118,6 +115,16 @@ def main():
     scaler = None
     if use_amp and dtype == torch.float16:
         scaler = torch.amp.GradScaler("cuda") if hasattr(torch.amp, "GradScaler") else torch.cuda.amp.GradScaler()
+    return net, opt, x, y, use_amp, dtype, scaler
+
+
+def main():
+    threads, base, npool, patch, batch, warmup, steps = map(int, sys.argv[1:8])
+    device = torch.device(sys.argv[8] if len(sys.argv) > 8 else "cpu")
+    amp = sys.argv[9] if len(sys.argv) > 9 else "off"
+    torch.set_num_threads(threads)
+    torch.backends.cudnn.benchmark = os.environ.get("CUDNN_BENCHMARK", "0") == "1"
+    net, opt, x, y, use_amp, dtype, scaler = setup(device, base, npool, patch, batch, amp)
 
     def step():
         opt.zero_grad()
