@@ -50,13 +50,12 @@ class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFuncti
                                   ce_sum.data_ptr<float>(), shape);
     } else {
 #if PIPE_FUSED_NORM_CUDA
-      const c10::cuda::CUDAGuard guard(z.device());
       const auto bytes = static_cast<int64_t>(fused_loss::StatsWorkspaceBytes(shape));
       torch::Tensor workspace = torch::empty({(bytes + 3) / 4}, f32);
-      CheckLaunch(fused_loss::StatsForwardCuda(ElementTypeOf(z, "fused loss"), z.data_ptr(), t.data_ptr<int64_t>(),
-                                               stats.data_ptr<float>(), ce_sum.data_ptr<float>(), workspace.data_ptr(),
-                                               shape, c10::cuda::getCurrentCUDAStream().stream()),
-                  "fused loss", "forward");
+      LaunchOn(z, "fused loss", "forward", [&](ElementType type, cudaStream_t stream) {
+        return fused_loss::StatsForwardCuda(type, z.data_ptr(), t.data_ptr<int64_t>(), stats.data_ptr<float>(),
+                                            ce_sum.data_ptr<float>(), workspace.data_ptr(), shape, stream);
+      });
 #else
       ThrowNoKernels("fused loss");
 #endif
@@ -80,11 +79,10 @@ class SoftmaxStatsFunction : public torch::autograd::Function<SoftmaxStatsFuncti
                                    g_ce.data_ptr<float>(), dz.data_ptr<float>(), shape);
     } else {
 #if PIPE_FUSED_NORM_CUDA
-      const c10::cuda::CUDAGuard guard(z.device());
-      CheckLaunch(fused_loss::StatsBackwardCuda(ElementTypeOf(z, "fused loss"), z.data_ptr(), t.data_ptr<int64_t>(),
-                                                g_stats.data_ptr<float>(), g_ce.data_ptr<float>(), dz.data_ptr(), shape,
-                                                c10::cuda::getCurrentCUDAStream().stream()),
-                  "fused loss", "backward");
+      LaunchOn(z, "fused loss", "backward", [&](ElementType type, cudaStream_t stream) {
+        return fused_loss::StatsBackwardCuda(type, z.data_ptr(), t.data_ptr<int64_t>(), g_stats.data_ptr<float>(),
+                                             g_ce.data_ptr<float>(), dz.data_ptr(), shape, stream);
+      });
 #else
       ThrowNoKernels("fused loss");
 #endif

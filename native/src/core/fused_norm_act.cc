@@ -71,13 +71,12 @@ void LaunchForward(const torch::Tensor& xc, const torch::Tensor& g, const torch:
     return;
   }
 #if PIPE_FUSED_NORM_CUDA
-  const c10::cuda::CUDAGuard guard(xc.device());
   torch::Tensor workspace = Workspace(xc, shape);
-  CheckLaunch(fused_norm::NormActForwardCuda(ElementTypeOf(xc, "fused norm"), xc.data_ptr(), g.data_ptr<float>(),
-                                             b.data_ptr<float>(), out.data_ptr(), mean.data_ptr<float>(),
-                                             invstd.data_ptr<float>(), workspace.data_ptr(), shape, params,
-                                             c10::cuda::getCurrentCUDAStream().stream()),
-              "fused norm", "forward");
+  LaunchOn(xc, "fused norm", "forward", [&](ElementType type, cudaStream_t stream) {
+    return fused_norm::NormActForwardCuda(type, xc.data_ptr(), g.data_ptr<float>(), b.data_ptr<float>(), out.data_ptr(),
+                                          mean.data_ptr<float>(), invstd.data_ptr<float>(), workspace.data_ptr(), shape,
+                                          params, stream);
+  });
 #else
   ThrowNoKernels("fused norm");
 #endif
@@ -97,14 +96,13 @@ void LaunchBackward(const torch::Tensor& dout, const torch::Tensor& xc, const to
     return;
   }
 #if PIPE_FUSED_NORM_CUDA
-  const c10::cuda::CUDAGuard guard(xc.device());
   torch::Tensor workspace = Workspace(xc, shape);
-  CheckLaunch(fused_norm::NormActBackwardCuda(ElementTypeOf(xc, "fused norm"), dout.data_ptr(), xc.data_ptr(),
-                                              g.data_ptr<float>(), b.data_ptr<float>(), mean.data_ptr<float>(),
-                                              invstd.data_ptr<float>(), dx.data_ptr(), dgamma.data_ptr<float>(),
-                                              dbeta.data_ptr<float>(), workspace.data_ptr(), shape, params,
-                                              c10::cuda::getCurrentCUDAStream().stream()),
-              "fused norm", "backward");
+  LaunchOn(xc, "fused norm", "backward", [&](ElementType type, cudaStream_t stream) {
+    return fused_norm::NormActBackwardCuda(type, dout.data_ptr(), xc.data_ptr(), g.data_ptr<float>(),
+                                           b.data_ptr<float>(), mean.data_ptr<float>(), invstd.data_ptr<float>(),
+                                           dx.data_ptr(), dgamma.data_ptr<float>(), dbeta.data_ptr<float>(),
+                                           workspace.data_ptr(), shape, params, stream);
+  });
 #else
   ThrowNoKernels("fused norm");
 #endif
@@ -137,9 +135,9 @@ tensor_list NormBackward(AutogradContext* ctx, const tensor_list& grads) {
   const torch::Tensor dout = grads[0].to(xc.scalar_type()).contiguous(at::MemoryFormat::ChannelsLast3d);
   torch::Tensor dx = torch::empty_like(xc, xc.options(), at::MemoryFormat::ChannelsLast3d);
   torch::Tensor dgamma = torch::empty_like(g), dbeta = torch::empty_like(b);
-  LaunchBackward(dout, xc, g, b, mean, invstd, dx, dgamma, dbeta,
-                 NormActParams{static_cast<float>(ctx->saved_data["eps"].toDouble()),
-                               static_cast<float>(ctx->saved_data["slope"].toDouble())});
+  const NormActParams params{static_cast<float>(ctx->saved_data["eps"].toDouble()),
+                             static_cast<float>(ctx->saved_data["slope"].toDouble())};  // the forward's eps and slope
+  LaunchBackward(dout, xc, g, b, mean, invstd, dx, dgamma, dbeta, params);
   const auto gamma_type = static_cast<c10::ScalarType>(ctx->saved_data["gamma_type"].toInt());
   return {dx.contiguous(format), dgamma.to(gamma_type), dbeta.to(gamma_type)};
 }

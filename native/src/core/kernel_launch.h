@@ -1,7 +1,7 @@
 // What the autograd wrappers of the CUDA kernels (fused_norm_act.cc, fused_loss.cc) share: PIPE_FUSED_NORM_CUDA (1
 // where CMake compiled the kernels and set it on these files, else 0), the checks of the CPU-reference and
-// no-kernels cases and, where it is 1, LibTorch's CUDA guard and stream, a tensor's element type as the kernels name
-// it, and the check of a launch's error.
+// no-kernels cases and, where it is 1, a tensor's element type as the kernels name it, the check of a launch's error
+// and LaunchOn (LibTorch's CUDA guard and stream around a launch).
 #pragma once
 
 #include <torch/torch.h>
@@ -54,6 +54,14 @@ inline ElementType ElementTypeOf(const torch::Tensor& t, const char* who) {
 // Throws "<who> <what>: <CUDA's message>" when a launch failed.
 inline void CheckLaunch(cudaError_t e, const char* who, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string(who) + " " + what + ": " + cudaGetErrorString(e));
+}
+
+// Runs launch(type, stream) -> cudaError_t on t's device: under its guard, on its current stream, with t's element
+// type; then CheckLaunch. What every kernel call of the autograd wrappers shares.
+template <typename Launch>
+void LaunchOn(const torch::Tensor& t, const char* who, const char* what, Launch launch) {
+  const c10::cuda::CUDAGuard guard(t.device());
+  CheckLaunch(launch(ElementTypeOf(t, who), c10::cuda::getCurrentCUDAStream().stream()), who, what);
 }
 
 }  // namespace pipe_core
