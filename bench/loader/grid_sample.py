@@ -1,4 +1,4 @@
-"""The spatial augmentation on the device, for comparison with the native loader's CPU threads (issue 5 item 1).
+"""The spatial augmentation on the device, for comparison with the native loader's CPU threads.
 
 Times what a device-side spatial transform would cost per sample at the Task03 plan: upload of the enlarged
 source patch (205^3 for a 128^3 patch; image float32 + label as float), a random rotation (+-30 deg per axis) and

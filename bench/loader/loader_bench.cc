@@ -268,7 +268,7 @@ int main(int argc, char** argv) {
         TORCH_VERSION, args.threads, dt, step_sps);
   }
 
-  const double gpu_target = 10.0;  // issue 5: >= 10 samples/s on one H100
+  const double gpu_target = 10.0;  // target: >= 10 samples/s on one H100
   const double cores_needed = gpu_target * default_s.cpu;
   std::printf(
       "the H100 target step rate is %.0f samples/s: at %.1f CPU ms per sample (recipe defaults) the loader needs %.2f "

@@ -1,4 +1,4 @@
-"""Top GPU kernels of the native training step (issue 12 item 5), from the Chrome trace train_step_bench writes with
+"""Top GPU kernels of the native training step, from the Chrome trace train_step_bench writes with
 PROFILE_TRACE (LibTorch's Kineto profiler: CUDA kernels recorded through CUPTI).
 Usage: kernel_table.py <trace.json> <profiled steps> [top (15)]
 Prints a table of the top kernels (device copies and memsets included) by total GPU time (per step, share of all kernel time, calls per step, mean time per

@@ -1,4 +1,4 @@
-"""gpu-check's Python side of the step (issue 12 item 5): the network, loss, clip and SGD step of train_step.py timed
+"""gpu-check's Python side of the step: the network, loss, clip and SGD step of train_step.py timed
 as two variants in one process, eager and with forward + loss compiled by torch.compile (Inductor), same AMP and
 cuDNN autotuning as the native bench. The compile (the first steps, which trace and compile forward and backward) is
 timed apart from the steady steps. Each variant: <rounds> rounds of <steps> steps after <warmup> steps; the median

@@ -1,4 +1,4 @@
-// The c10d path at world size 1 (issue 12 item 7): the NCCL process group on CUDA has compiled but never run, so
+// The c10d path at world size 1: the NCCL process group on CUDA has compiled but never run, so
 // gpu-check runs this where CUDA is present. Checks: rendezvous and init of the requested backend; the broadcast keeps
 // rank 0's weights; the bucketed gradient all-reduce (mean over one rank) returns the gradients unchanged, bit for
 // bit; scalar sums and a barrier; then one SGD step on the averaged gradient, and the checkpoint rank 0 writes of it

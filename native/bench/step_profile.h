@@ -1,4 +1,4 @@
-// Helpers of train_step_bench for gpu-check (issue 12 item 5): the CUDA caching allocator's peak, and a per-kernel
+// Helpers of train_step_bench for gpu-check: the CUDA caching allocator's peak, and a per-kernel
 // trace of a few training steps through LibTorch's Kineto profiler (the same C++ API in LibTorch 1.13 and 2.x), saved
 // as a Chrome trace that bench/train_step/kernel_table.py turns into the top-kernels table. Where LibTorch was built
 // without Kineto (Debian's 1.13) the legacy autograd profiler writes the trace instead: operators, no kernels.

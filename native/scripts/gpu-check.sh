@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-call GPU check (issue 5 item 4) for a machine with CUDA, python3 + PyTorch 2.x, cmake and nvcc (no Node
+# One-call GPU check for a machine with CUDA, python3 + PyTorch 2.x, cmake and nvcc (no Node
 # needed). In order of importance, so the figures that matter come first if the call is cut short:
 #   1. build: the core library and the benches only, against python3's torch (plain cmake, -j nproc); meanwhile
 #      the card's dense bf16 rate is measured in Python (8192^3 bf16 matmuls, CUDA events, after warm-up);
@@ -20,8 +20,8 @@
 #      fp16 + loss scaling instead of the AMP asked (the figures `amp: auto` and `channels_last: auto` rest on);
 #   4. end to end through core::Train: augmentation "full" in the native loader pool (the default CUDA loader
 #      threads, then nproc-2 threads), bf16 autocast (amp auto), phantoms of 224^3 for the 205^3 source patch,
-#      warm-up iterations excluded, with the share of the timed window the steps waited for a batch (issue 12
-#      item 4: the loader keeps up when it is near 0);
+#      warm-up iterations excluded, with the share of the timed window the steps waited for a batch (the
+#      loader keeps up when it is near 0);
 #      GPU utilisation is sampled (nvidia-smi -lms 200) during 3 and 4 and averaged over each timed window;
 #   5. achieved TFLOP/s (14.2 TFLOP per 128^3 training sample: 2.37 TMAC forward x 3 (fwd + 2x bwd) x 2 FLOP/MAC)
 #      and the fraction of the measured bf16 rate;
@@ -31,7 +31,7 @@
 #   6b. the NCCL path at world size 1 on CUDA (init, gradient all-reduce, checkpoint: nccl_check_bench);
 #   7. the Node-free C++ tests (built now; skipped when the time budget is spent);
 #   8. the addon tests when Node (.node/node-*.tar.xz) and node_modules are carried.
-# Last lines: a table of the step variants, a PASS/FAIL list, the targets (issue 12: >= 15 samples/s end to end,
+# Last lines: a table of the step variants, a PASS/FAIL list, the targets (>= 15 samples/s end to end,
 #   native step <= 0.8 x the torch.compile step, native peak memory <= eager's) and
 #   BENCH gpu ratio=<native/compiled step time> native_sps=... compiled_sps=... eager_sps=... e2e_sps=...
 #     peak_mem_gib=<native> eager_peak_mem_gib=... compiled_peak_mem_gib=... compile_s=... eager_ratio=...
@@ -50,7 +50,7 @@ DEVICE=${DEVICE:-cuda}
 AMP=${AMP:-auto} STEPS=${STEPS:-10} WARMUP=${WARMUP:-3} E2E_STEPS=${E2E_STEPS:-20} THREADS=${THREADS:-$(nproc)}
 ROUNDS=${ROUNDS:-3} PROFILE_STEPS=${PROFILE_STEPS:-3} COMPILE_LIMIT=${COMPILE_LIMIT:-300}
 export ROUNDS PROFILE_STEPS
-# The fused InstanceNorm+LeakyReLU kernels (issue 12 items 2, 6): their device test, built only where LibTorch has
+# The fused InstanceNorm+LeakyReLU kernels: their device test, built only where LibTorch has
 # CUDA and nvcc is found; the runtime's switch is PIPE_FUSED_NORM (0: LibTorch's ops).
 FUSED_NORM_TEST=fused_norm_cuda_test
 case "${FUSED_NORM:-}" in
@@ -68,7 +68,7 @@ checks=() failed=0
 section() { printf '\n==== %s [+%ds] ====\n' "$*" "$(( $(date +%s) - T0 ))"; }
 check() { if [ "$2" = PASS ]; then checks+=("PASS $1"); else checks+=("FAIL $1${3:+: $3}"); failed=1; fi; }
 # No single step may eat the call (a hang fails that step only), and none runs past DEADLINE seconds from the start,
-# so the summary below is always printed within 8 minutes (issue 12: the check fits one device call of under 8 min,
+# so the summary below is always printed within 8 minutes (one device call of under 8 min,
 # which leaves time in a 15-minute device session for the machine's start and one short follow-up call).
 limit() {
   local left=$(( DEADLINE - ($(date +%s) - T0) )) t=$STEP_LIMIT

@@ -1,4 +1,4 @@
-// Node-free checks of the channels-last switch (issue 12 item 1): off on the CPU whatever the setting, on for CUDA
+// Node-free checks of the channels-last switch: off on the CPU whatever the setting, on for CUDA
 // with on (auto: where the fused norm kernels run); ToChannelsLast keeps values and tensors and re-lays 5-D weights as
 // ChannelsLast3d; a bad setting is refused naming channelsLast.
 #include "core/channels_last.h"

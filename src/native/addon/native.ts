@@ -84,7 +84,7 @@ export interface NativeTrainOptions {
 }
 
 export type AmpSetting = 'auto' | 'off' | 'bf16' | 'fp16';
-/** NDHWC (ChannelsLast3d) weights and inputs on CUDA: off, on, auto (on for CUDA); ignored on the CPU. */
+/** NDHWC (ChannelsLast3d) weights and inputs on CUDA: off, on, auto (on where the fused norm kernels run); ignored on the CPU. */
 export type ChannelsLastSetting = 'off' | 'on' | 'auto';
 
 export interface TrainProgress {

@@ -81,7 +81,7 @@ export interface TrainOptions {
   device?: string;
   /** Mixed precision on CUDA: auto (bf16 if the GPU runs it, else fp16 + loss scaling), off, bf16, fp16. */
   amp?: AmpSetting;
-  /** NDHWC (ChannelsLast3d) weights and inputs on CUDA: off (default), on, auto (on for CUDA); the CPU ignores it. */
+  /** NDHWC (ChannelsLast3d) weights and inputs on CUDA: off, on, auto (default: on where the fused norm kernels run); the CPU ignores it. */
   channelsLast?: ChannelsLastSetting;
   /** Intra-op threads; default all cores. */
   threads?: number;

@@ -1,7 +1,7 @@
 /**
  * Checks a report input (or a training history read from disk) field by field; errors name the
  * field, e.g. `folds[2].history.epochs[5].trainLoss`. The summaries are checked by
- * src/evaluation's `checkSummary`.
+ * src/nnunet/evaluation's `checkSummary`.
  */
 import { checkSummary, labelKeys } from '../evaluation/index.js';
 import { isPostprocessingTarget } from '../postprocessing/index.js';

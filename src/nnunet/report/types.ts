@@ -15,7 +15,7 @@ export type { FoldAttempts } from '../training/train-record.js';
 /** One fold as given to the report. */
 export interface FoldInput {
   readonly fold: number;
-  /** The fold's validation summary.json (src/evaluation). */
+  /** The fold's validation summary.json (src/nnunet/evaluation). */
   readonly summary: SummaryJson;
   /** The fold's training history; absent when only validation results are available. */
   readonly history?: TrainingHistory;

@@ -1,7 +1,7 @@
 /**
  * `uses: report`: fans in every validate instance (summary.json + fold.json) and, for the training
  * curves and speed, every train instance (history.json), and writes report.json, report.md,
- * report.html and plots/*.svg (src/reporting). With a determine_postprocessing instance in the needs, also
+ * report.html and plots/*.svg (src/nnunet/report/). With a determine_postprocessing instance in the needs, also
  * the pooled Dice after its cross-validation postprocessing. `with.reference` holds the reference Dice in percent
  * by label id, e.g. {"1": 95.80, "2": 65.60}.
  */
