@@ -58,7 +58,7 @@ async function rewrite(file: string, change: (v: Awaited<ReturnType<typeof readN
 describe('convert_decathlon on a good task', () => {
   test('references single-channel files, writes dataset.json + cases.json, reports progress', async () => {
     const ctx = await fakeContext('convert_decathlon', { dataset: pristine, verify: true });
-    expect(stage.inputs?.({ dataset: 'rel/Task03' }, '/proj')).toEqual(['/proj/rel/Task03']);
+    expect(stage.inputs?.({ dataset: 'rel/Task03', verify: true, workers: 2 }, '/proj')).toEqual(['/proj/rel/Task03']);
     await stage.run(ctx);
     expect((await readdir(ctx.out)).sort()).toEqual(['cases.json', 'dataset.json']);
     const loaded = await loadConvertedDataset(ctx.out);

@@ -1,5 +1,5 @@
-import Ajv from 'ajv';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import planStage from '../../src/nnunet/stages/plan.js';
 import preprocessStage from '../../src/nnunet/stages/preprocess.js';

@@ -16,7 +16,7 @@ import convertStage from '../../src/nnunet/stages/convert-decathlon.js';
 import planStage from '../../src/nnunet/stages/plan.js';
 import preprocessStage from '../../src/nnunet/stages/preprocess.js';
 import type { StageContext, UpstreamRef } from '../../src/stage-api/types.js';
-import { fakeContext } from '../data/fake-context.js';
+import { fakeContext, type FakeContext } from '../data/fake-context.js';
 import { python, readNpy } from './npy-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pipe-pipeline-'));
@@ -99,7 +99,7 @@ describe('plan on a generated task', () => {
     const controller = new AbortController();
     const first = await fakeContext('plan', { workers: 1 }, { root: sub('plan-resume'), needs: [convertOut] });
     let seen = 0;
-    const aborting: StageContext = {
+    const aborting: FakeContext = {
       ...first,
       signal: controller.signal,
       report: { ...first.report, progress: (p) => { if (p.done > 0 && ++seen === 7) controller.abort(new Error('killed')); } },
@@ -195,7 +195,7 @@ print(json.dumps(res))`);
     const controller = new AbortController();
     const first = await fakeContext('preprocess', { workers: 1, memory_gb: 2 }, { root: sub('resume'), needs: [planOut, convertOut] });
     let seen = 0;
-    const aborting: StageContext = {
+    const aborting: FakeContext = {
       ...first,
       signal: controller.signal,
       report: { ...first.report, progress: (p) => { if (p.done > 0 && ++seen === 6) controller.abort(new Error('killed')); } },
@@ -205,7 +205,7 @@ print(json.dumps(res))`);
     expect(finished).toBeGreaterThanOrEqual(6);
     expect(finished).toBeLessThan(20);
     const again = await fakeContext('preprocess', { workers: 2, memory_gb: 2 }, { root: sub('resume'), needs: [planOut, convertOut] });
-    const resumed: StageContext = { ...again, work: first.work, resume: true };
+    const resumed: FakeContext = { ...again, work: first.work, resume: true };
     await preprocessStage.run(resumed);
     expect(again.metricsCalls.at(-1)).toMatchObject({ resumed: finished, processed: 20 - finished });
     for (const c of task.training.slice(0, 20)) {

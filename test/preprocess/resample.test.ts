@@ -145,7 +145,7 @@ np.save('${dir}/step_ref.npy', r.astype(np.float32))
 # how far the unclipped spline overshoots, and how far per-volume clipping is from nnU-Net's (discriminating power)
 print(max(unclipped.max() - v.max(), v.min() - unclipped.min()), np.abs(per_volume - r).max())`;
 
-  const cases: [string, V3, number, number][] = [
+  const cases: [string, V3, number, 1 | 3][] = [
     ['joint, order 3', [30, 37, 35], -1, 3],
     ['joint, order 3, downsampling', [9, 50, 21], -1, 3],
     ['separate z, order 3 in-plane', [30, 50, 47], 0, 3],
