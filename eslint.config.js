@@ -1,6 +1,7 @@
 // Lint for the TypeScript and JavaScript of pipe: ESLint's and typescript-eslint's recommended rules,
 // unused names (a leading _ marks one kept on purpose), and no focused tests (.only) left behind.
-// Not type-aware: it runs in seconds on 2 cores; `tsc --noEmit` does the type checks.
+// Not type-aware: it runs in seconds on 2 cores; `npm run typecheck` (tsconfig.test.json, src/ and test/)
+// does the type checks.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';

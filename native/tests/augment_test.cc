@@ -605,7 +605,7 @@ bool ReadRaw(const std::string& path, std::vector<T>* out, size_t n) {
 }
 
 // Compares WarpPatch and GaussianBlur with scipy's map_coordinates / gaussian_filter outputs
-// written by test/native-augment/scipy_reference.py into `dir`.
+// written by test/native/scipy_reference.py into `dir`.
 void TestAgainstScipy(const std::string& dir) {
   FILE* meta = std::fopen((dir + "/meta.txt").c_str(), "r");
   Shape3 S{}, P{};
@@ -675,7 +675,7 @@ void TestAgainstScipy(const std::string& dir) {
 
 }  // namespace
 
-// Optional argument: a folder written by test/native-augment/scipy_reference.py.
+// Optional argument: a folder written by test/native/scipy_reference.py.
 int main(int argc, char** argv) {
   if (argc > 1) TestAgainstScipy(argv[1]);
   TestEnlargedPatchSize();

@@ -1,9 +1,11 @@
 // The folders of src/ are the architecture: the engine knows no nnU-Net, nnU-Net's phases reach the
-// engine only through the stage API, and no two folders import each other (directly or around a loop).
-import { readFileSync } from 'node:fs';
+// engine only through the stage API, and no two folders import each other (directly or around a loop);
+// nor do two files (a value import each way, directly or around a loop), which the folder check cannot see.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { folderCycles, folderEdges, importEdges, layerViolations, type ImportEdge, type LayerRule } from './import-graph.js';
+import { fileCycles, folderCycles, folderEdges, importEdges, layerViolations, type ImportEdge, type LayerRule } from './import-graph.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 
@@ -35,6 +37,13 @@ describe('import graph of src/', () => {
     }
   });
 
+  // Value imports only: an `import type` is erased by the compiler, so a file may name another's types
+  // while that one imports its functions; a value import each way means each file can run before the
+  // other has finished evaluating, and the two are one module in all but name.
+  it('has no cycle between files (value imports)', () => {
+    expect(fileCycles(importEdges(SRC, { valuesOnly: true }))).toEqual([]);
+  });
+
   it('keeps every layer to what it may import (the engine never imports nnunet/)', () => {
     expect(layerViolations(edges, RULES)).toEqual([]);
   });
@@ -61,6 +70,43 @@ describe('import graph checks', () => {
     ];
     expect(folderCycles(folderEdges(edges, 1))).toEqual([['a', 'b', 'c']]);
     expect(folderCycles(folderEdges(edges.slice(0, 2), 1))).toEqual([]);
+  });
+
+  it('find a file cycle of value imports, inside one folder, and name its edges', () => {
+    const edges: ImportEdge[] = [
+      { from: 'a/x.ts', to: 'a/y.ts' },
+      { from: 'a/y.ts', to: 'a/z.ts' },
+      { from: 'a/z.ts', to: 'a/x.ts' },
+      { from: 'a/z.ts', to: 'b/v.ts' },
+      { from: 'b/v.ts', to: 'b/w.ts' },
+    ];
+    expect(folderCycles(folderEdges(edges, 1))).toEqual([]);
+    expect(fileCycles(edges)).toEqual(['a/x.ts <-> a/y.ts <-> a/z.ts: a/x.ts => a/y.ts; a/y.ts => a/z.ts; a/z.ts => a/x.ts']);
+    expect(fileCycles(edges.slice(0, 2))).toEqual([]);
+  });
+
+  it('read type-only statements as type imports, and the rest as value imports', () => {
+    const root = mkdtempSync(join(tmpdir(), 'pipe-import-graph-'));
+    try {
+      writeFileSync(
+        join(root, 'a.ts'),
+        [
+          "import type { A } from './t1.js';",
+          "export type { B } from './t2.js';",
+          "import { type C } from './v1.js';",
+          "import type from './v2.js';",
+          "import {\n  d,\n  type E,\n} from './v3.js';",
+          "export * from './v4.js';",
+          "import './v5.js';",
+          "const f = () => import('./v6.js');",
+        ].join('\n'),
+      );
+      const values = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6'].map((v) => ({ from: 'a.ts', to: `${v}.ts` }));
+      expect(importEdges(root, { valuesOnly: true })).toEqual(values);
+      expect(importEdges(root)).toEqual([{ from: 'a.ts', to: 't1.ts' }, { from: 'a.ts', to: 't2.ts' }, ...values]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('find an import across a layer rule', () => {

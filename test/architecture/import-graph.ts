@@ -1,8 +1,8 @@
 /**
  * The import graph of src/, read from the sources (static imports, re-exports and dynamic import()s
- * with a relative specifier), folded to folders, plus the two checks the architecture test makes:
- * folder cycles (strongly connected components) and layer rules (which top-level folder may import
- * which).
+ * with a relative specifier), folded to folders, plus the checks the architecture test makes:
+ * folder cycles and file cycles (strongly connected components) and layer rules (which top-level
+ * folder may import which).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -13,7 +13,9 @@ export interface ImportEdge {
   readonly to: string;
 }
 
-const SPECIFIER = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|^\s*import\s+['"](\.[^'"]+)['"]/gm;
+// `type` right after import/export (and not a default import named `type`) makes the statement type-only.
+const SPECIFIER =
+  /(?:import|export)\s+(type\s+(?!from\b))?[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|^\s*import\s+['"](\.[^'"]+)['"]/gm;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -23,13 +25,17 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every relative import between files under `root`. */
-export function importEdges(root: string): ImportEdge[] {
+/**
+ * Every relative import between files under `root`. With `valuesOnly`, without the `import type` /
+ * `export type` statements: verbatimModuleSyntax erases exactly those, so they are no edge of the module
+ * graph Node loads. An inline `import { type A }` stays (it is kept as `import {}`, which loads the module).
+ */
+export function importEdges(root: string, { valuesOnly = false }: { valuesOnly?: boolean } = {}): ImportEdge[] {
   const edges: ImportEdge[] = [];
   for (const file of sourceFiles(root)) {
     for (const m of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
-      const spec = m[1] ?? m[2] ?? m[3];
-      if (spec === undefined) continue;
+      const spec = m[2] ?? m[3] ?? m[4];
+      if (spec === undefined || (valuesOnly && m[1] !== undefined)) continue;
       const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
       edges.push({ from: relative(root, file).split(sep).join('/'), to: relative(root, target).split(sep).join('/') });
     }
@@ -59,6 +65,30 @@ export function folderEdges(edges: readonly ImportEdge[], depth: number): Map<st
 
 /** Strongly connected components with more than one folder (Tarjan): each is a folder cycle. */
 export function folderCycles(graph: ReadonlyMap<string, ReadonlyMap<string, unknown>>): string[][] {
+  return stronglyConnected(graph);
+}
+
+/**
+ * File-level cycles: strongly connected components of the files joined by `edges`, each as
+ * `a.ts <-> b.ts: a.ts => b.ts; b.ts => a.ts`. Two files of one folder that import each other are invisible
+ * to the folder check. The architecture test gives it the value imports only (see importEdges).
+ */
+export function fileCycles(edges: readonly ImportEdge[]): string[] {
+  const graph = new Map<string, Map<string, ImportEdge>>();
+  for (const e of edges) {
+    if (e.from === e.to) continue;
+    let out = graph.get(e.from);
+    if (out === undefined) graph.set(e.from, (out = new Map()));
+    if (!out.has(e.to)) out.set(e.to, e);
+  }
+  return stronglyConnected(graph).map((files) => {
+    const why = files.flatMap((a) => files.flatMap((b) => graph.get(a)?.get(b) ?? []));
+    return `${files.join(' <-> ')}: ${why.map((e) => `${e.from} => ${e.to}`).join('; ')}`;
+  });
+}
+
+/** Strongly connected components with more than one node (Tarjan), each sorted. */
+function stronglyConnected(graph: ReadonlyMap<string, ReadonlyMap<string, unknown>>): string[][] {
   let next = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();

@@ -21,7 +21,9 @@ function readOnlyMount(dir: string): (() => void) | undefined {
   } catch {
     return undefined;
   }
-  const unmount = (): void => execFileSync('umount', [dir], { stdio: 'ignore' });
+  const unmount = (): void => {
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+  };
   try {
     mkdirSync(`${dir}/store`);
     execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addonAvailable } from '../../src/native/addon/index.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { collect, jsonLines, outcomes, Rig, waitFor } from '../helpers/rig.js';
-import { dumpDom, hasChromium, screenshot } from '../reporting/chromium-helper.js';
+import { dumpDom, hasChromium, screenshot } from '../nnunet/report/chromium-helper.js';
 import { ciDemoYaml } from './demo-pipeline.js';
 
 const PY = '/usr/bin/python3';

@@ -29,7 +29,7 @@ function argsFor(exe: string, scratch: string[]): string[] {
   if (exe !== 'augment_test' || !hasScipy()) return [];
   const dir = mkdtempSync(join(tmpdir(), 'pipe-augment-scipy-'));
   scratch.push(dir);
-  execFileSync(python, [join(root, 'test', 'native-augment', 'scipy_reference.py'), dir]);
+  execFileSync(python, [join(root, 'test', 'native', 'scipy_reference.py'), dir]);
   return [dir];
 }
 

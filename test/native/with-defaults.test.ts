@@ -9,9 +9,10 @@ import { addonAvailable, defaultPredictOptions, defaultTrainOptions } from '../.
 
 const mustRun = addonAvailable() || Boolean(process.env['CI']);
 
-/** The `default` of a schema property. */
-function schemaDefault(schema: { properties?: unknown }, field: string): unknown {
-  const property = (schema.properties as Record<string, { default?: unknown }>)[field];
+/** The `default` of a schema property (an object schema; ajv's JSONSchemaType also admits anyOf forms without `properties`). */
+function schemaDefault(schema: object, field: string): unknown {
+  const properties = 'properties' in schema ? (schema.properties as Readonly<Record<string, { default?: unknown }>>) : {};
+  const property = properties[field];
   expect(property, `property ${field}`).toBeDefined();
   return property?.default;
 }
