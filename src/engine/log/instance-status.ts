@@ -65,15 +65,13 @@ export interface SlurmView {
 type Rec<T extends JournalRecord['t']> = Extract<JournalRecord, { t: T }>;
 
 /**
- * What an instance-end says went wrong: the failure it records (the engine wrote it from a Failure, so it is
- * one) rendered afresh, or the text alone that older journals have.
+ * What an instance-end says went wrong: its text (written from the Failure by failure-text.ts, or alone in older
+ * journals) and the failure object itself where it records one (the engine wrote it from a Failure).
  */
 function endFailure(end: Rec<'instance-end'> | undefined): { failure?: Failure; text?: string } {
-  if (end?.failure !== undefined) {
-    const failure = end.failure as Failure;
-    return { failure, text: failureText(failure) };
-  }
-  return end?.error !== undefined ? { text: end.error } : {};
+  const failure = end?.failure as Failure | undefined;
+  const text = end?.error ?? (failure !== undefined ? failureText(failure) : undefined);
+  return { ...(failure !== undefined ? { failure } : {}), ...(text !== undefined ? { text } : {}) };
 }
 
 interface History {
