@@ -43,31 +43,31 @@ export interface PreparedAttempt {
 }
 
 /** The stage's environment: pipe's own, less the devices of the parent, plus what says where the attempt is. */
-function attemptEnv(x: Execution, inst: KeyedInstance, a: { out: string; work: string; attempt: number; resume: boolean; placement: Placement }): Record<string, string> {
+function attemptEnv(ex: Execution, inst: KeyedInstance, a: { out: string; work: string; attempt: number; resume: boolean; placement: Placement }): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(x.o.env ?? process.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(ex.o.env ?? process.env)) if (v !== undefined) env[k] = v;
   delete env['CUDA_VISIBLE_DEVICES'];
   delete env['ASCEND_RT_VISIBLE_DEVICES'];
   delete env['PIPE_RESUME'];
   Object.assign(env, {
-    PIPE_OUT: a.out, PIPE_WORK: a.work, PIPE_STAGE: inst.name, PIPE_KEY: inst.key, PIPE_PROJECT: x.o.keyed.pipeline.projectDir,
+    PIPE_OUT: a.out, PIPE_WORK: a.work, PIPE_STAGE: inst.name, PIPE_KEY: inst.key, PIPE_PROJECT: ex.o.keyed.pipeline.projectDir,
     PIPE_ATTEMPT: String(a.attempt), ...a.placement.env,
   });
   if (a.resume) env['PIPE_RESUME'] = '1';
   return env;
 }
 
-export async function prepareAttempt(x: Execution, inst: KeyedInstance, grant: Grant, attempt: number, attempts: number, open: OpenAttempt | undefined): Promise<PreparedAttempt> {
-  const { keyed, store, journal } = x.o;
+export async function prepareAttempt(ex: Execution, inst: KeyedInstance, grant: Grant, attempt: number, attempts: number, open: OpenAttempt | undefined): Promise<PreparedAttempt> {
+  const { keyed, store, journal } = ex.o;
   const s = inst.stage;
   const out = open?.out ?? store.freshOutput(inst.key);
   const work = store.workDir(inst.key);
   const resume = open?.resume ?? (existsSync(work) && readdirSync(work).length > 0);
   mkdirSync(work, { recursive: true });
   const log = open?.log ?? store.logPath(inst.name, inst.key, attempt);
-  const placement = open !== undefined ? PLACED_BEFORE : await x.backend.place(grant.kind, grant.devices);
+  const placement = open !== undefined ? PLACED_BEFORE : await ex.backend.place(grant.kind, grant.devices);
   const value = runtimeValue(keyed, store, inst, out, grant);
-  const env = attemptEnv(x, inst, { out, work, attempt, resume, placement });
+  const env = attemptEnv(ex, inst, { out, work, attempt, resume, placement });
   const outputs = inst.material.outputs.map((p) => substitute(p, commandText(value, false)));
   let file: string;
   let args: string[];

@@ -33,9 +33,9 @@ export function attemptFailure(p: Pick<PreparedAttempt, 'out' | 'outputs'>, resu
   return missing.length > 0 ? { reason: 'outputs-missing', missing } : undefined;
 }
 
-export async function settleAttempt(x: Execution, inst: KeyedInstance, p: PreparedAttempt, run: RunningAttempt, relay: ProgressRelay, result: AttemptResult): Promise<Settled> {
-  const { store } = x.o;
-  x.running.delete(run);
+export async function settleAttempt(ex: Execution, inst: KeyedInstance, p: PreparedAttempt, run: RunningAttempt, relay: ProgressRelay, result: AttemptResult): Promise<Settled> {
+  const { store } = ex.o;
+  ex.running.delete(run);
   p.placement.release();
   relay.flush();
   removeTree(`${p.out}.context.json`);
@@ -43,7 +43,7 @@ export async function settleAttempt(x: Execution, inst: KeyedInstance, p: Prepar
     removeTree(p.out);
     dropEmptyWorkspace(p.work);
   };
-  if (x.interrupted) {
+  if (ex.interrupted) {
     discard();
     return { outcome: 'interrupted' };
   }

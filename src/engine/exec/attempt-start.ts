@@ -10,33 +10,33 @@ import type { Execution } from './execution.js';
 import type { OpenAttempt, RunningAttempt } from './launch/types.js';
 import type { ProgressRelay } from './progress-relay.js';
 
-function attachOpen(x: Execution, inst: KeyedInstance, open: OpenAttempt, relay: ProgressRelay): RunningAttempt {
-  const backend = x.o.reattach?.backend;
+function attachOpen(ex: Execution, inst: KeyedInstance, open: OpenAttempt, relay: ProgressRelay): RunningAttempt {
+  const backend = ex.o.reattach?.backend;
   if (backend?.attach === undefined) throw new Error(`Internal error: an open attempt of ${inst.name} but no backend that attaches to it`);
   const run = backend.attach({ jobId: open.jobId, log: open.log, out: open.out }, relay.onMessage);
-  x.o.logger.info?.(`${inst.name}: attached to ${run.jobLabel ?? open.jobId} (submitted by an earlier run)`);
+  ex.o.logger.info?.(`${inst.name}: attached to ${run.jobLabel ?? open.jobId} (submitted by an earlier run)`);
   return run;
 }
 
-export async function startOrAttach(x: Execution, inst: KeyedInstance, grant: Grant, p: PreparedAttempt, relay: ProgressRelay): Promise<RunningAttempt> {
-  const { o } = x;
+export async function startOrAttach(ex: Execution, inst: KeyedInstance, grant: Grant, p: PreparedAttempt, relay: ProgressRelay): Promise<RunningAttempt> {
+  const { o } = ex;
   const s = inst.stage;
-  x.starting();
+  ex.starting();
   const run = p.open !== undefined
-    ? attachOpen(x, inst, p.open, relay)
-    : await x.backend.start({
+    ? attachOpen(ex, inst, p.open, relay)
+    : await ex.backend.start({
       spec: {
         file: p.file, args: p.args, cwd: o.keyed.pipeline.projectDir, env: p.env, logPath: p.log, header: p.header, graceMs: o.graceMs,
         ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}), onMessage: relay.onMessage,
       },
       instance: inst.name, key: inst.key, attempt: p.attempt, out: p.out, outputs: p.outputs, resources: s.resources, kind: grant.kind,
-      afterOk: inst.needs.map((n) => x.submitted.get(n)).filter((id): id is string => id !== undefined),
+      afterOk: inst.needs.map((n) => ex.submitted.get(n)).filter((id): id is string => id !== undefined),
       detach: o.detach ?? false,
     });
-  x.running.add(run);
+  ex.running.add(run);
   const { port } = p.placement;
   o.journal.append({
-    t: 'instance-start', run: o.run, time: x.now(), stage: inst.name, key: inst.key, attempt: p.attempt, pid: run.pid,
+    t: 'instance-start', run: o.run, time: ex.now(), stage: inst.name, key: inst.key, attempt: p.attempt, pid: run.pid,
     ...(run.pidStart !== undefined ? { pidStart: run.pidStart } : {}),
     devices: grant.devices, deviceKind: grant.kind, ...(port > 0 ? { port } : {}), log: p.log, resume: p.resume,
     ...(run.jobId !== undefined ? { jobId: run.jobId, out: p.out } : {}),

@@ -27,9 +27,9 @@ const BEFORE_START: Failure = { reason: 'stopped', cause: 'before-start' };
 
 export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const { keyed, store, logger } = o;
-  const x = new Execution(o);
+  const ex = new Execution(o);
   const selected = new Set(keyed.instances.map((i) => i.name));
-  const onAbort = (): void => x.interrupt();
+  const onAbort = (): void => ex.interrupt();
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -37,7 +37,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const acquire = (inst: KeyedInstance): Promise<Grant> => {
     const { device, devices } = inst.stage.resources;
     const kind = device ?? (devices > 0 ? o.defaultKind : 'cpu');
-    return x.backend.grantsDevices || o.reattach?.open.has(inst.key) ? Promise.resolve(clusterGrant(kind, devices)) : o.admission.acquire(kind, devices);
+    return ex.backend.grantsDevices || o.reattach?.open.has(inst.key) ? Promise.resolve(clusterGrant(kind, devices)) : o.admission.acquire(kind, devices);
   };
 
   const tasks = new Map<string, Promise<TaskOutcome>>();
@@ -47,30 +47,30 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     const badIdx = deps.findIndex((d) => d !== 'ran' && d !== 'cached' && d !== 'submitted');
     const bad = deps[badIdx];
     if (bad !== undefined && bad !== 'submitted') {
-      if (x.interrupted) return 'interrupted';
-      return x.finish(inst, 'skipped', { failure: { reason: 'upstream-failed', upstream: needs[badIdx] ?? '', upstreamOutcome: bad } });
+      if (ex.interrupted) return 'interrupted';
+      return ex.finish(inst, 'skipped', { failure: { reason: 'upstream-failed', upstream: needs[badIdx] ?? '', upstreamOutcome: bad } });
     }
     const hit = await checkHit(store, inst.key);
-    if (hit.state === 'hit') return x.finish(inst, 'cached', { out: store.objectDir(inst.key) });
+    if (hit.state === 'hit') return ex.finish(inst, 'cached', { out: store.objectDir(inst.key) });
     if (hit.state === 'damaged') logger.info?.(`${inst.name}: its committed object ${inst.key.slice(0, 12)} is damaged (${hit.why}); removed, rebuilding`);
-    if (x.interrupted) return 'interrupted';
-    if (x.stopping) return x.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
+    if (ex.interrupted) return 'interrupted';
+    if (ex.stopping) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
     store.recordMaterial(inst.key, inst.material);
     let grant: Grant;
     try {
       grant = await acquire(inst);
     } catch {
-      return x.interrupted ? 'interrupted' : x.finish(inst, 'skipped', { failure: BEFORE_START });
+      return ex.interrupted ? 'interrupted' : ex.finish(inst, 'skipped', { failure: BEFORE_START });
     }
     try {
-      if (x.stopping && !x.interrupted && !o.keepGoing) return x.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
-      if (x.interrupted) return 'interrupted';
-      const outcome = await runAttempts(x, inst, grant);
-      if (outcome === 'failed' && !o.keepGoing) x.stopping = true;
+      if (ex.stopping && !ex.interrupted && !o.keepGoing) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
+      if (ex.interrupted) return 'interrupted';
+      const outcome = await runAttempts(ex, inst, grant);
+      if (outcome === 'failed' && !o.keepGoing) ex.stopping = true;
       return outcome;
     } catch (error) {
-      if (!o.keepGoing) x.stopping = true;
-      return x.finish(inst, 'failed', { failure: { reason: 'internal-error', message: (error as Error).stack ?? String(error) } });
+      if (!o.keepGoing) ex.stopping = true;
+      return ex.finish(inst, 'failed', { failure: { reason: 'internal-error', message: (error as Error).stack ?? String(error) } });
     } finally {
       grant.release();
     }
@@ -78,5 +78,5 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   for (const inst of keyed.instances) tasks.set(inst.name, runTask(inst));
   await Promise.all(tasks.values());
   o.signal?.removeEventListener('abort', onAbort);
-  return { outcomes: x.outcomes, interrupted: x.interrupted, submitted: x.submitted };
+  return { outcomes: ex.outcomes, interrupted: ex.interrupted, submitted: ex.submitted };
 }

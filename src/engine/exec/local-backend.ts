@@ -9,7 +9,6 @@ import type { AttemptBackend, Launch, Placement } from './launch/types.js';
 import { releasePort, reservePort } from './ports.js';
 
 export const localBackend: AttemptBackend = {
-  kind: 'local',
   grantsDevices: false,
   async place(kind, devices): Promise<Placement> {
     const port = await reservePort();

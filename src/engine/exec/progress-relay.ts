@@ -8,37 +8,37 @@ import type { KeyedInstance } from '../resolve/keys.js';
 import type { Execution } from './execution.js';
 
 export class ProgressRelay {
-  readonly #x: Execution;
+  readonly #ex: Execution;
   readonly #inst: KeyedInstance;
   #lastJournalled = 0;
   #pending: Progress | undefined;
 
-  constructor(x: Execution, inst: KeyedInstance) {
-    this.#x = x;
+  constructor(ex: Execution, inst: KeyedInstance) {
+    this.#ex = ex;
     this.#inst = inst;
   }
 
   readonly onMessage = (m: PipeMessage): void => {
-    const { o } = this.#x;
+    const { o } = this.#ex;
     const { name: stage, key } = this.#inst;
     if (m.type === 'progress') {
       const { type: _t, ...p } = m;
       o.logger.progress?.({ stage, progress: p });
       this.#pending = p;
-      if (Date.now() - this.#lastJournalled >= this.#x.progressEveryMs) {
+      if (Date.now() - this.#lastJournalled >= this.#ex.progressEveryMs) {
         this.#lastJournalled = Date.now();
-        o.journal.append({ t: 'progress', run: o.run, time: this.#x.now(), stage, key, progress: p });
+        o.journal.append({ t: 'progress', run: o.run, time: this.#ex.now(), stage, key, progress: p });
         this.#pending = undefined;
       }
     } else if (m.type === 'metrics') {
-      o.journal.append({ t: 'metrics', run: o.run, time: this.#x.now(), stage, key, metrics: m.values });
+      o.journal.append({ t: 'metrics', run: o.run, time: this.#ex.now(), stage, key, metrics: m.values });
     }
   };
 
   /** Journals the progress the interval held back. */
   flush(): void {
-    const { o } = this.#x;
-    if (this.#pending !== undefined) o.journal.append({ t: 'progress', run: o.run, time: this.#x.now(), stage: this.#inst.name, key: this.#inst.key, progress: this.#pending });
+    const { o } = this.#ex;
+    if (this.#pending !== undefined) o.journal.append({ t: 'progress', run: o.run, time: this.#ex.now(), stage: this.#inst.name, key: this.#inst.key, progress: this.#pending });
     this.#pending = undefined;
   }
 }

@@ -24,8 +24,8 @@ function tailOf(path: string, lines = 15): string {
   }
 }
 
-export async function runAttempts(x: Execution, inst: KeyedInstance, grant: Grant): Promise<TaskOutcome> {
-  const { o } = x;
+export async function runAttempts(ex: Execution, inst: KeyedInstance, grant: Grant): Promise<TaskOutcome> {
+  const { o } = ex;
   const open = o.reattach?.open.get(inst.key);
   const started = open !== undefined ? Date.parse(open.time) : Date.now();
   const first = open?.attempt ?? 1;
@@ -33,33 +33,33 @@ export async function runAttempts(x: Execution, inst: KeyedInstance, grant: Gran
   let last: { failure: Failure; log: string; exitCode: number | null } | undefined;
   let tried = 0;
   for (let attempt = first; attempt <= attempts; attempt++) {
-    if (x.stopping && (x.interrupted || !o.keepGoing)) break;
+    if (ex.stopping && (ex.interrupted || !o.keepGoing)) break;
     tried = attempt;
     const adopting = attempt === first ? open : undefined;
     if (adopting !== undefined && o.detach) {
-      x.submitted.set(inst.name, adopting.jobId);
+      ex.submitted.set(inst.name, adopting.jobId);
       return 'submitted';
     }
-    const p = await prepareAttempt(x, inst, grant, attempt, attempts, adopting);
-    const relay = new ProgressRelay(x, inst);
-    const run = await startOrAttach(x, inst, grant, p, relay);
+    const p = await prepareAttempt(ex, inst, grant, attempt, attempts, adopting);
+    const relay = new ProgressRelay(ex, inst);
+    const run = await startOrAttach(ex, inst, grant, p, relay);
     if (o.detach && run.jobId !== undefined) {
-      x.running.delete(run);
-      x.submitted.set(inst.name, run.jobId);
+      ex.running.delete(run);
+      ex.submitted.set(inst.name, run.jobId);
       o.logger.info?.(`${inst.name}: submitted as ${run.jobLabel ?? run.jobId}`);
       return 'submitted';
     }
-    if (x.interrupted) void run.terminate();
+    if (ex.interrupted) void run.terminate();
     const result = await run.done;
-    const settled = await settleAttempt(x, inst, p, run, relay, result);
+    const settled = await settleAttempt(ex, inst, p, run, relay, result);
     const durationMs = Date.now() - started;
-    if (settled.outcome === 'interrupted') return x.finish(inst, 'interrupted', { durationMs, log: p.log, attempts: attempt });
-    if (settled.outcome === 'ran') return x.finish(inst, 'ran', { durationMs, attempts: attempt, log: p.log, out: o.store.objectDir(inst.key), exitCode: 0 });
+    if (settled.outcome === 'interrupted') return ex.finish(inst, 'interrupted', { durationMs, log: p.log, attempts: attempt });
+    if (settled.outcome === 'ran') return ex.finish(inst, 'ran', { durationMs, attempts: attempt, log: p.log, out: o.store.objectDir(inst.key), exitCode: 0 });
     last = { failure: settled.failure, log: p.log, exitCode: result.exitCode };
     if (attempt < attempts) o.logger.info?.(`${inst.name}: attempt ${attempt}/${attempts} failed (${failureText(settled.failure)}); retrying`);
   }
-  if (last === undefined) return x.finish(inst, 'skipped', { failure: { reason: 'stopped', cause: 'before-start' } });
-  return x.finish(inst, 'failed', {
+  if (last === undefined) return ex.finish(inst, 'skipped', { failure: { reason: 'stopped', cause: 'before-start' } });
+  return ex.finish(inst, 'failed', {
     durationMs: Date.now() - started, attempts: tried, exitCode: last.exitCode, failure: last.failure, log: last.log, tail: tailOf(last.log),
   });
 }

@@ -96,7 +96,6 @@ export interface Launch {
 }
 
 export interface AttemptBackend {
-  readonly kind: 'local' | 'slurm';
   /**
    * True when the backend's scheduler grants devices and queues attempts (a cluster): pipe's own admission is
    * skipped, and the ranks of an attempt see devices 0..n-1 of their node.

@@ -70,7 +70,6 @@ class LogTail {
 }
 
 export class SlurmBackend implements AttemptBackend {
-  readonly kind = 'slurm' as const;
   readonly grantsDevices = true;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #site: SlurmSite;
