@@ -170,7 +170,7 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     logger.runStarted?.({ pipeline: pipeline.file, store: store.root, instances: keyed.instances.length });
     const admission = new Admission(options.jobs ?? availableParallelism(), pools);
     let stopWatchdog: (() => void) | undefined;
-    const slurm = executor === 'slurm' || open.size > 0 ? new SlurmBackend(env) : undefined;
+    const slurm = executor === 'slurm' || open.size > 0 ? new SlurmBackend(env, { pipeline: pipeline.name, store: store.root, executor: pipeline.executor }) : undefined;
     if (slurm !== undefined) {
       const known = new Set([...open.values()].map((j) => j.jobId));
       for (const j of await cancelUnrecordedJobs(store.root, new Set(keyed.instances.map((i) => i.key)), known, env)) {
@@ -178,7 +178,7 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
       }
     }
     const result = await execute({
-      ...(slurm ? { slurm, openJobs: open } : {}), ...(executor === 'slurm' && slurm ? { backend: slurm } : {}),
+      ...(slurm ? { reattach: { backend: slurm, open } } : {}), ...(executor === 'slurm' && slurm ? { backend: slurm } : {}),
       detach: options.detach ?? false,
       keyed, store, journal, run, admission, defaultKind: kind, keepGoing: options.keepGoing ?? false, graceMs, logger,
       ...(options.signal ? { signal: options.signal } : {}), env,

@@ -32,13 +32,22 @@ export interface Provenance {
 
 export type Outcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'interrupted';
 
+/**
+ * A `Failure` (log/events.ts) as an instance-end record keeps it. The journal stores it without reading it, so
+ * only its key is named here (the cache layer sits below log/); `error` beside it keeps the rendered text that
+ * older journals have alone.
+ */
+export interface RecordedFailure {
+  readonly reason: string;
+}
+
 export type JournalRecord =
   | { readonly t: 'run-start'; readonly run: string; readonly time: string; readonly pipeline: string; /** The pipeline's `name` (its identity across copies of the file); absent in older journals. */ readonly name?: string; readonly pid: number; readonly pidStart?: string; readonly host: string; readonly command: string; readonly options: RunOptionsRecord; readonly provenance?: Provenance }
   | { readonly t: 'run-end'; readonly run: string; readonly time: string; readonly exitCode: number }
   | { readonly t: 'instance-start'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly attempt: number; readonly pid: number; readonly pidStart?: string; readonly devices: readonly string[]; readonly deviceKind: string; readonly port?: number; readonly log: string; readonly resume: boolean; readonly jobId?: string; readonly out?: string; readonly context?: string }
   | { readonly t: 'progress'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly progress: Progress }
   | { readonly t: 'metrics'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly metrics: Readonly<Record<string, number | string>> }
-  | { readonly t: 'instance-end'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly outcome: Outcome; readonly attempts?: number; readonly exitCode?: number | null; readonly signal?: string | null; readonly error?: string; readonly log?: string; readonly durationMs?: number; readonly pipeline?: string };
+  | { readonly t: 'instance-end'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly outcome: Outcome; readonly attempts?: number; readonly exitCode?: number | null; readonly signal?: string | null; readonly error?: string; readonly failure?: RecordedFailure; readonly log?: string; readonly durationMs?: number; readonly pipeline?: string };
 
 export class Journal {
   readonly path: string;

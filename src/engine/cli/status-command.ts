@@ -43,7 +43,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({
       pipeline: status.pipeline, name: status.name, store: status.store, view: status.view,
       stages: status.stages.map((s) => ({
-        stage: s.stage, state: s.state, key: s.key, out: s.out ?? null, reason: s.reason ?? null,
+        stage: s.stage, state: s.state, key: s.key, out: s.out ?? null, reason: s.reason ?? null, failure: s.failure ?? null,
         durationMs: s.durationMs ?? null, progress: s.progress ?? null, devices: s.devices ?? null, log: s.log ?? null, metrics: s.metrics ?? null,
         ...slurmJson(s),
       })),

@@ -13,6 +13,14 @@ export interface Grant {
   release(): void;
 }
 
+/**
+ * Devices a cluster's scheduler grants (or granted, for an attempt an earlier run left open): the ranks see
+ * devices 0..n-1 of their node, and there is nothing for pipe to give back.
+ */
+export function clusterGrant(kind: DeviceKind, count: number): Grant {
+  return { kind, devices: Array.from({ length: count }, (_, i) => String(i)), release: () => undefined };
+}
+
 interface Waiter {
   readonly kind: DeviceKind;
   readonly count: number;

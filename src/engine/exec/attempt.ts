@@ -8,11 +8,9 @@ import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { execa as ExecaFn } from 'execa';
 import { parseMessage } from '../../stage-api/protocol.js';
+import type { Failure } from '../log/events.js';
 import type { AttemptResult, AttemptSpec, RunningAttempt } from './launch/types.js';
 import { groupAlive, processStartTime, signalGroup } from '../../util/process-info.js';
-
-
-
 
 export type { AttemptResult, AttemptSpec, RunningAttempt };
 
@@ -85,13 +83,15 @@ export function startAttempt(spec: AttemptSpec): RunningAttempt {
     if (timer) clearTimeout(timer);
     if (terminating) await terminating;
     await new Promise<void>((res) => log.end(res));
-    const error = r.failed && r.exitCode === undefined && r.signal === undefined ? (r.originalMessage ?? r.shortMessage) : undefined;
+    const spawnError = r.failed && r.exitCode === undefined && r.signal === undefined ? (r.originalMessage ?? r.shortMessage) : undefined;
+    // What only this backend knows; a plain exit status or signal the executor reads itself.
+    const failure: Failure | undefined = timedOut ? { reason: 'timeout', timeoutMs: spec.timeoutMs ?? 0 }
+      : spawnError !== undefined ? { reason: 'spawn-error', message: spawnError } : undefined;
     return {
       exitCode: r.exitCode ?? null,
       signal: r.signal ?? null,
-      timedOut,
       terminated,
-      ...(error !== undefined ? { error } : {}),
+      ...(failure !== undefined ? { failure } : {}),
     };
   })();
   const pidStart = pid > 0 ? processStartTime(pid) : undefined;

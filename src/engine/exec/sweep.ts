@@ -6,7 +6,11 @@
  */
 import type { Journal, JournalRecord } from '../cache/journal.js';
 import { isProcessAlive } from '../../util/process-info.js';
+import type { Failure } from '../log/events.js';
+import { failureText } from '../log/failure-text.js';
 import { endGroup } from './attempt.js';
+
+const RUNNER_DIED: Failure = { reason: 'stopped', cause: 'runner-died' };
 
 export interface SweptInstance {
   readonly run: string;
@@ -38,7 +42,7 @@ export async function sweepLeftovers(journal: Journal, graceMs: number, records:
     const alive = r.pid > 0 && isProcessAlive(r.pid, r.pidStart);
     if (alive) await endGroup(r.pid, graceMs);
     swept.push({ run: r.run, stage: r.stage, pid: r.pid, killed: alive });
-    journal.append({ t: 'instance-end', run: r.run, time: now, stage: r.stage, key: r.key, outcome: 'interrupted', error: 'the runner died while this instance ran', log: r.log });
+    journal.append({ t: 'instance-end', run: r.run, time: now, stage: r.stage, key: r.key, outcome: 'interrupted', error: failureText(RUNNER_DIED), failure: RUNNER_DIED, log: r.log });
   }
   for (const run of runsOpen) journal.append({ t: 'run-end', run, time: now, exitCode: 137 });
   return swept;

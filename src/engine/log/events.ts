@@ -1,5 +1,81 @@
-/** Events the engine emits while planning and running; loggers observe them (log/logger.ts). */
+/**
+ * Events the engine emits while planning and running; loggers observe them (log/logger.ts). A failure
+ * travels as a `Failure` (keyed by `reason`), never as text: failure-text.ts renders it for people, the
+ * journal and `pipe status --json` keep the object.
+ */
 import type { Outcome } from '../cache/journal.js';
+
+/** The stage's process exited with a status other than 0. */
+export interface ExitNonZeroFailure {
+  readonly reason: 'exit-non-zero';
+  readonly exitCode: number;
+}
+
+/** The stage's process was ended by a signal pipe did not send (the kernel's OOM killer, a kill from outside). */
+export interface SignalFailure {
+  readonly reason: 'signal';
+  readonly signal: string;
+}
+
+/** The attempt ran past the stage's `timeout`; pipe ended its process group. */
+export interface TimeoutFailure {
+  readonly reason: 'timeout';
+  readonly timeoutMs: number;
+}
+
+/** The attempt never started: the program could not be spawned, or the cluster refused the job. */
+export interface SpawnErrorFailure {
+  readonly reason: 'spawn-error';
+  readonly message: string;
+}
+
+/** The stage exited 0 but left declared `outputs` unwritten (paths relative to its output folder). */
+export interface OutputsMissingFailure {
+  readonly reason: 'outputs-missing';
+  readonly missing: readonly string[];
+}
+
+/** The cluster ended the attempt's job badly (FAILED, TIMEOUT, OUT_OF_MEMORY, ...), or lost track of it. */
+export interface ClusterJobFailure {
+  readonly reason: 'cluster-job';
+  readonly jobId: string;
+  /** The job's final state as the cluster names it; absent when the cluster no longer knows the job. */
+  readonly state?: string;
+  readonly exitCode?: number;
+  /** The backend's account, with the advice it knows (raise resources.time, the store is not shared, ...). */
+  readonly message: string;
+}
+
+/** Not started: an instance it needs failed or was skipped. */
+export interface UpstreamFailedFailure {
+  readonly reason: 'upstream-failed';
+  readonly upstream: string;
+  readonly upstreamOutcome: Outcome;
+}
+
+/** The run stopped around it: an earlier failure (no --keep-going), a stop before it started, or a runner that died while it ran. */
+export interface StoppedFailure {
+  readonly reason: 'stopped';
+  readonly cause: 'earlier-failure' | 'before-start' | 'runner-died';
+}
+
+/** A bug in pipe: an exception the executor did not expect, with its stack. */
+export interface InternalErrorFailure {
+  readonly reason: 'internal-error';
+  readonly message: string;
+}
+
+/** Why an instance has no committed output from this run. */
+export type Failure =
+  | ExitNonZeroFailure
+  | SignalFailure
+  | TimeoutFailure
+  | SpawnErrorFailure
+  | OutputsMissingFailure
+  | ClusterJobFailure
+  | UpstreamFailedFailure
+  | StoppedFailure
+  | InternalErrorFailure;
 
 export interface StageStartedEvent {
   readonly stage: string;
@@ -19,7 +95,8 @@ export interface StageFinishedEvent {
   readonly durationMs?: number;
   readonly attempts?: number;
   readonly exitCode?: number | null;
-  readonly error?: string;
+  /** Why a failed, skipped or interrupted instance has no output (absent for ran and cached). */
+  readonly failure?: Failure;
   readonly log?: string;
   /** Last lines of the log of a failed attempt. */
   readonly tail?: string;

@@ -13,6 +13,8 @@ import { lockHeldByLiveProcess } from '../cache/lock.js';
 import type { Store } from '../cache/store.js';
 import type { KeyedPipeline } from '../resolve/keys.js';
 import type { Progress } from '../../stage-api/types.js';
+import type { Failure } from './events.js';
+import { failureText } from './failure-text.js';
 import { progressText } from './progress-text.js';
 
 export type InstanceState = 'done' | 'cached' | 'running' | 'queued' | 'interrupted' | 'failed' | 'pending' | 'stale';
@@ -24,6 +26,8 @@ export interface InstanceStatus {
   /** Committed output folder (done/cached). */
   readonly out?: string;
   readonly reason?: string;
+  /** Why the last run of a failed, skipped or interrupted instance left it without output (journals since the Failure union). */
+  readonly failure?: Failure;
   readonly durationMs?: number;
   /** When it started (running/interrupted). */
   readonly startedAt?: string;
@@ -59,6 +63,16 @@ export interface SlurmView {
 }
 
 type Rec<T extends JournalRecord['t']> = Extract<JournalRecord, { t: T }>;
+
+/**
+ * What an instance-end says went wrong: its text (written from the Failure by failure-text.ts, or alone in older
+ * journals) and the failure object itself where it records one (the engine wrote it from a Failure).
+ */
+function endFailure(end: Rec<'instance-end'> | undefined): { failure?: Failure; text?: string } {
+  const failure = end?.failure as Failure | undefined;
+  const text = end?.error ?? (failure !== undefined ? failureText(failure) : undefined);
+  return { ...(failure !== undefined ? { failure } : {}), ...(text !== undefined ? { text } : {}) };
+}
 
 interface History {
   lastStart?: Rec<'instance-start'>;
@@ -133,20 +147,23 @@ export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journ
       const first = h.progress[0];
       const rate = last && first && last !== first ? (last.progress.done - first.progress.done) / (Date.parse(last.time) - Date.parse(first.time)) : undefined;
       const isRunning = h.lastEnd === undefined && liveRun !== undefined && s.run === liveRun.run;
+      const ended = endFailure(h.lastEnd);
       out.set(inst.name, {
         ...base, state: isRunning ? 'running' : 'interrupted', startedAt: s.time, devices: s.devices, log: s.log, attempts: s.attempt, ...(s.jobId !== undefined && h.lastEnd === undefined ? { jobId: s.jobId } : {}),
         ...(last ? { progress: last.progress, lastProgressAt: last.time } : {}), ...(rate !== undefined && Number.isFinite(rate) ? { rate } : {}),
-        ...(isRunning ? {} : { reason: `${h.lastEnd?.error ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${progressText(last.progress)})` : ''}; pipe resume restarts it with its workspace` }),
+        ...(isRunning ? {} : { reason: `${ended.text ?? 'the runner stopped while it ran'}${last ? ` (last progress: ${progressText(last.progress)})` : ''}; pipe resume restarts it with its workspace` }),
+        ...(ended.failure !== undefined ? { failure: ended.failure } : {}),
         ...metrics,
       });
       continue;
     }
     if (h?.lastEnd?.outcome === 'failed') {
       const e = h.lastEnd;
+      const ended = endFailure(e);
       out.set(inst.name, {
-        ...base, state: 'failed', reason: `${e.error ?? 'failed'}${e.attempts ? `, ${e.attempts} attempt(s)` : ''}${e.log ? `; log: ${e.log}` : ''}`,
+        ...base, state: 'failed', reason: `${ended.text ?? 'failed'}${e.attempts ? `, ${e.attempts} attempt(s)` : ''}${e.log ? `; log: ${e.log}` : ''}`,
         ...(e.attempts !== undefined ? { attempts: e.attempts } : {}), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}),
-        ...(e.log !== undefined ? { log: e.log } : {}), ...metrics,
+        ...(e.log !== undefined ? { log: e.log } : {}), ...(ended.failure !== undefined ? { failure: ended.failure } : {}), ...metrics,
       });
       continue;
     }
@@ -168,7 +185,8 @@ export function computeStatus(keyed: KeyedPipeline, store: Store, journal: Journ
       continue;
     }
     const lastOutcome = h?.lastEnd?.outcome;
-    const skipped = lastOutcome === 'skipped' ? { reason: `skipped: ${h?.lastEnd?.error ?? ''}` }
+    const skip = lastOutcome === 'skipped' ? endFailure(h?.lastEnd) : {};
+    const skipped = lastOutcome === 'skipped' ? { reason: `skipped: ${skip.text ?? ''}`, ...(skip.failure !== undefined ? { failure: skip.failure } : {}) }
       : lastOutcome === 'ran' || lastOutcome === 'cached' ? { reason: 'its output is gone from the store (removed by gc or by hand)' } : {};
     out.set(inst.name, { ...base, state: 'pending', ...skipped });
   }

@@ -8,6 +8,7 @@
 import type { Logger } from './logger.js';
 import { PlainProgress, PLAIN_PROGRESS_MS } from './plain-progress.js';
 import { resolveProgressMode, type ProgressMode } from './progress-mode.js';
+import { failureText } from './failure-text.js';
 import { progressText } from './progress-text.js';
 import { formatDuration } from '../../util/duration.js';
 import { unreachable } from '../../util/unreachable.js';
@@ -73,17 +74,18 @@ export function terminalLogger(out: NodeJS.WriteStream | NodeJS.WritableStream =
       live.delete(e.stage);
       plain?.finished(e.stage);
       const d = e.durationMs !== undefined ? ` ${formatDuration(e.durationMs)}` : '';
+      const why = e.failure !== undefined ? failureText(e.failure) : '';
       switch (e.outcome) {
         case 'ran':
           return w(`  done   ${pad(e.stage)} ran${d}`);
         case 'cached':
           return w(`  cached ${pad(e.stage)} key ${e.key.slice(0, 12)}`);
         case 'skipped':
-          return w(`  skip   ${pad(e.stage)} ${e.error ?? ''}`);
+          return w(`  skip   ${pad(e.stage)} ${why}`);
         case 'interrupted':
           return w(`  intr   ${pad(e.stage)} interrupted${d}`);
         case 'failed':
-          w(`  FAILED ${pad(e.stage)} ${e.error ?? ''}${e.attempts && e.attempts > 1 ? ` (${e.attempts} attempts)` : ''}${e.log ? `\n         log: ${e.log}` : ''}`);
+          w(`  FAILED ${pad(e.stage)} ${why}${e.attempts && e.attempts > 1 ? ` (${e.attempts} attempts)` : ''}${e.log ? `\n         log: ${e.log}` : ''}`);
           if (e.tail) w(e.tail.split('\n').map((l) => `         | ${l}`).join('\n'));
           return;
         default:

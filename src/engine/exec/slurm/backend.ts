@@ -1,24 +1,36 @@
 /**
  * The Slurm backend: one attempt = one batch job (`sbatch --parsable`, job name `pipe:<pipeline>:<instance>`,
- * output appended to the attempt's log). `attach` follows a job by id, so a job submitted by a runner that died
- * is waited for, never submitted twice. Progress comes from the `::pipe::` lines the stage prints into the log
- * (the log sits in the shared store), read at each poll. `terminate` is scancel.
+ * comment `pipe:<key>:<store>`, output appended to the attempt's log). This is where a job is submitted (`start`)
+ * and re-attached (`attach`): attach follows a job by id, so a job submitted by a runner that died is waited for,
+ * never submitted twice. Progress comes from the `::pipe::` lines the stage prints into the log (the log sits in
+ * the shared store), read at each poll. `terminate` is scancel. Slurm grants the devices and sets the rendezvous
+ * (batch-script.ts), so `place` reserves nothing.
  */
 import { existsSync, openSync, readFileSync, readSync, closeSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import type { ExecutorConfig } from '../../config/types.js';
+import type { Failure } from '../../log/events.js';
 import { parseMessage, type PipeMessage } from '../../../stage-api/protocol.js';
+import { removeTree } from '../../../util/fs.js';
 import { batchScript, exitFromLog, visibilityMarker } from './batch-script.js';
 import { sbatch, scancel } from './client.js';
+import { commitJobScript } from './commit-job-path.js';
 import { failureOf, type SlurmJob } from './job-state.js';
 import { SlurmPoller } from './poller.js';
-import { sbatchFlags } from './sbatch-flags.js';
-import type { AttemptResult, Launch, RunningAttempt } from '../launch/types.js';
+import { jobName, sbatchFlags } from './sbatch-flags.js';
+import { jobComment } from './unrecorded-jobs.js';
+import type { AttemptBackend, AttemptRef, AttemptResult, Launch, Placement, RunningAttempt } from '../launch/types.js';
 
-/** What the journal keeps of a submitted job, enough to attach to it again. */
-export interface JobRef {
-  readonly jobId: string;
-  readonly log: string;
-  readonly out: string;
+/** What every job of one run shares: the names it carries and the executor block it is submitted under. */
+export interface SlurmSite {
+  /** The pipeline's `name` (in each job's name). */
+  readonly pipeline: string;
+  /** The store root (in each job's comment, and where a detached job commits). */
+  readonly store: string;
+  readonly executor: ExecutorConfig;
 }
+
+/** Slurm grants the devices (CUDA_VISIBLE_DEVICES) and the batch script sets MASTER_ADDR/MASTER_PORT. */
+const ON_SLURM: Placement = { env: {}, port: 0, text: 'on Slurm', release: () => undefined };
 
 function readLog(path: string): string {
   try {
@@ -57,31 +69,48 @@ class LogTail {
   }
 }
 
-export class SlurmBackend {
-  readonly kind = 'slurm' as const;
+export class SlurmBackend implements AttemptBackend {
+  readonly grantsDevices = true;
   readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #site: SlurmSite;
   readonly #poller: SlurmPoller;
   /** The last state each followed job showed (for `pipe run`'s own view). */
   readonly states = new Map<string, SlurmJob>();
 
-  constructor(env: Readonly<Record<string, string | undefined>>) {
+  constructor(env: Readonly<Record<string, string | undefined>>, site: SlurmSite) {
     this.#env = env;
+    this.#site = site;
     this.#poller = new SlurmPoller(env);
+  }
+
+  place(): Promise<Placement> {
+    return Promise.resolve(ON_SLURM);
   }
 
   async start(launch: Launch): Promise<RunningAttempt> {
     const { spec } = launch;
+    const { store } = this.#site;
     writeFileSync(spec.logPath, spec.header);
+    // The job-side commit (commit-job.ts), run by the batch script after a clean exit when the run is detached.
+    const commit = [process.execPath, commitJobScript(), store, launch.key, launch.instance, launch.out, ...launch.outputs];
     const script = batchScript({
-      instance: launch.instance, key: launch.key, attempt: launch.attempt, file: spec.file, args: spec.args, cwd: spec.cwd, out: launch.out, commit: launch.commit,
+      instance: launch.instance, key: launch.key, attempt: launch.attempt, file: spec.file, args: spec.args, cwd: spec.cwd, out: launch.out, commit,
     });
-    const flags = sbatchFlags({ ...launch.job, log: spec.logPath, cwd: spec.cwd });
+    const flags = sbatchFlags({
+      name: jobName(this.#site.pipeline, launch.instance), comment: jobComment(launch.key, store), log: spec.logPath, cwd: spec.cwd,
+      resources: launch.resources, kind: launch.kind, executor: this.#site.executor, afterOk: launch.afterOk,
+      ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    });
+    // sbatch --export=ALL hands its environment to the job: PIPE_JOB_COMMITS=1 turns the job-side commit on.
+    const env = launch.detach ? { ...spec.env, PIPE_JOB_COMMITS: '1' } : spec.env;
     let jobId: string;
     try {
-      jobId = await sbatch(flags, script, spec.env);
+      jobId = await sbatch(flags, script, env);
     } catch (error) {
-      appendFileSync(spec.logPath, `# pipe: ${(error as Error).message}\n`);
-      return { pid: 0, done: Promise.resolve({ exitCode: null, signal: null, timedOut: false, terminated: false, error: (error as Error).message }), terminate: () => Promise.resolve() };
+      const message = (error as Error).message;
+      appendFileSync(spec.logPath, `# pipe: ${message}\n`);
+      const refused: AttemptResult = { exitCode: null, signal: null, terminated: false, failure: { reason: 'spawn-error', message } };
+      return { pid: 0, done: Promise.resolve(refused), terminate: () => Promise.resolve() };
     }
     appendFileSync(spec.logPath, `# pipe: submitted as Slurm job ${jobId}: sbatch ${flags.join(' ')}\n`);
     return this.attach({ jobId, log: spec.logPath, out: launch.out }, spec.onMessage);
@@ -93,7 +122,7 @@ export class SlurmBackend {
   }
 
   /** Follows job `ref.jobId` until it ends; `onMessage` gets the `::pipe::` lines it writes to its log. */
-  attach(ref: JobRef, onMessage: (m: PipeMessage) => void): RunningAttempt {
+  attach(ref: AttemptRef, onMessage: (m: PipeMessage) => void): RunningAttempt {
     const tail = new LogTail(ref.log, 0);
     const read = (): void => {
       for (const line of tail.lines()) {
@@ -114,19 +143,15 @@ export class SlurmBackend {
           const logged = found === undefined ? exitFromLog(readLog(ref.log), ref.jobId) : undefined;
           const job = found ?? (logged !== undefined ? { id: ref.jobId, state: logged === 0 ? 'COMPLETED' : 'FAILED', reason: '', node: '', elapsed: '', exitCode: logged } : undefined);
           if (job !== undefined) this.states.set(job.id, job);
-          let failure = job === undefined ? `Slurm no longer knows job ${ref.jobId} and its log has no exit status (it ended longer ago than MinJobAge, without accounting, or was killed)` : failureOf(job);
-          if (failure !== undefined && !existsSync(visibilityMarker(ref.out))) {
-            failure += `; the job never wrote ${visibilityMarker(ref.out)}: if it started, its node cannot see the store (the cache must sit on a file system the nodes share)`;
-          }
-          resolve({
-            exitCode: job?.exitCode ?? null, signal: null, timedOut: job?.state === 'TIMEOUT', terminated,
-            ...(failure !== undefined ? { failure } : {}),
-          });
+          const failure = jobFailure(ref, job);
+          // The marker has told what it could; the staging folder is committed or removed next.
+          removeTree(visibilityMarker(ref.out));
+          resolve({ exitCode: job?.exitCode ?? null, signal: null, terminated, ...(failure !== undefined ? { failure } : {}) });
         },
       });
     });
     return {
-      pid: 0, jobId: ref.jobId, done,
+      pid: 0, jobId: ref.jobId, jobLabel: `Slurm job ${ref.jobId}`, done,
       terminate: async () => {
         terminated = true;
         await scancel([ref.jobId], this.#env).catch(() => undefined);
@@ -135,4 +160,17 @@ export class SlurmBackend {
       },
     };
   }
+}
+
+/** Why a followed job's attempt failed (undefined when it succeeded): Slurm's state, in words, with what to change. */
+function jobFailure(ref: AttemptRef, job: SlurmJob | undefined): Failure | undefined {
+  let message = job === undefined ? `Slurm no longer knows job ${ref.jobId} and its log has no exit status (it ended longer ago than MinJobAge, without accounting, or was killed)` : failureOf(job);
+  if (message === undefined) return undefined;
+  if (!existsSync(visibilityMarker(ref.out))) {
+    message += `; the job never wrote ${visibilityMarker(ref.out)}: if it started, its node cannot see the store (the cache must sit on a file system the nodes share)`;
+  }
+  return {
+    reason: 'cluster-job', jobId: ref.jobId, message,
+    ...(job !== undefined ? { state: job.state } : {}), ...(job?.exitCode !== undefined ? { exitCode: job.exitCode } : {}),
+  };
 }

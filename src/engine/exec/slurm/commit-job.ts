@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StageKey } from '../../cache/brands.js';
 import { Store } from '../../cache/store.js';
+import { failureText } from '../../log/failure-text.js';
 
 export async function commitJobOutput(storeRoot: string, key: StageKey, instance: string, out: string, outputs: readonly string[]): Promise<string | undefined> {
   const store = new Store(storeRoot);
   if (store.committed(key)) return undefined;
   const missing = outputs.filter((p) => !existsSync(join(out, p)));
-  if (missing.length > 0) return `declared output(s) missing: ${missing.join(', ')}`;
+  if (missing.length > 0) return failureText({ reason: 'outputs-missing', missing });
   await store.commit(key, instance, out);
   return undefined;
 }

@@ -3,11 +3,28 @@
  * One job per instance. `devices: N` is N tasks (one rank each, started by srun inside the job; spread over
  * `nodes`, N/nodes per node) and, on CUDA/NPU, N/nodes devices per node; without devices, one task of one CPU.
  */
-import type { JobRequest } from '../launch/types.js';
+import type { ExecutorConfig, Resources } from '../../config/types.js';
+import type { DeviceKind } from '../../../stage-api/types.js';
 
-export type { JobRequest };
+/** One attempt as sbatch sees it. */
+export interface JobRequest {
+  /** `pipe:<pipeline>:<instance>` (jobName). */
+  readonly name: string;
+  /** The job's comment: its key and store (unrecorded-jobs.ts). */
+  readonly comment: string;
+  /** The attempt's log: the job's stdout and stderr are appended to it. */
+  readonly log: string;
+  readonly cwd: string;
+  readonly resources: Resources;
+  readonly kind: DeviceKind;
+  readonly executor: ExecutorConfig;
+  /** The stage's `timeout` (ms): the job's time limit when neither resources.time nor executor.time is set. */
+  readonly timeoutMs?: number;
+  /** Job ids this job may start after (all must complete successfully). */
+  readonly afterOk?: readonly string[];
+}
 
-
+/** The job name of an instance: squeue and sacct show it, so a researcher finds the pipeline's jobs. */
 export function jobName(pipeline: string, instance: string): string {
   return `pipe:${pipeline}:${instance}`;
 }

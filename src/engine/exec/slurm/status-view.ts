@@ -67,7 +67,8 @@ export async function withSlurmView(stages: readonly InstanceStatus[], env: Read
       const next = job?.state === 'COMPLETED' ? 'commits its output' : job === undefined ? 'commits or retries it' : 'retries it (per retry:)';
       return { ...s, reason: `Slurm job ${s.jobId} ${ended} while pipe was away; pipe resume ${next}` };
     }
-    const { reason: _reason, ...rest } = s;
+    // A live job has no failure (yet): what an earlier end recorded no longer describes it.
+    const { reason: _reason, failure: _failure, ...rest } = s;
     const progress = s.progress ?? (s.log !== undefined ? progressFromLog(s.log) : undefined);
     return {
       ...rest, ...(progress !== undefined ? { progress } : {}), state: isQueued(job.state) ? 'queued' : 'running',
