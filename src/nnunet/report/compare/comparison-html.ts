@@ -39,9 +39,9 @@ function versusBlock(l: LabelComparison, v: LabelVersus, index: number): string 
 
 export function comparisonHtml(c: ReportComparison): string {
   const labels = c.labels.map((l) => `<section class="label" data-label="${e(l.label)}"><h3>${e(l.name)} (label ${e(l.label)})</h3>${figuresTable(l)}${l.versus.map((v, i) => versusBlock(l, v, i)).join('')}</section>`);
-  const training = `<h3>Training</h3><table class="training"><tr><th>run</th><th>folds</th><th>training time</th><th>samples/s (mean over folds)</th><th>epochs</th></tr>${c.training.map((t) =>
+  const training = `<h3>Training</h3><table class="training"><tr><th>run</th><th>folds</th><th>training time</th><th>samples/s (mean over folds)</th><th>epochs</th></tr>${c.training.map((t) => t.trainedFolds === 0 ? `<tr><td><code>${e(t.run)}</code></td><td>${t.folds}</td><td colspan="3">no training recorded in its report</td></tr>` :
     `<tr><td><code>${e(t.run)}</code></td><td>${t.folds}</td><td>${formatDuration(t.totalSeconds * 1000)}</td><td>${t.meanSamplesPerSecond === null ? 'n/a' : t.meanSamplesPerSecond.toFixed(2)}</td><td>${e([...new Set(t.epochs.map((x) => (x === null ? 'n/a' : String(x))))].join(', '))}</td></tr>`).join('')}</table>`;
   const b = c.method.bootstrap;
   const method = `<p class="note">Paired difference: ${e(c.method.difference)}. CI: ${b.levelPercent}% bootstrap percentile interval, ${b.resamples} resamples, seed ${b.seed}. Wilcoxon: ${e(c.method.wilcoxon)}.</p>`;
-  return `<h2>Dice per label</h2>${labels.join('')}${training}${method}`;
+  return `${labels.join('')}${training}${method}`;
 }

@@ -35,6 +35,10 @@ export function comparisonText(c: ReportComparison): string {
   }
   lines.push('Training');
   for (const t of c.training) {
+    if (t.trainedFolds === 0) {
+      lines.push(`  ${t.run.padEnd(w)}  ${t.folds} fold(s), no training recorded in its report`);
+      continue;
+    }
     const epochs = [...new Set(t.epochs.map((e) => (e === null ? 'n/a' : String(e))))].join(', ');
     const rate = t.meanSamplesPerSecond === null ? 'n/a' : t.meanSamplesPerSecond.toFixed(2);
     lines.push(`  ${t.run.padEnd(w)}  ${t.folds} fold(s)  ${formatDuration(t.totalSeconds * 1000).padStart(7)} in all  ${rate} samples/s (mean over folds)  epochs ${epochs}`);

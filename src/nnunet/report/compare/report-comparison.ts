@@ -44,6 +44,8 @@ export interface LabelComparison {
 export interface TrainingFigures {
   readonly run: string;
   readonly folds: number;
+  /** Folds whose training the report records (a report without train stages in its needs has none). */
+  readonly trainedFolds: number;
   /** Sum of the folds' training wall time. */
   readonly totalSeconds: number;
   /** Mean over the folds that recorded it; null when none did. */
@@ -79,6 +81,7 @@ function training(r: RunReport): TrainingFigures {
   return {
     run: r.run,
     folds: r.report.folds.length,
+    trainedFolds: r.report.folds.filter((f) => f.training !== null).length,
     totalSeconds: r.report.totalTrainingSeconds,
     meanSamplesPerSecond: rates.length === 0 ? null : rates.reduce((a, b) => a + b, 0) / rates.length,
     epochs: r.report.folds.map((f) => f.training?.epochs ?? null),
