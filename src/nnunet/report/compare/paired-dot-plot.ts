@@ -32,7 +32,10 @@ export function pairedDotPlotSvg(labelName: string, v: LabelVersus, id: string):
   });
   const legendOnly = (name: string, color: string): Series => ({ name, kind: 'line', color, points: [] });
   const step = Math.max(1, Math.ceil(cases.length / MAX_TICK_LABELS));
-  const [lo, hi] = niceDomain(cases.flatMap((c) => [c.baseline, c.other]), [0, 100]);
+  const values = cases.flatMap((c) => [c.baseline, c.other]);
+  // Values that hardly differ (every Dice 0 for a label not yet learned) still get a readable axis.
+  const spread = Math.max(...values) - Math.min(...values);
+  const [lo, hi] = spread < 2 ? [Math.min(...values) - 5, Math.max(...values) + 5] : niceDomain(values, [0, 100]);
   return renderChart({
     id,
     title: `${labelName}: Dice per case, ${v.baseline} and ${v.run}`,
