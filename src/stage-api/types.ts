@@ -173,4 +173,43 @@ export interface BuiltinStage<W = unknown> {
    */
   runtime?(): StageRuntime;
   run(ctx: StageContext<W>): Promise<void>;
+  /**
+   * How this kind's committed outputs read across runs (`pipe runs`, `pipe compare`). A loader, so
+   * the kind's module stays cheap to import: only those two commands load the analysis.
+   */
+  readonly analysis?: () => Promise<OutputAnalysis>;
+}
+
+/** One run's committed output of an instance, as `pipe compare` hands it to a kind's analysis. */
+export interface RunOutput {
+  /** The run's short id, as `pipe runs` shows it (`3fa2c1`). */
+  readonly run: string;
+  /** The committed output folder (read only). */
+  readonly out: string;
+}
+
+/** Headline figures of one committed output, for a line of `pipe runs`. */
+export interface OutputHeadline {
+  /** One short line: `Dice liver 95.12 ± 0.31, tumour 61.40 ± 4.02`. */
+  readonly text: string;
+  /** The same figures for `--json`, by name. */
+  readonly values: Readonly<Record<string, number | null>>;
+}
+
+/** A kind's comparison of one instance's outputs across runs, three ways. */
+export interface OutputComparison {
+  /** Plain text for the terminal, lines without a trailing newline. */
+  readonly text: string;
+  /** The figures for `--json`. */
+  readonly json: unknown;
+  /** An HTML fragment for `--html`: self-contained (inline SVG and markup, no script, nothing fetched). */
+  readonly html: string;
+}
+
+/** What a kind knows about its outputs that the engine does not (see BuiltinStage.analysis). */
+export interface OutputAnalysis {
+  /** Headline figures of one output; undefined when it holds none. */
+  headline(out: string): Promise<OutputHeadline | undefined>;
+  /** Compares the outputs of one instance in two or more runs; the first is the baseline. */
+  compare(outputs: readonly RunOutput[]): Promise<OutputComparison>;
 }

@@ -62,6 +62,37 @@ Options:
   --set params.k=v     look at the pipeline with this override (repeatable; implies --current)
   --json               the paths as JSON
   -h, --help           this help`,
+  runs: `Usage: pipe runs [FILE] [options]
+
+Lists every run of the pipeline in FILE (without FILE: the pipeline of the last run recorded in
+./cache or $PIPE_CACHE) that its store's journal records, newest first, runs of a copy of the file
+elsewhere included (same name:). One line per run: its short id (what pipe compare takes), start,
+duration, state (running, finished, failed, interrupted) with the counts of its instances, executor
+(local or slurm) and --set overrides; below it what is running (with its progress) or failed (with
+its error and log), and the headline of its report (mean Dice ± std over folds per label).
+
+Options:
+  --json               the runs as one JSON object
+  -h, --help           this help`,
+  compare: `Usage: pipe compare [FILE] RUN_A RUN_B [RUN...] [options]
+
+Sets runs side by side, RUN_A as the baseline. A run is an id or a prefix of one (pipe runs shows
+the short ids), last (the newest run of the pipeline) or last~N (the Nth before it). FILE (a .yaml
+path) names the store and the pipeline last counts in; without it, ./cache or $PIPE_CACHE and the
+pipeline of its last run.
+
+Shows what differs (params, and per stage the key inputs that changed: epochs 34 → 20), the time
+each stage took to build, and for a report stage per label: mean ± std over folds, per-fold Dice,
+and the paired difference (other run - baseline) over the validation cases both runs share: mean,
+95% bootstrap CI (10000 resamples, seed 0), the Wilcoxon signed-rank p-value as scipy 1.10's
+wilcoxon computes it by default (exact for n <= 50 without zero differences, else the normal
+approximation), and how many cases got better, worse or stayed equal; then training time and
+samples/s. Cases only one run validated, or without a Dice, are counted and left out of the test.
+
+Options:
+  --json               the comparison as one JSON object
+  --html OUT           also write a self-contained page with a paired dot plot per label
+  -h, --help           this help`,
   gc: `Usage: pipe gc [FILE] [options]
 
 Removes the store's objects that no pipeline recorded in the journal references with its current

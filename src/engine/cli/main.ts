@@ -49,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./verify-command.js')).verifyCommand(args);
       case 'watch':
         return await (await import('./watch-command.js')).watchCommand(args, controller.signal);
+      case 'runs':
+        return await (await import('./runs-command.js')).runsCommand(args);
+      case 'compare':
+        return await (await import('./compare-command.js')).compareCommand(args);
       case undefined:
       case 'help':
       case '--help':
@@ -56,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, report, verify, gc or watch` }]);
+        throw new PipelineError([{ message: `unknown command "${command}": expected run, resume, status, report, runs, compare, verify, gc or watch` }]);
     }
   } catch (error) {
     if (error instanceof PipelineError) {

@@ -62,6 +62,9 @@ Usage:
   pipe status [FILE] [--current | --set ...] [--json] [--why STAGE]   the run in progress or the last run
                                             (its --set); --current: the YAML as it now stands
   pipe report [FILE] [--current | --set ...] [--json]      where that run's report is, and its summary table
+  pipe runs [FILE] [--json]                 every run of the pipeline in its store, newest first
+  pipe compare [FILE] RUN_A RUN_B [RUN...] [--json] [--html OUT]   runs side by side (ids from pipe runs,
+                                            last, last~1): what differs, Dice per label, paired per-case tests
   pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
   pipe verify [FILE] [--set ...] [--repair] [--json]   rehash the objects a pipeline uses; exit 1 on damage
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change

@@ -119,6 +119,7 @@ const stage: BuiltinStage<ReportWith> = {
         `${l.referencePercent !== null ? `, reference ${l.referencePercent.toFixed(2)}` : ''}`);
     }
   },
+  analysis: async () => (await import('../report/compare/analysis.js')).reportAnalysis,
 };
 
 export default stage;
