@@ -1,5 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
-import type { AugmentationOptions } from '../../native/addon/options.js';
+import type { AugmentationOptions } from '../../native/addon/index.js';
 import { REFERENCE_RECIPE } from './recipe.js';
 
 /**
