@@ -46,10 +46,10 @@ async function timedIterations(ctx: PhaseRun, w: TrainWith, s: TrainSetup, total
     iterationsPerEpoch: total,
     valIterations: 0,
     augmentation: augmentationOf(w),
-    device: s.device,
+    device: s.placement.device,
     amp: w.amp,
     channelsLast: w.channels_last,
-    threads: s.threads,
+    threads: s.placement.threads,
     seed: w.seed + w.fold,
     checkpointEvery: 0,
     progressEvery: 1,
@@ -74,15 +74,15 @@ function common(w: TrainWith, s: TrainSetup) {
     batchSize: s.batchSize,
     patchSize: s.patchSize,
     network: s.network,
-    device: s.device,
-    threads: s.threads,
-    devices: s.devices.length,
+    device: s.placement.device,
+    threads: s.placement.threads,
+    devices: s.placement.devices.length,
     processes: 1,
   };
 }
 
 export async function runFps(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promise<void> {
-  ctx.report.log(`fps: ${FPS_WARMUP} warm-up + ${FPS_TIMED} timed iterations, batch ${s.batchSize}, patch [${s.patchSize.join(', ')}], ${s.device}, ${s.threads} threads`);
+  ctx.report.log(`fps: ${FPS_WARMUP} warm-up + ${FPS_TIMED} timed iterations, batch ${s.batchSize}, patch [${s.patchSize.join(', ')}], ${s.placement.device}, ${s.placement.threads} threads`);
   const { ends, loaderWaits } = await timedIterations(ctx, w, s, FPS_WARMUP + FPS_TIMED);
   const last = ends.length - 1;
   const seconds = ((ends[last] as number) - (ends[FPS_WARMUP - 1] as number)) / 1000;
@@ -102,7 +102,7 @@ export async function runFps(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promis
 export async function runProfile(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promise<void> {
   const { ends } = await timedIterations(ctx, w, s, PROFILE_WARMUP + PROFILE_TRACED);
   const events = [
-    { name: 'process_name', ph: 'M', pid: 1, tid: 1, args: { name: `pipe ${ctx.stage} (${s.device})` } },
+    { name: 'process_name', ph: 'M', pid: 1, tid: 1, args: { name: `pipe ${ctx.stage} (${s.placement.device})` } },
     { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 'training iterations (host timestamps)' } },
   ];
   for (let i = PROFILE_WARMUP; i < ends.length; i++) {

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCheckpointInfo, trainModel, type TrainOptions } from '../../native/addon/index.js';
+import { threadsPerRank } from '../../native/device.js';
 import { runDistributedTraining } from '../../native/distributed/index.js';
 import type { TrainProgress, TrainResult } from '../../native/addon/index.js';
 import { writeProgressPlot } from './progress-plot.js';
@@ -43,10 +44,10 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
   await mkdir(runDir, { recursive: true });
   const log = new TrainingLog(ctx.work, (m) => ctx.report.log(m));
   log.write(`Starting... ${ctx.stage} (attempt workspace ${ctx.work})`, false);
-  const worldSize = Math.max(1, s.devices.length);
+  const { device, threads, devices, worldSize } = s.placement;
   if (worldSize > 1) {
-    log.write(`devices: ${worldSize} (${s.devices.join(',')}): ${worldSize} ranks through c10d ` +
-      `(${s.device.startsWith('cuda') ? 'NCCL' : 'Gloo'}), global batch ${s.batchSize} split across them, rendezvous port ${ctx.masterPort ?? '(free port)'}`);
+    log.write(`devices: ${worldSize} (${devices.join(',')}): ${worldSize} ranks through c10d ` +
+      `(${device.startsWith('cuda') ? 'NCCL' : 'Gloo'}), global batch ${s.batchSize} split across them, rendezvous port ${ctx.masterPort ?? '(free port)'}`);
   }
   const resumeFrom = checkpointToResume(runDir);
   let startEpoch = 0;
@@ -60,13 +61,13 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
     if (ctx.resume) log.write('resume requested but the workspace holds no checkpoint: starting at epoch 0');
     history = undefined;
   }
-  const h: RunningHistory = history ?? { epochs: [], earlierSeconds: 0, earlierSamples: 0, device: s.device, worldSize };
+  const h: RunningHistory = history ?? { epochs: [], earlierSeconds: 0, earlierSamples: 0, device, worldSize };
   h.epochs = h.epochs.filter((e) => e.epoch < startEpoch); // epochs after the checkpoint are trained again
-  h.device = s.device;
+  h.device = device;
   log.write(`fold ${w.fold}: ${s.trainCases.length} training / ${s.valCases.length} validation cases; network ` +
     `${s.network.poolKernels.length} poolings, features ${s.network.baseFeatures}..${s.network.maxFeatures}, ` +
     `${s.network.numClasses} classes; patch [${s.patchSize.join(', ')}], batch ${s.batchSize}; ` +
-    `${w.epochs} epochs x ${w.iterations_per_epoch} iterations; device ${s.device}, ${s.threads} threads; ` +
+    `${w.epochs} epochs x ${w.iterations_per_epoch} iterations; device ${device}, ${threads} threads; ` +
     `augmentation ${w.augmentation}`, startEpoch === 0);
 
   const t0 = performance.now();
@@ -146,10 +147,10 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
       initialLr: w.initial_lr,
       oversampleForeground: w.oversample_foreground,
       augmentation: augmentationOf(w),
-      device: s.device,
+      device,
       amp: w.amp,
       channelsLast: w.channels_last,
-      threads: s.threads,
+      threads,
       seed: w.seed + w.fold,
       checkpointEvery: w.checkpoint_every,
       progressEvery: 1,
@@ -158,10 +159,10 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
     h.worldSize = worldSize;
     result = worldSize > 1
       ? await runDistributedTraining(
-        { ...options, threads: Math.max(1, Math.floor(s.threads / worldSize)) },
+        { ...options, threads: threadsPerRank(threads, worldSize) },
         {
           worldSize,
-          devices: s.devices,
+          devices,
           ...(ctx.masterPort !== undefined ? { masterPort: ctx.masterPort } : {}),
           signal: ctx.signal,
           onProgress,
@@ -198,9 +199,9 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
     epochs: w.epochs,
     iterationsPerEpoch: w.iterations_per_epoch,
     augmentation: w.augmentation,
-    device: s.device,
-    threads: s.threads,
-    devices: s.devices,
+    device,
+    threads,
+    devices,
     train: s.fold.train,
     val: s.fold.val,
     resumedAtEpoch: startEpoch > 0 ? startEpoch : null,
