@@ -11,11 +11,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainModel } from '../../native/addon/index.js';
-import type { TrainProgress } from '../../native/addon/index.js';
+import type { TrainOptions, TrainProgress } from '../../native/addon/index.js';
 import type { PhaseRun } from '../../stage-api/types.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { TrainSetup } from './setup.js';
-import { augmentationOf, type TrainWith } from './with.js';
+import { trainOptionsFor } from './train-options.js';
+import type { TrainWith } from './with.js';
 
 export const FPS_WARMUP = 10;
 export const FPS_TIMED = 100;
@@ -35,25 +36,12 @@ async function timedIterations(ctx: PhaseRun, w: TrainWith, s: TrainSetup, total
   await mkdir(dir, { recursive: true });
   const ends: number[] = [];
   const loaderWaits: number[] = [];
+  // The fold's run cut to one epoch of `total` iterations: no validation, no checkpoint, a scratch folder.
+  const options: TrainOptions = {
+    ...trainOptionsFor(w, s, { outDir: dir }), valCases: [], epochs: 1, iterationsPerEpoch: total, valIterations: 0, checkpointEvery: 0,
+  };
   const start = performance.now();
-  const result = await trainModel({
-    network: s.network,
-    trainCases: s.trainCases,
-    outDir: dir,
-    patchSize: s.patchSize,
-    batchSize: s.batchSize,
-    epochs: 1,
-    iterationsPerEpoch: total,
-    valIterations: 0,
-    augmentation: augmentationOf(w),
-    device: s.placement.device,
-    amp: w.amp,
-    channelsLast: w.channels_last,
-    threads: s.placement.threads,
-    seed: w.seed + w.fold,
-    checkpointEvery: 0,
-    progressEvery: 1,
-  }, {
+  const result = await trainModel(options, {
     signal: ctx.signal,
     onProgress: (ev: TrainProgress) => {
       if (ev.kind !== 'iteration') return;
