@@ -66,7 +66,7 @@ async function train(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: TrainSetup, r
   }
   const options = trainOptionsFor(w, s, { outDir: runDir, ...(start.resumeFrom !== undefined ? { resumeFrom: start.resumeFrom } : {}) });
   const { worldSize, devices, threads } = s.placement;
-  start.history.worldSize = worldSize;
+  start.history.worldSize = worldSize; // the ranks that train now (a resumed run may have had others)
   if (worldSize === 1) return trainModel(options, { signal: ctx.signal, onProgress: progress.onProgress });
   return runDistributedTraining({ ...options, threads: threadsPerRank(threads, worldSize) }, {
     worldSize,
