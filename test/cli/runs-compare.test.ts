@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
 import { collect, FIXTURES, Rig, waitFor } from '../helpers/rig.js';
-import { dumpDom, hasChromium, screenshot } from '../reporting/chromium-helper.js';
+import { dumpDom, hasChromium, screenshot } from '../nnunet/report/chromium-helper.js';
 
 interface RunsJson {
   name: string;

@@ -9,10 +9,9 @@
 #include <vector>
 
 #include "core/augment_random.h"
+#include "core/shape.h"
 
 namespace pipe_core {
-
-using Shape3 = std::array<int64_t, 3>;  // (z, y, x)
 
 // A case in memory, not owned: image (C, Z, Y, X) float32 and label (Z, Y, X) int8, both C-order
 // (e.g. memory-mapped .npy files). Label -1 marks voxels outside the nonzero mask.

@@ -20,13 +20,12 @@
 // in the separate-z path (core/resample_clip.h).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <vector>
 
-namespace pipe_core {
+#include "core/shape.h"
 
-using Shape3 = std::array<int64_t, 3>;
+namespace pipe_core {
 
 // order 3 (images) or 1 (linear, e.g. softmax probabilities when exporting predictions: skimage resize
 // order 1, mode edge).

@@ -3,7 +3,8 @@
 import { loadAddon } from './load.js';
 import type { CheckpointInfo, Prediction, RuntimeInfo, TrainProgress, TrainResult } from './native.js';
 import { resolvePredictOptions, resolveTrainOptions } from './options.js';
-import type { PredictOptions, TrainOptions } from './options.js';
+import type { PredictOptions } from './options.js';
+import type { TrainOptions } from './train-option-types.js';
 import { NativeError, toNativeError } from './errors.js';
 
 export type {
@@ -16,7 +17,6 @@ export type {
   IntensityStats,
   NativeCase,
   NativePredictDefaults,
-  NativeTrainDefaults,
   NetworkPlan,
   Prediction,
   PreprocessNative,
@@ -25,7 +25,8 @@ export type {
   TrainProgress,
   TrainResult,
 } from './native.js';
-export type { AugmentationOptions, PredictOptions, TrainOptions } from './options.js';
+export type { PredictOptions } from './options.js';
+export type { AugmentationOptions, NativeTrainDefaults, TrainOptions } from './train-option-types.js';
 export {
   defaultPredictOptions,
   defaultTrainOptions,

@@ -6,7 +6,26 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { packageRoot } from '../../util/package-root.js';
 
-import type { NativeBinding } from './native.js';
+import type {
+  CheckpointInfo,
+  NativePredictDefaults,
+  NativePredictOptions,
+  NativeTrainMessage,
+  Prediction,
+  PreprocessNative,
+  RuntimeInfo,
+} from './native.js';
+import type { NativeTrainDefaults, NativeTrainOptions } from './train-option-types.js';
+
+/** What the addon exports (native/src/binding/*_binding.cc); index.ts validates and fills every option before a call. */
+export interface NativeBinding extends PreprocessNative {
+  runtimeInfo(): RuntimeInfo;
+  defaultTrainOptions(): NativeTrainDefaults;
+  defaultPredictOptions(): NativePredictDefaults;
+  startTraining(options: NativeTrainOptions, onEvent: (message: NativeTrainMessage) => void): { abort(): void };
+  predictVolume(options: NativePredictOptions): Promise<Prediction>;
+  readCheckpointInfo(path: string): Promise<CheckpointInfo>;
+}
 
 const require = createRequire(import.meta.url);
 

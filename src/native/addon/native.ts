@@ -1,6 +1,7 @@
-// Types of the raw binding (native/src/binding). Only src/native/addon/ talks to it: index.ts validates and fills every
-// option before a call, so these shapes are "complete" (no optional fields). Types only: kept as a .ts module so the
-// emitted declarations in dist/ resolve.
+// Types of what crosses the raw binding (native/src/binding). Only src/native/addon/ talks to it: index.ts validates
+// and fills every option before a call, so the option shapes are "complete" (no optional fields). The training
+// options' binding shape is derived from TrainOptions (train-option-types.ts); the binding's functions are declared
+// where it is loaded (load.ts). Types only: kept as a .ts module so the emitted declarations in dist/ resolve.
 
 export type Axes3 = [number, number, number];
 
@@ -23,64 +24,6 @@ export interface NativeCase {
   segPath: string;
   /** class label -> flattened z,y,x triples; omitted: the runtime scans the seg itself. */
   classLocations?: Record<string, Int32Array>;
-}
-
-export interface NativeAugmentation {
-  enabled: boolean;
-  /**
-   * 'full': the reference's chain on the enlarged patch; 'basic': the same chain with rotation, scaling, noise, blur,
-   * low resolution and inverted gamma off (crop + mirror/brightness/contrast/gamma). Both run in the loader pool.
-   */
-  pipeline: 'full' | 'basic';
-  /** Threads making batches (0: 1 on CPU, 4 on an accelerator). */
-  loaderThreads: number;
-  mirror: boolean;
-  /** 1 = mirror this axis (z, y, x). */
-  mirrorAxes: Axes3;
-  mirrorP: number;
-  brightnessP: number;
-  contrastP: number;
-  gammaP: number;
-}
-
-export interface NativeTrainOptions {
-  network: NetworkPlan;
-  trainCases: NativeCase[];
-  valCases: NativeCase[];
-  outDir: string;
-  batchSize: number;
-  patchSize: Axes3;
-  loaderPatchSize: Axes3;
-  epochs: number;
-  iterationsPerEpoch: number;
-  valIterations: number;
-  initialLr: number;
-  momentum: number;
-  nesterov: boolean;
-  weightDecay: number;
-  polyExponent: number;
-  gradClip: number;
-  oversampleForeground: number;
-  batchDice: boolean;
-  diceSmooth: number;
-  headWeights: number[];
-  augmentation: NativeAugmentation;
-  device: string;
-  amp: AmpSetting;
-  channelsLast: ChannelsLastSetting;
-  threads: number;
-  seed: number;
-  checkpointEvery: number;
-  resumeFrom: string;
-  progressEvery: number;
-  emaAlpha: number;
-  rank: number;
-  worldSize: number;
-  masterAddr: string;
-  masterPort: number;
-  splitBatch: boolean;
-  distributedTimeout: number;
-  distributedBackend: 'auto' | 'gloo' | 'nccl';
 }
 
 export type AmpSetting = 'auto' | 'off' | 'bf16' | 'fp16';
@@ -173,15 +116,6 @@ export interface NativePredictOptions {
   threads: number;
   output: 'labels' | 'probabilities' | 'both';
 }
-
-/**
- * defaultTrainOptions(): every NativeTrainOptions field that has a default, as core's TrainOptions
- * (native/src/core/train_options.h) holds it; the per-run fields are left out. threads 0 means all cores.
- */
-export type NativeTrainDefaults = Omit<
-  NativeTrainOptions,
-  'network' | 'trainCases' | 'valCases' | 'outDir' | 'patchSize' | 'loaderPatchSize' | 'headWeights'
->;
 
 /** defaultPredictOptions(): core's PredictOptions defaults (patchSize [0, 0, 0] = the checkpoint's patch). */
 export type NativePredictDefaults = Omit<NativePredictOptions, 'checkpoint' | 'volume' | 'shape' | 'dataPath'>;
@@ -276,13 +210,4 @@ export interface PreprocessNative {
   intensityStats(values: Float32Array): Promise<IntensityStats>;
   normalizeCT(data: Float32Array, lo: number, hi: number, mean: number, sd: number, threads: number): Promise<void>;
   normalizeZScore(data: Float32Array, mask: Int8Array | null, threads: number): Promise<void>;
-}
-
-export interface NativeBinding extends PreprocessNative {
-  runtimeInfo(): RuntimeInfo;
-  defaultTrainOptions(): NativeTrainDefaults;
-  defaultPredictOptions(): NativePredictDefaults;
-  startTraining(options: NativeTrainOptions, onEvent: (message: NativeTrainMessage) => void): { abort(): void };
-  predictVolume(options: NativePredictOptions): Promise<Prediction>;
-  readCheckpointInfo(path: string): Promise<CheckpointInfo>;
 }

@@ -5,18 +5,10 @@
 // checkpoint_latest.pt. Exit code 0 on success or abort, 1 on failure.
 import { NativeError, trainModel } from '../addon/index.js';
 import type { TrainOptions } from '../addon/index.js';
+import { rankDevice } from '../device.js';
 import type { RankMessage } from './messages.js';
 import { readOptionsFile } from './options-file.js';
 import { rankEnv } from './rank-env.js';
-
-function deviceFor(device: string | undefined, localRank: number): string | undefined {
-  // The single-host launcher narrows CUDA_VISIBLE_DEVICES to this rank's device and names it in $PIPE_RANK_DEVICE;
-  // elsewhere (srun), rank k of a node takes cuda:<LOCAL_RANK>.
-  const named = process.env['PIPE_RANK_DEVICE'];
-  if (named) return named;
-  if (device === 'cuda') return `cuda:${localRank}`;
-  return device;
-}
 
 async function main(): Promise<number> {
   const optionsPath = process.argv[2] ?? process.env['PIPE_TRAIN_OPTIONS'];
@@ -38,7 +30,7 @@ async function main(): Promise<number> {
     const env = rankEnv();
     rank = env.rank;
     const base = readOptionsFile(optionsPath);
-    const device = deviceFor(base.device, env.localRank);
+    const device = rankDevice(base.device, env.localRank);
     const options: TrainOptions = {
       ...base,
       rank: env.rank,

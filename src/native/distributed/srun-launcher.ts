@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import type { TrainOptions, TrainResult } from '../addon/index.js';
-import type { DistributedLaunch, DistributedTrainResult, RankOutcome } from './launcher.js';
-import { DistributedTrainingError, rankScriptPath } from './launcher.js';
+import { DistributedTrainingError, rankScriptPath, type DistributedLaunch, type DistributedTrainResult, type RankOutcome } from './launch-contract.js';
 import type { RankMessage } from './messages.js';
 import { writeOptionsFile } from './options-file.js';
 

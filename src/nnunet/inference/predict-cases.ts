@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { predictVolume } from '../../native/addon/index.js';
 import type { Plans, StagePlan } from '../plans/types.js';
 import type { DeviceGrant, PhaseRun } from '../../stage-api/types.js';
-import { defaultThreads, runtimeDevice } from '../training/setup.js';
+import { placementFor } from '../../native/device.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { probabilitiesToLabels, writeLabelNifti } from './export.js';
 import type { InferenceWith } from './with.js';
@@ -26,8 +26,7 @@ export interface PredictionInputs {
 }
 
 export async function runPrediction(ctx: PhaseRun & DeviceGrant, w: InferenceWith, inputs: PredictionInputs): Promise<void> {
-  const device = runtimeDevice(ctx);
-  const threads = defaultThreads(ctx, w.threads);
+  const { device, threads } = placementFor(ctx, w.threads);
   const workPred = join(ctx.work, 'predictions');
   await mkdir(workPred, { recursive: true });
   ctx.report.log(`predicting ${inputs.images.length} images with an ensemble of ${inputs.checkpoints.length} folds (${device}, ${threads} threads)`);

@@ -11,11 +11,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainModel } from '../../native/addon/index.js';
-import type { TrainProgress } from '../../native/addon/index.js';
+import type { TrainOptions, TrainProgress } from '../../native/addon/index.js';
 import type { PhaseRun } from '../../stage-api/types.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { TrainSetup } from './setup.js';
-import { augmentationOf, type TrainWith } from './with.js';
+import { trainOptionsFor } from './train-options.js';
+import type { TrainWith } from './with.js';
 
 export const FPS_WARMUP = 10;
 export const FPS_TIMED = 100;
@@ -35,25 +36,12 @@ async function timedIterations(ctx: PhaseRun, w: TrainWith, s: TrainSetup, total
   await mkdir(dir, { recursive: true });
   const ends: number[] = [];
   const loaderWaits: number[] = [];
+  // The fold's run cut to one epoch of `total` iterations: no validation, no checkpoint, a scratch folder.
+  const options: TrainOptions = {
+    ...trainOptionsFor(w, s, { outDir: dir }), valCases: [], epochs: 1, iterationsPerEpoch: total, valIterations: 0, checkpointEvery: 0,
+  };
   const start = performance.now();
-  const result = await trainModel({
-    network: s.network,
-    trainCases: s.trainCases,
-    outDir: dir,
-    patchSize: s.patchSize,
-    batchSize: s.batchSize,
-    epochs: 1,
-    iterationsPerEpoch: total,
-    valIterations: 0,
-    augmentation: augmentationOf(w),
-    device: s.device,
-    amp: w.amp,
-    channelsLast: w.channels_last,
-    threads: s.threads,
-    seed: w.seed + w.fold,
-    checkpointEvery: 0,
-    progressEvery: 1,
-  }, {
+  const result = await trainModel(options, {
     signal: ctx.signal,
     onProgress: (ev: TrainProgress) => {
       if (ev.kind !== 'iteration') return;
@@ -74,15 +62,15 @@ function common(w: TrainWith, s: TrainSetup) {
     batchSize: s.batchSize,
     patchSize: s.patchSize,
     network: s.network,
-    device: s.device,
-    threads: s.threads,
-    devices: s.devices.length,
+    device: s.placement.device,
+    threads: s.placement.threads,
+    devices: s.placement.devices.length,
     processes: 1,
   };
 }
 
 export async function runFps(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promise<void> {
-  ctx.report.log(`fps: ${FPS_WARMUP} warm-up + ${FPS_TIMED} timed iterations, batch ${s.batchSize}, patch [${s.patchSize.join(', ')}], ${s.device}, ${s.threads} threads`);
+  ctx.report.log(`fps: ${FPS_WARMUP} warm-up + ${FPS_TIMED} timed iterations, batch ${s.batchSize}, patch [${s.patchSize.join(', ')}], ${s.placement.device}, ${s.placement.threads} threads`);
   const { ends, loaderWaits } = await timedIterations(ctx, w, s, FPS_WARMUP + FPS_TIMED);
   const last = ends.length - 1;
   const seconds = ((ends[last] as number) - (ends[FPS_WARMUP - 1] as number)) / 1000;
@@ -102,7 +90,7 @@ export async function runFps(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promis
 export async function runProfile(ctx: PhaseRun, w: TrainWith, s: TrainSetup): Promise<void> {
   const { ends } = await timedIterations(ctx, w, s, PROFILE_WARMUP + PROFILE_TRACED);
   const events = [
-    { name: 'process_name', ph: 'M', pid: 1, tid: 1, args: { name: `pipe ${ctx.stage} (${s.device})` } },
+    { name: 'process_name', ph: 'M', pid: 1, tid: 1, args: { name: `pipe ${ctx.stage} (${s.placement.device})` } },
     { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 'training iterations (host timestamps)' } },
   ];
   for (let i = PROFILE_WARMUP; i < ends.length; i++) {

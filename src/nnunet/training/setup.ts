@@ -1,10 +1,10 @@
 /**
  * Everything a training run is built from: the fold's cases, the network from the plan (with the
- * width overrides of `with`), batch and patch (the plan's unless given), device and threads.
+ * width overrides of `with`), batch and patch (the plan's unless given), and where it runs.
  */
-import { availableParallelism } from 'node:os';
 import { casesFromPreprocessed, checkPatchSize, trainingFromPlans } from '../../native/addon/index.js';
 import type { Axes3, NativeCase, NetworkPlan, PlanTraining } from '../../native/addon/index.js';
+import { placementFor, type Placement } from '../../native/device.js';
 import type { DeviceGrant } from '../../stage-api/types.js';
 import { readFoldData, type FoldData } from './fold-data.js';
 import type { TrainWith } from './with.js';
@@ -16,28 +16,10 @@ export interface TrainSetup {
   readonly batchSize: number;
   readonly trainCases: NativeCase[];
   readonly valCases: NativeCase[];
-  /** Runtime device name: cpu, cuda, cuda:<i>. */
-  readonly device: string;
-  readonly threads: number;
-  /** Devices allocated by the engine (ids). */
-  readonly devices: readonly string[];
+  /** Device, threads and ranks, from the engine's grant and `with.threads`. */
+  readonly placement: Placement;
   /** What the plan gives before `with` overrides (the reference recipe's network, patch and batch). */
   readonly planned: PlanTraining;
-}
-
-/** The runtime device for the instance: CUDA_VISIBLE_DEVICES already narrows cuda to the allocated ids. */
-export function runtimeDevice(ctx: DeviceGrant): string {
-  if (ctx.devices.length === 0) return 'cpu';
-  if (ctx.deviceKind === 'cuda') return 'cuda:0';
-  if (ctx.deviceKind === 'npu') throw new Error('device npu: the native runtime has no NPU backend yet; use device: cpu or cuda');
-  return 'cpu';
-}
-
-/** Intra-op threads: `with` if given; on CPU one per allocated CPU slot; else all cores. */
-export function defaultThreads(ctx: DeviceGrant, given: number | null | undefined): number {
-  if (given != null) return given;
-  if (ctx.deviceKind === 'cpu' && ctx.devices.length > 0) return Math.min(ctx.devices.length, availableParallelism());
-  return availableParallelism();
 }
 
 export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: string): Promise<TrainSetup> {
@@ -59,9 +41,7 @@ export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: 
     batchSize: w.batch_size ?? plan.batchSize,
     trainCases: await casesFromPreprocessed(preprocessDir, fold.train),
     valCases: await casesFromPreprocessed(preprocessDir, fold.val),
-    device: runtimeDevice(ctx),
-    threads: defaultThreads(ctx, w.threads),
-    devices: ctx.devices,
+    placement: placementFor(ctx, w.threads),
     planned: plan,
   };
 }

@@ -1,5 +1,4 @@
 import type { JSONSchemaType } from 'ajv';
-import type { AugmentationOptions } from '../../native/addon/options.js';
 import { REFERENCE_RECIPE } from './recipe.js';
 
 /**
@@ -84,8 +83,3 @@ export const trainWithSchema: JSONSchemaType<TrainWith> = {
   },
 };
 
-/** The native augmentation options a train `with:` asks for. */
-export function augmentationOf(w: TrainWith): AugmentationOptions {
-  if (w.augmentation === 'off') return { enabled: false };
-  return { enabled: true, pipeline: w.augmentation, ...(w.loader_threads != null ? { loaderThreads: w.loader_threads } : {}) };
-}

@@ -18,7 +18,7 @@ import { describeForWhichClasses } from '../postprocessing/index.js';
 import type { CaseToEvaluate } from '../evaluation/index.js';
 import type { DeviceGrant, PhaseRun } from '../../stage-api/types.js';
 import { readFoldData } from '../training/fold-data.js';
-import { defaultThreads, runtimeDevice } from '../training/setup.js';
+import { placementFor } from '../../native/device.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { readCaseProperties, readTaskInfo } from '../preprocessing/case-properties.js';
 import { probabilitiesToLabels, writeLabelNifti } from '../inference/export.js';
@@ -41,8 +41,7 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
   const { task, labels } = await readTaskInfo(inputs.preprocessDir);
   const model = modelCheckpoint(inputs.trainOut, w.model);
   if (model.note) ctx.report.log(model.note);
-  const device = runtimeDevice(ctx);
-  const threads = defaultThreads(ctx, w.threads);
+  const { device, threads } = placementFor(ctx, w.threads);
   const ids = [...data.val].sort();
   if (ids.length === 0) throw new Error(`fold ${inputs.fold} has no validation cases in ${join(inputs.preprocessDir, 'splits.json')}`);
   const workPred = join(ctx.work, 'predictions');

@@ -2,7 +2,7 @@
 // numpy.percentile of their means, as the module promises a reader can redo it.
 import { describe, expect, it } from 'vitest';
 import { bootstrapMeanInterval, percentileOfSorted } from '../../../src/util/stats/bootstrap.js';
-import { hasPython, pythonEval } from '../../evaluation/python-helper.js';
+import { hasPython, pythonEval } from '../../nnunet/evaluation/python-helper.js';
 import { prng } from '../../helpers/prng.js';
 
 const NUMPY = `

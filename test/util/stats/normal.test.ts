@@ -1,7 +1,7 @@
 // erfc against Debian's scipy.special.erfc over both branches (series and continued fraction).
 import { describe, expect, it } from 'vitest';
 import { erfc, normalTwoSidedP } from '../../../src/util/stats/normal.js';
-import { hasPython, pythonEval } from '../../evaluation/python-helper.js';
+import { hasPython, pythonEval } from '../../nnunet/evaluation/python-helper.js';
 
 const XS = [0, 1e-8, 0.01, 0.3, 0.7071, 1, 1.5, 2, 2.4999, 2.5, 2.5001, 3, 4, 5.5, 8, 12, 20, 26, -0.5, -3];
 

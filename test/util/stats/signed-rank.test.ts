@@ -3,7 +3,7 @@
 // paths, the n <= 50 switch, zeros, ties (exact test with averaged ranks), and Dice-like data.
 import { describe, expect, it } from 'vitest';
 import { EXACT_MAX_N, signedRankDistribution, signedRankTest } from '../../../src/util/stats/signed-rank.js';
-import { hasPython, pythonEval } from '../../evaluation/python-helper.js';
+import { hasPython, pythonEval } from '../../nnunet/evaluation/python-helper.js';
 import { prng } from '../../helpers/prng.js';
 
 interface Pairs {

@@ -12,7 +12,7 @@ import { checkComparedReport } from '../../../../src/nnunet/report/compare/read-
 import { compareReports } from '../../../../src/nnunet/report/compare/report-comparison.js';
 import type { Report } from '../../../../src/nnunet/report/types.js';
 import { signedRankTest } from '../../../../src/util/stats/signed-rank.js';
-import { reportInput } from '../../../reporting/fixtures.js';
+import { reportInput } from '../fixtures.js';
 
 const A: Report = JSON.parse(JSON.stringify(buildReport(reportInput(5, 6)))) as Report;
 
