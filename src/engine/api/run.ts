@@ -13,6 +13,7 @@ import { pipelineStore } from '../config/store-location.js';
 import type { Pipeline } from '../config/types.js';
 import { DigestMemo } from '../cache/digests.js';
 import { Journal, type RunOptionsRecord } from '../cache/journal.js';
+import { tornTailText } from '../cache/torn-tail.js';
 import { acquireLock } from '../cache/lock.js';
 import { Store } from '../cache/store.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -143,6 +144,8 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
   try {
     if (lock.tookOverFrom) logger.info?.(`took over a stale lock of PID ${lock.tookOverFrom.pid} (${lock.tookOverFrom.command}), which is no longer running`);
     const journal = new Journal(store.journalPath);
+    const torn = journal.repairTail();
+    if (torn !== undefined) logger.info?.(tornTailText(torn, journal.path));
     const graceMs = options.graceMs ?? Number(env['PIPE_KILL_GRACE_MS'] ?? 5000);
     const swept = await sweepLeftovers(journal, graceMs);
     for (const s of swept) if (s.killed) logger.info?.(`ended leftover process group ${s.pid} of ${s.stage} from a runner that died`);
