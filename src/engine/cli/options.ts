@@ -62,7 +62,7 @@ Usage:
   pipe status [FILE] [--current | --set ...] [--json] [--why STAGE]   the run in progress or the last run
                                             (its --set); --current: the YAML as it now stands
   pipe report [FILE] [--current | --set ...] [--json]      where that run's report is, and its summary table
-  pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
+  pipe gc [FILE] [--dry-run] [--force] [--json]   remove store objects no recorded pipeline references
   pipe verify [FILE] [--set ...] [--repair] [--json]   rehash the objects a pipeline uses; exit 1 on damage
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
 
