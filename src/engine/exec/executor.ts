@@ -12,6 +12,7 @@ import { earlierAttempts } from '../cache/attempt-history.js';
 import type { StageId } from '../config/types.js';
 import type { Store } from '../cache/store.js';
 import { checkHit } from '../cache/hit.js';
+import { damagedInputText, RebuildInputs } from '../cache/rebuild-inputs.js';
 import { matchingUpstream } from '../resolve/instances.js';
 import type { Logger } from '../log/logger.js';
 import { stageChildScript } from '../../stage-api/registry.js';
@@ -93,6 +94,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   let startedAny = false;
   const selected = new Set(keyed.instances.map((i) => i.name));
   const now = (): string => new Date().toISOString();
+  const inputs = new RebuildInputs(store, new Date());
 
   const onAbort = (): void => {
     interrupted = true;
@@ -333,6 +335,8 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       if (hit.state === 'hit') return finish(inst, 'cached', { out: store.objectDir(inst.key) });
       if (hit.state === 'damaged') logger.info?.(`${inst.name}: its committed object ${inst.key.slice(0, 12)} is damaged (${hit.why}); removed, rebuilding`);
       if (interrupted) return 'interrupted';
+      const damagedInputs = await inputs.damaged(inst.needs.flatMap((n) => keyed.byName.get(n)?.key ?? []));
+      if (damagedInputs.length > 0) return finish(inst, 'failed', { error: damagedInputText(damagedInputs) });
       if (stopping) return finish(inst, 'skipped', { error: 'an earlier stage failed (use --keep-going to run independent branches)' });
       store.recordMaterial(inst.key, inst.material);
       let grant: Grant;
