@@ -69,4 +69,4 @@ Usage:
 Global flag: --debug   show JavaScript stacks with errors (and in stage logs)
 
 Exit codes: 0 ok, 1 a stage failed, 2 invalid pipeline or usage, 3 store locked by another run,
-130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+130 interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP, handled as SIGTERM).`;
