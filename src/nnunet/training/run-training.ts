@@ -10,7 +10,8 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCheckpointInfo, trainModel, type TrainOptions } from '../../native/addon/index.js';
+import { trainModel, type TrainOptions } from '../../native/addon/index.js';
+import { chooseResumeCheckpoint } from './resume-checkpoint.js';
 import { runDistributedTraining } from '../../native/distributed/index.js';
 import type { TrainProgress, TrainResult } from '../../native/addon/index.js';
 import { writeProgressPlot } from './progress-plot.js';
@@ -29,15 +30,6 @@ export const MODEL_FILE = 'model_final.pt';
 
 const fmt = (v: number | undefined, d = 4) => (v === undefined || !Number.isFinite(v) ? 'nan' : v.toFixed(d));
 
-/** The checkpoint to continue from: final (training had finished) before latest. */
-function checkpointToResume(runDir: string): string | undefined {
-  for (const name of ['checkpoint_final.pt', 'checkpoint_latest.pt']) {
-    const path = join(runDir, name);
-    if (existsSync(path)) return path;
-  }
-  return undefined;
-}
-
 export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: TrainSetup): Promise<void> {
   const runDir = join(ctx.work, 'run');
   await mkdir(runDir, { recursive: true });
@@ -48,11 +40,15 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
     log.write(`devices: ${worldSize} (${s.devices.join(',')}): ${worldSize} ranks through c10d ` +
       `(${s.device.startsWith('cuda') ? 'NCCL' : 'Gloo'}), global batch ${s.batchSize} split across them, rendezvous port ${ctx.masterPort ?? '(free port)'}`);
   }
-  const resumeFrom = checkpointToResume(runDir);
+  // Final before latest before the one the latest replaced, each checked; a damaged one is set aside and said.
+  const choice = await chooseResumeCheckpoint(runDir);
+  for (const note of choice.notes) log.write(note);
+  if (choice.setAside.length > 0) ctx.report.metrics({ checkpointsDamaged: choice.setAside.join(', '), resumedFrom: choice.from?.name ?? 'epoch 0' });
+  const resumeFrom = choice.from?.path;
   let startEpoch = 0;
   let history: RunningHistory | undefined = await readRunningHistory(ctx.work).catch(() => undefined);
-  if (resumeFrom !== undefined) {
-    const info = await readCheckpointInfo(resumeFrom);
+  if (choice.from !== undefined) {
+    const info = choice.from.info;
     startEpoch = info.epoch;
     log.write(`resuming from ${info.kind} checkpoint ${resumeFrom}: epoch ${info.epoch} of ${info.epochs} done, ` +
       `continuing at epoch ${info.epoch}${info.iteration > 0 ? ` iteration ${info.iteration}` : ''}`);
