@@ -197,7 +197,7 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
     expect(straight.loaderWaitSeconds).toBeLessThan(straight.seconds);
 
     const info = await readCheckpointInfo(first.latestCheckpoint ?? '');
-    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 2 });
+    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 3 });
     expect(info.epoch * 2 + info.iteration).toBe(iterations);
     expect(info.trainLoss.length).toBe(info.epoch);
     expect(info.network).toEqual(network);

@@ -303,6 +303,8 @@ Napi::Object FromCheckpointInfo(Napi::Env env, const pipe_core::CheckpointInfo& 
   o.Set("pseudoDiceEma", Numbers(env, info.state.ema));
   o.Set("bestPseudoDiceEma",
         std::isinf(info.state.best_ema) ? env.Null() : Napi::Number::New(env, info.state.best_ema));
+  // "crc64:…" checked against the content, or null for a file written before checkpoints carried one.
+  o.Set("checksum", info.checksum.empty() ? env.Null() : Napi::String::New(env, info.checksum));
   return o;
 }
 

@@ -11,7 +11,8 @@
  * An object counts only when its marker exists and every file in the manifest has its recorded size;
  * a run also rehashes the files whose stat changed before it calls the object a hit (checkHit).
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkManifest, takeManifest, type FileStamp, type ObjectCheck } from './manifest.js';
 import { ensureWritableStore } from './store-access.js';
@@ -110,9 +111,21 @@ export class Store {
     writeFileAtomic(this.markerPath(record.key), JSON.stringify({ ...record, files }));
   }
 
-  /** A fresh, empty output folder for one attempt. */
+  /**
+   * A fresh, empty output folder for one attempt. Made by mkdir, whose mode honours the umask (a
+   * store shared by a lab group, umask 0002, stays group-readable): mkdtemp's is always 0700, and
+   * the folder keeps it when it is renamed into objects/.
+   */
   freshOutput(key: StageKey): string {
-    return mkdtempSync(join(this.root, 'tmp', `${key.slice(0, 16)}-`));
+    for (;;) {
+      const dir = join(this.root, 'tmp', `${key.slice(0, 16)}-${randomBytes(4).toString('hex')}`);
+      try {
+        mkdirSync(dir);
+        return dir;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
   }
 
   recordMaterial(key: StageKey, material: KeyMaterial): void {

@@ -6,6 +6,7 @@
 import type { RunOptionsRecord } from '../cache/journal.js';
 import type { RecordedRun } from '../api/last-run.js';
 import type { RunView } from '../api/run-view.js';
+import { isInterruptExit } from '../api/signal-exit.js';
 
 /** `2026-11-28 21:04` in local time. */
 export function runTime(iso: string): string {
@@ -30,7 +31,7 @@ export function runFlags(o: RunOptionsRecord): string[] {
 function runState(run: RecordedRun): string {
   if (run.state === 'running') return 'running';
   if (run.state === 'stopped') return 'its runner stopped';
-  if (run.exitCode === 130 || run.exitCode === 143) return 'interrupted';
+  if (isInterruptExit(run.exitCode)) return 'interrupted';
   if (run.exitCode === 137) return 'its runner was killed';
   return run.exitCode === 0 ? 'finished' : `exit ${run.exitCode ?? '?'}`;
 }

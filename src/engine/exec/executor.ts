@@ -7,6 +7,7 @@
  */
 import type { Outcome } from '../cache/journal.js';
 import { checkHit } from '../cache/hit.js';
+import { RebuildInputs } from '../cache/rebuild-inputs.js';
 import type { Failure } from '../log/events.js';
 import type { KeyedInstance } from '../resolve/keys.js';
 import { clusterGrant, type Grant } from './admission.js';
@@ -29,6 +30,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const { keyed, store, logger } = o;
   const ex = new Execution(o);
   const selected = new Set(keyed.instances.map((i) => i.name));
+  const inputs = new RebuildInputs(store, new Date());
   const onAbort = (): void => ex.interrupt();
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -54,6 +56,8 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     if (hit.state === 'hit') return ex.finish(inst, 'cached', { out: store.objectDir(inst.key) });
     if (hit.state === 'damaged') logger.info?.(`${inst.name}: its committed object ${inst.key.slice(0, 12)} is damaged (${hit.why}); removed, rebuilding`);
     if (ex.interrupted) return 'interrupted';
+    const damaged = await inputs.damaged(inst.needs.flatMap((n) => keyed.byName.get(n)?.key ?? []));
+    if (damaged.length > 0) return ex.finish(inst, 'failed', { failure: { reason: 'inputs-damaged', inputs: damaged } });
     if (ex.stopping) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
     store.recordMaterial(inst.key, inst.material);
     let grant: Grant;

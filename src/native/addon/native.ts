@@ -148,6 +148,8 @@ export interface CheckpointInfo {
   pseudoDice: number[];
   pseudoDiceEma: number[];
   bestPseudoDiceEma: number | null;
+  /** `crc64:…`, checked against the content when read; null for a file written before checkpoints had one. */
+  checksum: string | null;
 }
 
 export interface RuntimeInfo {
