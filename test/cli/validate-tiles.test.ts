@@ -2,7 +2,8 @@
  * A validate stage reports the tiles of the case it predicts (issue 23, item 3), so a long case never reads as
  * hung: `--json` stage-progress events carry `within: {done, total, unit: 'tiles'}` (0 first, the total last) and
  * a stage-wide ETA; `pipe status` shows `tiles i/n` on the running line; plain progress lines (logs) do too.
- * A tiny generated task, one fold, one training iteration; a fine tile step gives validate a few hundred tiles.
+ * A tiny generated task, one fold, one training iteration; a fine tile step (0.12) gives validate 1320 tiles on one
+ * thread: some 10 s, long enough to ask pipe status.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,11 +15,11 @@ import { collect, jsonLines, Rig, waitFor } from '../helpers/rig.js';
 
 const PIPELINE = `name: tiles
 params:
-  step: 0.08
+  step: 0.12
 stages:
   synthesize:
     uses: synthesize_decathlon
-    with: {name: Tiny, cases: 5, test_cases: 0, seed: 4, in_plane_size: [32, 36], slices: [16, 18], in_plane_spacing: [1.5, 1.6], slice_spacing: [2.0, 2.5]}
+    with: {name: Task09_Tiny, cases: 5, test_cases: 0, seed: 4, in_plane_size: [32, 36], slices: [16, 18], in_plane_spacing: [1.5, 1.6], slice_spacing: [2.0, 2.5]}
   convert: {uses: convert_decathlon, needs: [synthesize]}
   plan: {uses: plan, needs: [convert]}
   preprocess: {uses: preprocess, needs: [plan, convert]}
@@ -53,10 +54,11 @@ describe.runIf(mustRun)('validate reports tile progress', () => {
     const child = rig.spawn(['run', 'p.yaml', '--json'], { ...ENV, PIPE_PROGRESS_INTERVAL_MS: '100' });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    const done = collect(child);
+    let exited = false;
+    const done = collect(child).then((r) => ((exited = true), r));
     const tileEvents = (): ProgressEvent[] => (jsonLines(out) as unknown as ProgressEvent[])
       .filter((e) => e.event === 'stage-progress' && e.stage === 'validate[fold=0]' && e.progress.within !== undefined);
-    await waitFor(() => tileEvents().some((e) => (e.progress.within?.done ?? 0) > 0), 150_000, 'the first tiles of validate');
+    await waitFor(() => exited || tileEvents().some((e) => (e.progress.within?.done ?? 0) > 0), 150_000, 'the first tiles of validate');
     const st = await rig.run(['status', 'p.yaml'], ENV);
     const r = await done;
     expect(r.code, r.stderr + out).toBe(0);
@@ -73,7 +75,7 @@ describe.runIf(mustRun)('validate reports tile progress', () => {
     const splits = JSON.parse(readFileSync(join(pre, 'splits.json'), 'utf8')) as { val: string[] }[];
     const id = splits[0]?.val[0] ?? '';
     const shape = (JSON.parse(readFileSync(join(pre, 'cases', `${id}.json`), 'utf8')) as { shape: number[] }).shape;
-    expect(total).toBe(tileCount(shape, [8, 16, 16], 0.08));
+    expect(total).toBe(tileCount(shape, [8, 16, 16], 0.12));
     expect(total).toBeGreaterThan(50);
     expect(events[events.length - 1]?.progress.within).toEqual({ done: total, total, unit: 'tiles' });
     events.slice(1).forEach((e, i) => expect(e.progress.within?.done).toBeGreaterThanOrEqual(events[i]?.progress.within?.done ?? Infinity));
@@ -83,7 +85,7 @@ describe.runIf(mustRun)('validate reports tile progress', () => {
   });
 
   test('plain progress lines show the tiles of the case in progress', { timeout: 120_000 }, async () => {
-    const r = await rig.run(['run', 'p.yaml', '--progress', 'plain', '--set', 'params.step=0.07'], { ...ENV, PIPE_PROGRESS_PLAIN_MS: '300' });
+    const r = await rig.run(['run', 'p.yaml', '--progress', 'plain', '--set', 'params.step=0.2'], { ...ENV, PIPE_PROGRESS_PLAIN_MS: '300' });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^ {2}\.\.\. +validate\[fold=0\] +\S+ +case 0\/1 tiles \d+\/\d+ /m);
   });

@@ -186,6 +186,12 @@ export type NativeTrainDefaults = Omit<
 /** defaultPredictOptions(): core's PredictOptions defaults (patchSize [0, 0, 0] = the checkpoint's patch). */
 export type NativePredictDefaults = Omit<NativePredictOptions, 'checkpoint' | 'volume' | 'shape' | 'dataPath'>;
 
+/** Tiles of one predictVolume call so far (core's TileProgress): 0 first, the total last. */
+export interface TileProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface Prediction {
   /** (K, Z, Y, X). */
   shape: [number, number, number, number];
@@ -283,6 +289,7 @@ export interface NativeBinding extends PreprocessNative {
   defaultTrainOptions(): NativeTrainDefaults;
   defaultPredictOptions(): NativePredictDefaults;
   startTraining(options: NativeTrainOptions, onEvent: (message: NativeTrainMessage) => void): { abort(): void };
-  predictVolume(options: NativePredictOptions): Promise<Prediction>;
+  /** onTiles: the first and last report always, others at most once a second; all arrive before the promise settles. */
+  predictVolume(options: NativePredictOptions, onTiles?: (progress: TileProgress) => void): Promise<Prediction>;
   readCheckpointInfo(path: string): Promise<CheckpointInfo>;
 }

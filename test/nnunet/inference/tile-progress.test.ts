@@ -2,7 +2,7 @@
 // the count the native runtime actually predicts, for odd shapes and shapes smaller than the patch; the runtime
 // reports 0 first and its total last, never backwards; and the ETA spreads the time measured so far over the
 // tiles left in the stage, across cases.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -92,6 +92,7 @@ describe.runIf(addonAvailable() || Boolean(process.env['CI']))('against the nati
   beforeAll(async () => {
     writePhantomDataset(dir, ['a'], 16, 2);
     const cases = await casesFromPreprocessed(dir, ['a']);
+    mkdirSync(join(dir, 'run'));
     const r = await trainModel({ network, trainCases: cases, outDir: join(dir, 'run'), patchSize: [8, 16, 12], epochs: 1,
       iterationsPerEpoch: 1, valIterations: 0, threads: 1, seed: 1, checkpointEvery: 0 });
     checkpoint = r.finalCheckpoint ?? '';
