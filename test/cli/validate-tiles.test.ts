@@ -1,7 +1,8 @@
 /**
  * A validate stage reports the tiles of the case it predicts (issue 23, item 3), so a long case never reads as
  * hung: `--json` stage-progress events carry `within: {done, total, unit: 'tiles'}` (0 first, the total last) and
- * a stage-wide ETA; `pipe status` shows `tiles i/n` on the running line; plain progress lines (logs) do too.
+ * a stage-wide ETA; `pipe status` shows `tiles i/n` on the running line; plain progress lines (logs) do too;
+ * predict reports its tiles the same way.
  * A tiny generated task, one fold, one training iteration; a fine tile step (0.12) gives validate 1320 tiles on one
  * thread: some 10 s, long enough to ask pipe status.
  */
@@ -19,7 +20,7 @@ params:
 stages:
   synthesize:
     uses: synthesize_decathlon
-    with: {name: Task09_Tiny, cases: 5, test_cases: 0, seed: 4, in_plane_size: [32, 36], slices: [16, 18], in_plane_spacing: [1.5, 1.6], slice_spacing: [2.0, 2.5]}
+    with: {name: Task09_Tiny, cases: 5, test_cases: 1, seed: 4, in_plane_size: [32, 36], slices: [16, 18], in_plane_spacing: [1.5, 1.6], slice_spacing: [2.0, 2.5]}
   convert: {uses: convert_decathlon, needs: [synthesize]}
   plan: {uses: plan, needs: [convert]}
   preprocess: {uses: preprocess, needs: [plan, convert]}
@@ -33,6 +34,10 @@ stages:
     needs: [train, preprocess]
     matrix: {fold: [0]}
     with: {mirroring: false, step: "\${params.step}", threads: 1}
+  predict:
+    uses: predict
+    needs: [train, preprocess, convert]
+    with: {mirroring: false, threads: 1}
 `;
 
 interface Within { done: number; total: number; unit: string }
@@ -82,6 +87,13 @@ describe.runIf(mustRun)('validate reports tile progress', () => {
     expect(events.some((e) => typeof e.progress.remainingSeconds === 'number' && e.progress.remainingSeconds > 0)).toBe(true);
     // Throttled: a few events a second at most, not one per tile.
     expect(events.length).toBeLessThan(total / 4);
+
+    // predict (an ensemble of one fold here) reports its image's tiles the same way.
+    const predict = (jsonLines(out) as unknown as ProgressEvent[]).filter((e) => e.event === 'stage-progress' && e.stage === 'predict' && e.progress.within);
+    const last = predict[predict.length - 1]?.progress.within;
+    expect(predict[0]?.progress.within).toEqual({ done: 0, total: last?.total, unit: 'tiles' });
+    expect(last?.done).toBe(last?.total);
+    expect(last?.total).toBeGreaterThan(0);
   });
 
   test('plain progress lines show the tiles of the case in progress', { timeout: 120_000 }, async () => {
