@@ -1,5 +1,6 @@
 // Node-free tests of sliding-window inference: tile starts (nnU-Net's worked examples), the Gaussian importance
-// map, probabilities that sum to 1, tiles-per-batch not changing the result, padding of small volumes, head choice.
+// map, probabilities that sum to 1, tiles-per-batch not changing the result, padding of small volumes, head choice,
+// tile progress (0 first, then after every batch, the total last).
 #include <torch/torch.h>
 
 #include "check.h"
@@ -68,6 +69,22 @@ TEST("head choice: average and shallower heads differ from the last; bad heads a
         1e-5);
   o.head = "3";
   CHECK_THROWS_WITH(pipe_core::PredictProbabilities(net, volume, o, torch::kCPU), "head");
+}
+
+TEST("tile progress: 0 first, then after every batch of tiles, the total last") {
+  auto net = SmallNet();
+  auto volume = torch::randn({1, 20, 27, 12});  // padded to 20 x 27 x 16: 2 x 3 x 1 tiles of 16^3 at step 0.5
+  pipe_core::PredictOptions o;
+  o.patch = {16, 16, 16};
+  o.mirror = false;
+  o.tile_batch = 4;
+  std::vector<pipe_core::TileProgress> seen;
+  pipe_core::PredictProbabilities(net, volume, o, torch::kCPU,
+                                  [&](const pipe_core::TileProgress& p) { seen.push_back(p); });
+  CHECK(seen.size() == 3);  // 0, 4, 6
+  CHECK(seen[0].done == 0 && seen[0].total == 6);
+  CHECK(seen[1].done == 4 && seen[1].total == 6);
+  CHECK(seen[2].done == 6 && seen[2].total == 6);
 }
 
 RUN_TESTS()

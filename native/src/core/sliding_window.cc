@@ -78,7 +78,7 @@ torch::Tensor HeadSoftmax(UNetPlusPlus& net, const torch::Tensor& x, int64_t hea
 }  // namespace
 
 torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volume_in, const PredictOptions& o,
-                                   const torch::Device& device) {
+                                   const torch::Device& device, const TileProgressFn& on_tiles) {
   // volume (C, Z, Y, X) float32 CPU.
   if (volume_in.dim() != 4) throw std::invalid_argument("Expected a (C, Z, Y, X) volume");
   if (volume_in.size(0) != net->plan().in_channels)
@@ -129,6 +129,8 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
       for (int64_t x : SlidingWindowSteps(size[2], P[2], o.step)) tiles.push_back({z, y, x});
 
   const int64_t tb = std::max<int64_t>(o.tile_batch, 1);
+  const auto total = static_cast<int64_t>(tiles.size());
+  if (on_tiles) on_tiles({0, total});
   for (size_t first = 0; first < tiles.size(); first += static_cast<size_t>(tb)) {
     const size_t last = std::min(tiles.size(), first + static_cast<size_t>(tb));
     std::vector<torch::Tensor> crops;
@@ -152,6 +154,7 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
           .add_(probs[static_cast<int64_t>(t - first)]);
       weight.slice(0, s[0], s[0] + P[0]).slice(1, s[1], s[1] + P[1]).slice(2, s[2], s[2] + P[2]).add_(importance);
     }
+    if (on_tiles) on_tiles({static_cast<int64_t>(last), total});
   }
   acc.div_(weight.unsqueeze(0));
   return acc.slice(1, before[0], before[0] + volume_in.size(1))

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,17 @@ torch::Tensor GaussianImportance(const Axes3& patch, double sigma_scale = 1.0 / 
 // Resolves `head` for a network with npool heads to a 1-based head index, or 0 for "average".
 int64_t ResolveHead(const std::string& head, int64_t npool);
 
+// Tiles of one volume predicted so far: a long case (hundreds of tiles, seconds each on a CPU) shows it is working.
+struct TileProgress {
+  int64_t done = 0;
+  int64_t total = 0;
+};
+// Called on the predicting thread: once with done 0 before the first tile, then after every batch of tiles (the
+// last call has done == total). It should be cheap; the caller decides how often to pass it on.
+using TileProgressFn = std::function<void(const TileProgress&)>;
+
 // volume is (C, Z, Y, X) float32 on the CPU; returns softmax probabilities (K, Z, Y, X) float32 on the CPU.
 torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volume, const PredictOptions& options,
-                                   const torch::Device& device);
+                                   const torch::Device& device, const TileProgressFn& on_tiles = nullptr);
 
 }  // namespace pipe_core

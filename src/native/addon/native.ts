@@ -120,6 +120,12 @@ export interface NativePredictOptions {
 /** defaultPredictOptions(): core's PredictOptions defaults (patchSize [0, 0, 0] = the checkpoint's patch). */
 export type NativePredictDefaults = Omit<NativePredictOptions, 'checkpoint' | 'volume' | 'shape' | 'dataPath'>;
 
+/** Tiles of one predictVolume call so far (core's TileProgress): 0 first, the total last. */
+export interface TileProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface Prediction {
   /** (K, Z, Y, X). */
   shape: [number, number, number, number];
