@@ -33,7 +33,7 @@ export async function runAttempts(ex: Execution, inst: KeyedInstance, grant: Gra
   let last: { failure: Failure; log: string; exitCode: number | null } | undefined;
   let tried = 0;
   for (let attempt = first; attempt <= attempts; attempt++) {
-    if (ex.stopping && (ex.interrupted || !o.keepGoing)) break;
+    if (ex.stopping && (ex.interrupted || !o.keepGoing || ex.internalError !== undefined)) break;
     tried = attempt;
     const adopting = attempt === first ? open : undefined;
     if (adopting !== undefined && o.detach) {
@@ -49,7 +49,8 @@ export async function runAttempts(ex: Execution, inst: KeyedInstance, grant: Gra
       o.logger.info?.(`${inst.name}: submitted as ${run.jobLabel ?? run.jobId}`);
       return 'submitted';
     }
-    if (ex.interrupted) void run.terminate();
+    // Interrupted (or crashed) while it started: it was not among the running attempts that got terminated.
+    if (ex.interrupted || ex.internalError !== undefined) void run.terminate();
     const result = await run.done;
     const settled = await settleAttempt(ex, inst, p, run, relay, result);
     const durationMs = Date.now() - started;

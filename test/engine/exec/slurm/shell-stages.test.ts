@@ -241,6 +241,6 @@ describe.runIf(slurmAvailable())('Slurm executor with shell stages (a real one-n
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(r.stdout).toMatch(/Slurm job \d+ TIMEOUT: reached its time limit 00:01:00 \(raise resources.time\)/);
     const st = await status(timeoutRig);
-    expect(st.stages[0]?.reason).toMatch(/TIMEOUT.*log: \S+slow\.\w+\.1\.log/);
+    expect(st.stages[0]?.reason).toMatch(/TIMEOUT.*log: \S+slow\.[0-9a-f]{12}\.[\w-]+\.1\.log/);
   });
 });
