@@ -60,6 +60,7 @@ export class Execution {
   /** An error that escaped every caller while the run went on (a bug): the run stops as for an interrupt. */
   internalError: Error | undefined;
   #startedAny = false;
+  readonly #told = new Set<string>();
 
   constructor(readonly o: ExecuteOptions) {
     this.backend = o.backend ?? localBackend;
@@ -97,6 +98,13 @@ export class Execution {
   crashFailure(): Failure | undefined {
     const e = this.internalError;
     return e === undefined ? undefined : { reason: 'internal-error', message: e.stack ?? e.message };
+  }
+
+  /** Tells the loggers `message` unless it was told already (what a backend says once for all its attempts). */
+  tellOnce(message: string): void {
+    if (this.#told.has(message)) return;
+    this.#told.add(message);
+    this.o.logger.info?.(message);
   }
 
   /** Before an attempt starts or is attached to: the first one calls `beforeFirstStart`. */
