@@ -178,6 +178,8 @@ export class SlurmBackend implements AttemptBackend {
         settle({ exitCode: job?.exitCode ?? null, signal: null, terminated, ...(failure !== undefined ? { failure } : {}) });
       },
       unanswered: (sinceMs, error) => {
+        // The log sits on the shared store, not with Slurm: progress still shows while slurmctld is away.
+        read();
         const since = new Date(sinceMs).toISOString();
         if (this.#silenceRecorded !== sinceMs) {
           this.#silenceRecorded = sinceMs;
