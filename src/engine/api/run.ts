@@ -199,7 +199,7 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     if (result.submitted.size > 0) {
       logger.info?.(`${result.submitted.size} instance(s) left running as Slurm jobs (${[...result.submitted.values()].join(', ')}): pipe status shows them, pipe resume ${pipeline.file} waits for them and commits their outputs`);
     }
-    const exitCode = result.interrupted ? signalExitCode(reason?.signal) : counts.failed > 0 || counts.skipped > 0 ? 1 : 0;
+    const exitCode = result.interrupted ? signalExitCode(reason?.signal) : counts.failed > 0 || counts.skipped > 0 || result.internalError !== undefined ? 1 : 0;
     journal.append({ t: 'run-end', run, time: new Date().toISOString(), exitCode });
     const summary = { pipeline: pipeline.file, exitCode, ...counts, durationMs: Date.now() - started };
     logger.runFinished?.(summary);

@@ -6,7 +6,7 @@
  *   work/<key>/            attempt workspace: survives crashes and retries, removed after commit
  *   tmp/                   fresh output folders and context files of running attempts
  *   keys/<key>.json        key material, for `status --why`
- *   logs/                  one log per attempt
+ *   logs/                  one log per attempt (exec/attempt-log.ts names them)
  *   journal.jsonl, lock, state/
  * An object counts only when its marker exists and every file in the manifest has its recorded size;
  * a run also rehashes the files whose stat changed before it calls the object a hit (checkHit).
@@ -28,11 +28,6 @@ export interface CommitRecord {
   readonly manifest: Readonly<Record<string, number>>;
   /** Relative path -> [size, mtime ns, inode, SHA-256]; absent in records committed before digests. */
   readonly files?: Readonly<Record<string, FileStamp>>;
-}
-
-/** A file-system-safe, readable form of an instance name: `train[fold=3]` -> `train_fold=3_`. */
-export function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._=-]/g, '_');
 }
 
 export class Store {
@@ -57,9 +52,6 @@ export class Store {
   }
   keyMaterialPath(key: StageKey): string {
     return join(this.root, 'keys', `${key}.json`);
-  }
-  logPath(instance: string, key: StageKey, attempt: number): string {
-    return join(this.root, 'logs', `${safeName(instance)}.${key.slice(0, 12)}.${attempt}.log`);
   }
 
   exists(): boolean {

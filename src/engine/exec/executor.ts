@@ -21,6 +21,8 @@ export interface ExecuteResult {
   readonly interrupted: boolean;
   /** Instances left running as jobs (`detach`), with their job ids. */
   readonly submitted: ReadonlyMap<string, string>;
+  /** A bug that surfaced during the run, which stopped it (the run fails). */
+  readonly internalError?: Error;
 }
 
 const EARLIER_FAILURE: Failure = { reason: 'stopped', cause: 'earlier-failure' };
@@ -34,6 +36,11 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const onAbort = (): void => ex.interrupt();
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  // While stages run, an error thrown where no caller catches it (an event handler, a forgotten promise) would
+  // end pipe on the spot and leave their process groups (or jobs) running and the store locked: stop instead.
+  const onCrash = (error: unknown): void => ex.crash(error);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
 
   /** Devices for an instance: pipe's admission, or the backend's scheduler (a cluster, an attempt left open). */
   const acquire = (inst: KeyedInstance): Promise<Grant> => {
@@ -67,7 +74,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       return ex.interrupted ? 'interrupted' : ex.finish(inst, 'skipped', { failure: BEFORE_START });
     }
     try {
-      if (ex.stopping && !ex.interrupted && !o.keepGoing) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
+      if (ex.stopping && !ex.interrupted && (!o.keepGoing || ex.internalError !== undefined)) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
       if (ex.interrupted) return 'interrupted';
       const outcome = await runAttempts(ex, inst, grant);
       if (outcome === 'failed' && !o.keepGoing) ex.stopping = true;
@@ -80,7 +87,12 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     }
   };
   for (const inst of keyed.instances) tasks.set(inst.name, runTask(inst));
-  await Promise.all(tasks.values());
-  o.signal?.removeEventListener('abort', onAbort);
-  return { outcomes: ex.outcomes, interrupted: ex.interrupted, submitted: ex.submitted };
+  try {
+    await Promise.all(tasks.values());
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+  return { outcomes: ex.outcomes, interrupted: ex.interrupted, submitted: ex.submitted, ...(ex.internalError !== undefined ? { internalError: ex.internalError } : {}) };
 }

@@ -110,6 +110,16 @@ export interface StageFinishedEvent {
   readonly tail?: string;
 }
 
+/** The cluster put a running instance's job back in its queue (preemption, `scontrol requeue`): it runs again under the same job. */
+export interface StageRequeuedEvent {
+  readonly stage: string;
+  readonly key: string;
+  readonly jobId: string;
+  /** How many times the job has been requeued so far. */
+  readonly restart: number;
+  readonly message: string;
+}
+
 /** One line of `pipe run --dry-run`. */
 export interface PlannedEvent {
   readonly stage: string;
