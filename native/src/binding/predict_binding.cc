@@ -39,7 +39,7 @@ struct ModelCache {
   std::mutex mutex;
   std::string path, device;
   int64_t mtime = 0;
-  pipe_core::UNetPlusPlus net{nullptr};
+  pipe_core::SegmentationNetwork net{nullptr};
   pipe_core::CheckpointInfo info;
 };
 ModelCache& Cache() {
@@ -103,7 +103,7 @@ class PredictWorker : public PipeWorker {
           throw std::invalid_argument(data_path_ + ": Expected a float32 (C, Z, Y, X) array");
         volume = torch::from_blob(const_cast<void*>(npy->data()), npy->shape(), torch::kFloat);
       }
-      torch::Tensor probs = pipe_core::PredictProbabilities(c.net, volume, options_, device);
+      torch::Tensor probs = pipe_core::PredictProbabilities(*c.net, volume, options_, device);
       shape_ = {probs.size(0), probs.size(1), probs.size(2), probs.size(3)};
       if (options_.output != "probabilities") labels_ = probs.argmax(0).to(torch::kByte).contiguous();
       if (options_.output != "labels") probs_ = probs;

@@ -40,7 +40,7 @@ c10::IValue Read(torch::serialize::InputArchive& archive, const std::string& key
 CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& path) {
   c10::IValue magic;
   if (!a.try_read("magic", magic) || !magic.isString() || magic.toStringRef() != kCheckpointMagic)
-    throw CheckpointFormatError(path + ": not a pipe UNet++ checkpoint (no magic '" + std::string(kCheckpointMagic) +
+    throw CheckpointFormatError(path + ": not a pipe network checkpoint (no magic '" + std::string(kCheckpointMagic) +
                                 "'); regenerate it by training with pipe");
   CheckpointInfo info;
   info.format_version = Read(a, "format_version", path).toInt();
@@ -50,6 +50,7 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
                                 " to " + std::to_string(kCheckpointVersion) +
                                 "; retrain or use the matching pipe version");
   NetworkPlan& p = info.plan;
+  p.architecture = info.format_version >= 3 ? Read(a, "plan/architecture", path).toStringRef() : kUNetPlusPlus;
   p.in_channels = Read(a, "plan/in_channels", path).toInt();
   p.num_classes = Read(a, "plan/num_classes", path).toInt();
   p.base_features = Read(a, "plan/base_features", path).toInt();
@@ -86,12 +87,13 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
 
 }  // namespace
 
-void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer, const TrainState& s,
-                    const CheckpointMeta& m) {
+void SaveCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::Optimizer* optimizer,
+                    const TrainState& s, const CheckpointMeta& m) {
   torch::serialize::OutputArchive a;
-  const NetworkPlan& p = net->plan();
+  const NetworkPlan& p = net.plan();
   a.write("magic", c10::IValue(std::string(kCheckpointMagic)));
   a.write("format_version", c10::IValue(kCheckpointVersion));
+  a.write("plan/architecture", c10::IValue(p.architecture));
   a.write("plan/in_channels", c10::IValue(p.in_channels));
   a.write("plan/num_classes", c10::IValue(p.num_classes));
   a.write("plan/base_features", c10::IValue(p.base_features));
@@ -120,7 +122,7 @@ void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Op
   a.write("state/loss_scale", c10::IValue(s.loss_scale));
   a.write("state/scaler_growth", c10::IValue(s.scaler_growth));
   torch::serialize::OutputArchive model;
-  net->save(model);
+  net.save(model);
   a.write("model", model);
   if (optimizer) {
     torch::serialize::OutputArchive opt;
@@ -147,7 +149,7 @@ CheckpointInfo ReadCheckpointInfo(const std::string& path) {
   return ReadInfo(a, path);
 }
 
-CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+CheckpointInfo LoadCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::Optimizer* optimizer,
                               const torch::Device& device) {
   torch::serialize::InputArchive a;
   try {
@@ -156,13 +158,13 @@ CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch:
     throw CheckpointFormatError(path + ": cannot read as a checkpoint archive: " + e.what_without_backtrace());
   }
   CheckpointInfo info = ReadInfo(a, path);
-  const std::string diff = PlanDiff(info.plan, net->plan());
+  const std::string diff = PlanDiff(info.plan, net.plan());
   if (!diff.empty())
     throw PlanMismatchError(path + ": checkpoint was trained with another network plan (" + diff +
                             "); use the plan it was trained with or start a fresh training");
   torch::serialize::InputArchive model;
   a.read("model", model);
-  net->load(model);
+  net.load(model);
   if (optimizer) {
     torch::serialize::InputArchive opt;
     if (!a.try_read("optimizer", opt))
@@ -172,11 +174,11 @@ CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch:
   return info;
 }
 
-UNetPlusPlus LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info_out) {
+SegmentationNetwork LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info_out) {
   CheckpointInfo info = ReadCheckpointInfo(path);
-  UNetPlusPlus net(info.plan);
+  SegmentationNetwork net = MakeNetwork(info.plan);
   net->to(device);
-  info = LoadCheckpoint(path, net, nullptr, device);
+  info = LoadCheckpoint(path, *net, nullptr, device);
   net->eval();
   if (info_out) *info_out = info;
   return net;

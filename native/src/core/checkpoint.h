@@ -1,5 +1,5 @@
-// Checkpoints: one torch::serialize archive holding a magic string, a format version, the network plan (fields,
-// canonical text and hash), the weights, the SGD state (momentum buffers), epoch and in-epoch iteration, the loss
+// Checkpoints: one torch::serialize archive holding a magic string, a format version, the network plan (its
+// architecture, fields, canonical text and hash), the weights, the SGD state (momentum buffers), epoch and in-epoch iteration, the loss
 // scaler, and the loss / metric history. No random state: every batch is keyed by (seed, rank, iteration)
 // (core/batches.h), so epoch and iteration are all a resume needs. Serialized in memory, then written atomically
 // (core/durable_file.h): a full disk or an I/O error throws FileWriteError and keeps the previous checkpoint.
@@ -12,13 +12,16 @@
 #include <vector>
 
 #include "core/network_plan.h"
-#include "core/unetpp.h"
+#include "core/segmentation_network.h"
 
 namespace pipe_core {
 
-constexpr const char* kCheckpointMagic = "pipe-unetpp-checkpoint";
+constexpr const char* kCheckpointMagic = "pipe-unetpp-checkpoint";  // also for the other architectures
 // Version 2 dropped the RNG states of version 1; version 1 files are still read (their RNG entries are ignored).
-constexpr int64_t kCheckpointVersion = 2;
+// Version 3 records the plan's architecture (plan/architecture); versions 1 and 2 hold UNet++ weights only, so they
+// read as "unetpp". (A build that reads at most version 2 refuses a version 3 file by its version, instead of
+// loading Generic_UNet weights into a UNet++.)
+constexpr int64_t kCheckpointVersion = 3;
 constexpr int64_t kOldestReadableCheckpointVersion = 1;
 
 // Everything besides weights and optimizer that a resume needs.
@@ -49,18 +52,18 @@ struct CheckpointInfo {
   TrainState state;
 };
 
-void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+void SaveCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::Optimizer* optimizer,
                     const TrainState& state, const CheckpointMeta& meta);
 
 // Reads everything except weights and optimizer. Throws CheckpointFormatError for a foreign/corrupt file.
 CheckpointInfo ReadCheckpointInfo(const std::string& path);
 
-// Loads weights (and optimizer + state when given) into `net`, whose plan must equal the checkpoint's; otherwise
-// throws PlanMismatchError naming the fields. Tensors are mapped to `device`.
-CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+// Loads weights (and optimizer + state when given) into `net`, whose plan (architecture included) must equal the
+// checkpoint's; otherwise throws PlanMismatchError naming the fields. Tensors are mapped to `device`.
+CheckpointInfo LoadCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::Optimizer* optimizer,
                               const torch::Device& device);
 
-// Builds the network the checkpoint describes and loads its weights on `device`.
-UNetPlusPlus LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info = nullptr);
+// Builds the network the checkpoint describes (its architecture: MakeNetwork) and loads its weights on `device`.
+SegmentationNetwork LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info = nullptr);
 
 }  // namespace pipe_core
