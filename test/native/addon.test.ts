@@ -43,7 +43,9 @@ describe.runIf(mustRun)('option validation and the defaults core owns', () => {
     const o = resolveTrainOptions(base as TrainOptions);
     expect(o).toMatchObject({ batchSize: 2, epochs: 1000, iterationsPerEpoch: 250, valIterations: 50, initialLr: 0.01 });
     expect(o).toMatchObject({ momentum: 0.99, nesterov: true, weightDecay: 3e-5, polyExponent: 0.9, gradClip: 12 });
-    expect(o.headWeights).toEqual([1, 1]);
+    expect(o.headWeights).toEqual([]); // the network's own weights, resolved by core (DefaultHeadWeights)
+    expect(o.network.architecture).toBeUndefined(); // core's default, unetpp
+    expect(resolveTrainOptions({ ...base, network: { ...network, architecture: 'unet' } }).network.architecture).toBe('unet');
     expect(o.loaderPatchSize).toEqual([16, 16, 16]);
   });
   it('names the field and the value it refuses', () => {
@@ -57,6 +59,9 @@ describe.runIf(mustRun)('option validation and the defaults core owns', () => {
     expect(() => resolveTrainOptions({ ...base, network: { ...network, convKernels: [[3, 3, 3]] } } as TrainOptions)).toThrow(
       /for network.convKernels/,
     );
+    expect(() =>
+      resolveTrainOptions({ ...base, network: { ...network, architecture: 'vnet' } } as unknown as TrainOptions),
+    ).toThrow('Expected "unetpp" | "unet" for network.architecture but received "vnet" (string)');
   });
   it('builds the network from a plans.json configuration', () => {
     const plans = {
@@ -197,10 +202,10 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
     expect(straight.loaderWaitSeconds).toBeLessThan(straight.seconds);
 
     const info = await readCheckpointInfo(first.latestCheckpoint ?? '');
-    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 2 });
+    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 3 });
     expect(info.epoch * 2 + info.iteration).toBe(iterations);
     expect(info.trainLoss.length).toBe(info.epoch);
-    expect(info.network).toEqual(network);
+    expect(info.network).toEqual({ architecture: 'unetpp', ...network });
     expect(info.planHash).toMatch(/^[0-9a-f]{16}$/);
 
     const resumed = await trainModel({ ...(await options(splitDir)), resumeFrom: first.latestCheckpoint ?? '' });

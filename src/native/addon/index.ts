@@ -17,6 +17,7 @@ export type {
   NativeCase,
   NativePredictDefaults,
   NativeTrainDefaults,
+  NetworkArchitecture,
   NetworkPlan,
   Prediction,
   PreprocessNative,
@@ -54,7 +55,7 @@ export function runtimeInfo(): RuntimeInfo {
 }
 
 /**
- * Trains a UNet++ on its own native thread. Resolves with the result (also when aborted through `signal`),
+ * Trains the network options.network names (UNet++ by default, or nnU-Net's Generic_UNet) on its own native thread. Resolves with the result (also when aborted through `signal`),
  * rejects with OptionError (bad options) or NativeError (runtime failure, with code and hint).
  */
 export function trainModel(options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {

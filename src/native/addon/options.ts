@@ -14,6 +14,7 @@ import type {
   NativePredictOptions,
   NativeTrainDefaults,
   NativeTrainOptions,
+  NetworkArchitecture,
   NetworkPlan,
 } from './native.js';
 import { checkPatchSize } from './plans.js';
@@ -21,6 +22,7 @@ import { axes, bool, fail, int, num, object, oneOf, opt, str } from './validate.
 
 const AMP: readonly AmpSetting[] = ['auto', 'off', 'bf16', 'fp16'];
 const CHANNELS_LAST: readonly ChannelsLastSetting[] = ['off', 'on', 'auto'];
+export const NETWORK_ARCHITECTURES: readonly NetworkArchitecture[] = ['unetpp', 'unet'];
 export type AugmentationPipeline = 'full' | 'basic';
 
 export interface AugmentationOptions {
@@ -74,7 +76,12 @@ export interface TrainOptions {
   /** Batch Dice (true for 3d_fullres) and Dice smoothing (1e-5). */
   batchDice?: boolean;
   diceSmooth?: number;
-  /** Loss weight per head X^{0,1}..X^{0,npool}; default all 1 (deep supervision, equal weights). */
+  /**
+   * Loss weight per head, in the network's head order: unetpp X^{0,1}..X^{0,npool}; unet its decoder outputs coarsest
+   * (1/2^(npool-1)) first, full resolution last. Default (left out): the network's own, from core
+   * (DefaultHeadWeights): unetpp all 1 (deep supervision, equal weights); unet nnU-Net v1's 1/2^s for the output at
+   * scale 1/2^s, the coarsest 0, normalised (npool 5: [0, 1/15, 2/15, 4/15, 8/15]).
+   */
   headWeights?: number[];
   augmentation?: AugmentationOptions;
   /** 'cpu' (default), 'cuda', 'cuda:<i>'. */
@@ -127,7 +134,11 @@ export interface PredictOptions {
   /** Test-time mirroring over mirrorAxes (true; all axes). */
   mirror?: boolean;
   mirrorAxes?: [boolean, boolean, boolean];
-  /** 'last' = X^{0,npool} (default), 'average' = mean softmax of all heads, or k (1..npool) = head X^{0,k}. */
+  /**
+   * 'last' = the network's full-resolution head X^{0,npool} (default), 'average' = mean softmax of all heads, or k
+   * (1..npool) = head X^{0,k}. A unet checkpoint takes only 'last' (or npool): its other heads are below full
+   * resolution.
+   */
   head?: 'last' | 'average' | number;
   /** Tiles per forward pass (1). */
   tileBatch?: number;
@@ -155,7 +166,10 @@ export function validateNetwork(value: unknown, field = 'network'): NetworkPlan 
     }),
   );
   const baseFeatures = int(n['baseFeatures'], `${field}.baseFeatures`, 1);
+  // Left out: core's default ('unetpp', NetworkPlan::architecture in native/src/core/network_plan.h).
+  const architecture = opt(n['architecture'], undefined, (v) => oneOf(v, `${field}.architecture`, NETWORK_ARCHITECTURES));
   return {
+    ...(architecture === undefined ? {} : { architecture }),
     inChannels: int(n['inChannels'], `${field}.inChannels`, 1),
     numClasses: int(n['numClasses'], `${field}.numClasses`, 2),
     baseFeatures,
@@ -227,7 +241,8 @@ export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
     if (v < (patchSize[a] ?? 0)) fail(`>= patchSize[${a}] (${patchSize[a]})`, `loaderPatchSize[${a}]`, v);
   });
   const aug = object(o['augmentation'] ?? {}, 'augmentation');
-  const headWeights = opt(o['headWeights'], network.poolKernels.map(() => 1), (v) => {
+  // [] = the network's own weights (core resolves them: DefaultHeadWeights).
+  const headWeights = opt(o['headWeights'], [] as number[], (v) => {
     if (!Array.isArray(v) || v.length !== network.poolKernels.length)
       fail(`${network.poolKernels.length} numbers (one per head)`, 'headWeights', v);
     const w = v.map((x, i) => num(x, `headWeights[${i}]`, 0));
