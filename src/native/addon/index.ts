@@ -31,6 +31,7 @@ export {
   defaultPredictOptions,
   defaultTrainOptions,
   resolvePredictOptions,
+  NETWORK_ARCHITECTURES,
   resolveTrainOptions,
   validateNetwork,
 } from './options.js';
