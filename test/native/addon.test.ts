@@ -45,7 +45,8 @@ describe.runIf(mustRun)('option validation and the defaults core owns', () => {
     expect(o).toMatchObject({ momentum: 0.99, nesterov: true, weightDecay: 3e-5, polyExponent: 0.9, gradClip: 12 });
     expect(o.headWeights).toEqual([]); // the network's own weights, resolved by core (DefaultHeadWeights)
     expect(o.network.architecture).toBeUndefined(); // core's default, unetpp
-    expect(resolveTrainOptions({ ...base, network: { ...network, architecture: 'unet' } }).network.architecture).toBe('unet');
+    const unet = { ...base, network: { ...network, architecture: 'unet' } } as TrainOptions;
+    expect(resolveTrainOptions(unet).network.architecture).toBe('unet');
     expect(o.loaderPatchSize).toEqual([16, 16, 16]);
   });
   it('names the field and the value it refuses', () => {
