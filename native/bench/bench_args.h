@@ -101,8 +101,8 @@ inline std::string PlanJson(const pipe_core::NetworkPlan& p) {
     for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + AxesJson(v[i]);
     return s + "]";
   };
-  return "{\"architecture\":\"" + p.architecture + "\",\"in_channels\":" + std::to_string(p.in_channels) + ",\"num_classes\":" + std::to_string(p.num_classes) +
-         ",\"base_features\":" + std::to_string(p.base_features) +
+  return "{\"architecture\":\"" + p.architecture + "\",\"in_channels\":" + std::to_string(p.in_channels) +
+         ",\"num_classes\":" + std::to_string(p.num_classes) + ",\"base_features\":" + std::to_string(p.base_features) +
          ",\"max_features\":" + std::to_string(p.max_features) + ",\"pool_kernels\":" + list(p.pool_kernels) +
          ",\"conv_kernels\":" + list(p.conv_kernels) + "}";
 }

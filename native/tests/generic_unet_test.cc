@@ -75,9 +75,10 @@ TEST("Task03 3d_fullres plan: Generic_UNet 31,195,584 parameters, UNet++ 45,966,
   auto unet = pipe_core::MakeNetwork(Plan(pipe_core::kGenericUNet, 5, 32, 320, 3));
   auto unetpp = pipe_core::MakeNetwork(Plan(pipe_core::kUNetPlusPlus, 5, 32, 320, 3));
   const int64_t n_unet = pipe_core::CountParameters(*unet), n_unetpp = pipe_core::CountParameters(*unetpp);
-  std::printf("  parameters for the Task03 3d_fullres plan (patch 128^3, base 32, max 320, 5 poolings, 3 classes): "
-              "unet %lld, unetpp %lld\n",
-              static_cast<long long>(n_unet), static_cast<long long>(n_unetpp));
+  std::printf(
+      "  parameters for the Task03 3d_fullres plan (patch 128^3, base 32, max 320, 5 poolings, 3 classes): "
+      "unet %lld, unetpp %lld\n",
+      static_cast<long long>(n_unet), static_cast<long long>(n_unetpp));
   CHECK(n_unet == 31195584);
   CHECK(n_unetpp == 45966784);
   CHECK(!unet->full_resolution_heads() && unetpp->full_resolution_heads());
@@ -91,7 +92,7 @@ TEST("anisotropic plan: heads coarsest first, each at its decoder level's size, 
   pipe_core::GenericUNet net(p);
   auto heads = net->forward(torch::randn({2, 1, 6, 24, 16}));
   CHECK(heads.size() == 3);
-  CHECK(heads[0].sizes() == torch::IntArrayRef({2, 2, 3, 6, 4}));  // level 2: / (1*2, 2*2, 2*2)
+  CHECK(heads[0].sizes() == torch::IntArrayRef({2, 2, 3, 6, 4}));   // level 2: / (1*2, 2*2, 2*2)
   CHECK(heads[1].sizes() == torch::IntArrayRef({2, 2, 6, 12, 8}));  // level 1: / (1, 2, 2)
   CHECK(heads[2].sizes() == torch::IntArrayRef({2, 2, 6, 24, 16}));
   // A shallower depth returns the coarsest heads alone, the same logits.
@@ -126,10 +127,10 @@ TEST("targets are downsampled as nnU-Net does: voxel s*o + s/2 of an axis shrunk
           all = all && half[n][z][y][x].item<int64_t>() == t[n][2 * z + 1][4 * y + 2][x].item<int64_t>();
   CHECK(all);
   // torch's nearest-exact (pixel centres, floor((o + 0.5) * s)) is the same rule.
-  auto exact = torch::nn::functional::interpolate(
-                   t.unsqueeze(1).to(torch::kDouble),
-                   torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{4, 2, 4}).mode(
-                       torch::kNearestExact))
+  auto exact = torch::nn::functional::interpolate(t.unsqueeze(1).to(torch::kDouble),
+                                                  torch::nn::functional::InterpolateFuncOptions()
+                                                      .size(std::vector<int64_t>{4, 2, 4})
+                                                      .mode(torch::kNearestExact))
                    .squeeze(1)
                    .to(torch::kLong);
   CHECK(torch::equal(exact, half));
@@ -264,16 +265,22 @@ TEST("a Generic_UNet run trains, records unet, and resumes exactly (2 epochs str
   };
   const std::string d1 = pipe_test::TempDir("unet-straight"), d2 = pipe_test::TempDir("unet-resumed");
   std::vector<std::vector<double>> head_losses;
-  const auto straight = pipe_core::Train(options(d1, 2), [&](const pipe_core::ProgressEvent& e) {
-    if (e.kind == "iteration") head_losses.push_back(e.head_losses);
-  }, nullptr);
+  const auto straight = pipe_core::Train(
+      options(d1, 2),
+      [&](const pipe_core::ProgressEvent& e) {
+        if (e.kind == "iteration") head_losses.push_back(e.head_losses);
+      },
+      nullptr);
   CHECK(straight.epochs_completed == 2 && std::isfinite(straight.train_loss.back()));
   CHECK(!head_losses.empty() && head_losses.front().size() == 2);
   CHECK(pipe_core::ReadCheckpointInfo(straight.final_checkpoint).plan.architecture == "unet");
   std::atomic<bool> abort{false};  // stop after the first epoch of the same 2-epoch schedule
-  const auto part = pipe_core::Train(options(d2, 2), [&](const pipe_core::ProgressEvent& e) {
-    if (e.kind == "epoch" && e.epoch == 0) abort = true;
-  }, &abort);
+  const auto part = pipe_core::Train(
+      options(d2, 2),
+      [&](const pipe_core::ProgressEvent& e) {
+        if (e.kind == "epoch" && e.epoch == 0) abort = true;
+      },
+      &abort);
   CHECK(part.aborted && part.epochs_completed == 1);
   auto rest = options(d2, 2);
   rest.resume_from = d2 + "/checkpoint_latest.pt";

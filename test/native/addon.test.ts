@@ -159,6 +159,19 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
     expect(typeof info.cudaAvailable).toBe('boolean');
   });
 
+  it("headWeights left out: UNet++ trains exactly as with all 1, unet with nnU-Net's own weights", { timeout: 120_000 }, async () => {
+    const digest = async (o: Partial<TrainOptions>): Promise<string> => {
+      const base = await options(mkdtempSync(join(dir, 'weights-')));
+      return (await trainModel({ ...base, epochs: 1, threads: 1, ...o })).weightsDigest;
+    };
+    expect(await digest({})).toBe(await digest({ headWeights: [1, 1] }));
+    const unet: NetworkPlan = { ...network, architecture: 'unet' };
+    // Two poolings: nnU-Net's weights are [0, 1] (the coarsest output masked), not all 1.
+    const unetDefault = await digest({ network: unet });
+    expect(unetDefault).toBe(await digest({ network: unet, headWeights: [0, 1] }));
+    expect(unetDefault).not.toBe(await digest({ network: unet, headWeights: [1, 1] }));
+  });
+
   it('aborts with a checkpoint and resumes to the same weights as a straight run', { timeout: 120_000 }, async () => {
     const straightDir = mkdtempSync(join(dir, 'straight-'));
     const epochs: TrainProgress[] = [];

@@ -1,8 +1,9 @@
 // Checkpoints: one torch::serialize archive holding a magic string, a format version, the network plan (its
-// architecture, fields, canonical text and hash), the weights, the SGD state (momentum buffers), epoch and in-epoch iteration, the loss
-// scaler, and the loss / metric history. No random state: every batch is keyed by (seed, rank, iteration)
-// (core/batches.h), so epoch and iteration are all a resume needs. Serialized in memory, then written atomically
-// (core/durable_file.h): a full disk or an I/O error throws FileWriteError and keeps the previous checkpoint.
+// architecture, fields, canonical text and hash), the weights, the SGD state (momentum buffers), epoch and in-epoch
+// iteration, the loss scaler, and the loss / metric history. No random state: every batch is keyed by (seed, rank,
+// iteration) (core/batches.h), so epoch and iteration are all a resume needs. Serialized in memory, then written
+// atomically (core/durable_file.h): a full disk or an I/O error throws FileWriteError and keeps the previous
+// checkpoint.
 #pragma once
 
 #include <torch/torch.h>

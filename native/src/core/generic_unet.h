@@ -29,10 +29,10 @@ class GenericUNetImpl : public SegmentationNetworkImpl {
   bool full_resolution_heads() const override { return false; }
 
  private:
-  std::vector<StackedConv> encoder_;              // stage d = 0..npool (npool: the bottleneck)
-  std::vector<torch::nn::ConvTranspose3d> ups_;   // ups_[i]: level i+1 -> level i
-  std::vector<StackedConv> decoder_;              // decoder_[i]: the decoder stage at level i
-  std::vector<torch::nn::Conv3d> heads_;          // heads_[i] on decoder_[i]
+  std::vector<StackedConv> encoder_;             // stage d = 0..npool (npool: the bottleneck)
+  std::vector<torch::nn::ConvTranspose3d> ups_;  // ups_[i]: level i+1 -> level i
+  std::vector<StackedConv> decoder_;             // decoder_[i]: the decoder stage at level i
+  std::vector<torch::nn::Conv3d> heads_;         // heads_[i] on decoder_[i]
 };
 TORCH_MODULE(GenericUNet);
 

@@ -24,7 +24,7 @@ struct PredictOptions {
   // of all heads' softmax) | "1".."npool". Only a network whose heads are all full resolution (UNet++) takes
   // "average" or a head number other than npool.
   std::string head = "last";
-  int64_t tile_batch = 1;     // tiles per forward pass
+  int64_t tile_batch = 1;  // tiles per forward pass
   std::string device = "cpu", amp = "auto";
   int threads = 0;                // intra-op threads, <= 0: all cores
   std::string output = "labels";  // what predictVolume returns: "labels" | "probabilities" | "both" (binding)

@@ -34,7 +34,7 @@ struct TrainingRun {
   std::unique_ptr<DistributedContext> dist;  // null for one process
   LossOptions loss_options;                  // weighted for this rank; head weights resolved (DefaultHeadWeights)
   int64_t num_heads = 0;
-  SegmentationNetwork net{nullptr};          // the architecture options.network names (MakeNetwork)
+  SegmentationNetwork net{nullptr};  // the architecture options.network names (MakeNetwork)
   std::unique_ptr<torch::optim::SGD> optimizer;
   std::vector<torch::Tensor> params;
   LossScaler scaler{false};
