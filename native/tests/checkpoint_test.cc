@@ -136,13 +136,13 @@ TEST("a new latest keeps the one it replaces as checkpoint_latest.prev.pt; best 
   for (int64_t epoch : {1, 2, 3}) {
     state.epoch = epoch;
     meta.kind = "latest";
-    pipe_core::SaveCheckpoint(dir + "/checkpoint_latest.pt", net, &sgd, state, meta);
+    pipe_core::SaveCheckpoint(dir + "/checkpoint_latest.pt", *net, &sgd, state, meta);
   }
   CHECK(pipe_core::ReadCheckpointInfo(dir + "/checkpoint_latest.pt").state.epoch == 3);
   CHECK(pipe_core::ReadCheckpointInfo(dir + "/checkpoint_latest.prev.pt").state.epoch == 2);
   meta.kind = "final";
-  pipe_core::SaveCheckpoint(dir + "/checkpoint_final.pt", net, &sgd, state, meta);
-  pipe_core::SaveCheckpoint(dir + "/checkpoint_final.pt", net, &sgd, state, meta);
+  pipe_core::SaveCheckpoint(dir + "/checkpoint_final.pt", *net, &sgd, state, meta);
+  pipe_core::SaveCheckpoint(dir + "/checkpoint_final.pt", *net, &sgd, state, meta);
   CHECK(::access((dir + "/checkpoint_final.prev.pt").c_str(), F_OK) != 0);
 }
 
@@ -153,7 +153,7 @@ TEST("a version 2 checkpoint (before checksums) still loads, with an empty check
   CHECK(info.state.epoch == 1 && info.meta.kind == "latest");
   pipe_core::UNetPlusPlus net(info.plan);
   torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.01).momentum(0.99).nesterov(true));
-  pipe_core::LoadCheckpoint(path, net, &sgd, torch::kCPU);
+  pipe_core::LoadCheckpoint(path, *net, &sgd, torch::kCPU);
   CHECK(sgd.state().size() == net->parameters().size());
   const auto current = pipe_core::ReadCheckpointInfo(TrainedCheckpoint("v3"));
   CHECK(current.format_version == pipe_core::kCheckpointVersion && current.checksum.rfind("crc64:", 0) == 0);

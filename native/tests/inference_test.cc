@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "core/sliding_window.h"
+#include "core/unetpp.h"
 #include "phantom.h"
 
 using pipe_core::Axes3;
@@ -41,11 +42,11 @@ TEST("probabilities sum to 1, tile batching does not change them, small volumes 
   auto volume = torch::randn({1, 20, 27, 12});  // y larger than the patch, x smaller
   pipe_core::PredictOptions o;
   o.patch = {16, 16, 16};
-  auto a = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto a = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   CHECK(a.sizes() == torch::IntArrayRef({3, 20, 27, 12}));
   CHECK((a.sum(0) - 1).abs().max().item<double>() < 1e-5);
   o.tile_batch = 3;
-  auto b = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto b = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   CHECK((a - b).abs().max().item<double>() < 1e-5);
 }
 
@@ -55,11 +56,11 @@ TEST("head choice: average and shallower heads differ from the last; bad heads a
   pipe_core::PredictOptions o;
   o.patch = {16, 16, 16};
   o.mirror = false;
-  auto last = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto last = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   o.head = "average";
-  auto avg = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto avg = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   o.head = "1";
-  auto first = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto first = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   // With one tile and no mirroring, the weighted average reduces to plain softmax of the head.
   torch::NoGradGuard g;
   auto heads = net->forward(volume.unsqueeze(0));
@@ -68,7 +69,7 @@ TEST("head choice: average and shallower heads differ from the last; bad heads a
   CHECK((avg - (torch::softmax(heads[0], 1)[0] + torch::softmax(heads[1], 1)[0]) / 2).abs().max().item<double>() <
         1e-5);
   o.head = "3";
-  CHECK_THROWS_WITH(pipe_core::PredictProbabilities(net, volume, o, torch::kCPU), "head");
+  CHECK_THROWS_WITH(pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU), "head");
 }
 
 TEST("tile progress: 0 first, then after every batch of tiles, the total last") {

@@ -62,7 +62,7 @@ struct ModelCache {
   std::mutex mutex;
   std::string path, device;
   int64_t mtime = 0;
-  pipe_core::UNetPlusPlus net{nullptr};
+  pipe_core::SegmentationNetwork net{nullptr};
   pipe_core::CheckpointInfo info;
 };
 ModelCache& Cache() {
@@ -167,7 +167,7 @@ class PredictWorker : public PipeWorker<TileWorker> {
           if (throttle.Due(p)) progress.Send(&p, 1);
         };
       }
-      torch::Tensor probs = pipe_core::PredictProbabilities(c.net, volume, options_, device, on_tiles);
+      torch::Tensor probs = pipe_core::PredictProbabilities(*c.net, volume, options_, device, on_tiles);
       shape_ = {probs.size(0), probs.size(1), probs.size(2), probs.size(3)};
       if (options_.output != "probabilities") labels_ = probs.argmax(0).to(torch::kByte).contiguous();
       if (options_.output != "labels") probs_ = probs;

@@ -42,7 +42,7 @@ c10::IValue Read(torch::serialize::InputArchive& archive, const std::string& key
 CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& path) {
   c10::IValue magic;
   if (!a.try_read("magic", magic) || !magic.isString() || magic.toStringRef() != kCheckpointMagic)
-    throw CheckpointFormatError(path + ": not a pipe UNet++ checkpoint (no magic '" + std::string(kCheckpointMagic) +
+    throw CheckpointFormatError(path + ": not a pipe network checkpoint (no magic '" + std::string(kCheckpointMagic) +
                                 "'); regenerate it by training with pipe");
   CheckpointInfo info;
   info.format_version = Read(a, "format_version", path).toInt();
@@ -52,6 +52,7 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
                                 " to " + std::to_string(kCheckpointVersion) +
                                 "; retrain or use the matching pipe version");
   NetworkPlan& p = info.plan;
+  p.architecture = info.format_version >= 3 ? Read(a, "plan/architecture", path).toStringRef() : kUNetPlusPlus;
   p.in_channels = Read(a, "plan/in_channels", path).toInt();
   p.num_classes = Read(a, "plan/num_classes", path).toInt();
   p.base_features = Read(a, "plan/base_features", path).toInt();
@@ -113,11 +114,11 @@ CheckpointInfo ReadInfoOrDamaged(torch::serialize::InputArchive& a, const std::s
 // Loads the weights into `net` (and the momentum into `optimizer` when given) and checks the checksum before the
 // optimizer is touched. Versions before the checksum load as they always did (their optimizer archive included).
 CheckpointInfo LoadInto(torch::serialize::InputArchive& a, const std::string& path, CheckpointInfo info,
-                        UNetPlusPlus& net, torch::optim::SGD* optimizer) {
+                        SegmentationNetworkImpl& net, torch::optim::SGD* optimizer) {
   try {
     torch::serialize::InputArchive model;
     a.read("model", model);
-    net->load(model);
+    net.load(model);
     if (info.format_version < kFirstChecksummedVersion) {
       if (optimizer) {
         torch::serialize::InputArchive opt;
@@ -127,7 +128,7 @@ CheckpointInfo LoadInto(torch::serialize::InputArchive& a, const std::string& pa
       }
       return info;
     }
-    const auto params = net->parameters();
+    const auto params = net.parameters();
     std::vector<torch::Tensor> momentum;
     torch::serialize::InputArchive buffers;
     const bool has_momentum = a.try_read("momentum", buffers);
@@ -158,12 +159,13 @@ CheckpointInfo LoadInto(torch::serialize::InputArchive& a, const std::string& pa
 
 }  // namespace
 
-void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::SGD* optimizer, const TrainState& s,
-                    const CheckpointMeta& m) {
+void SaveCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::SGD* optimizer,
+                    const TrainState& s, const CheckpointMeta& m) {
   torch::serialize::OutputArchive a;
-  const NetworkPlan& p = net->plan();
+  const NetworkPlan& p = net.plan();
   a.write("magic", c10::IValue(std::string(kCheckpointMagic)));
   a.write("format_version", c10::IValue(kCheckpointVersion));
+  a.write("plan/architecture", c10::IValue(p.architecture));
   a.write("plan/in_channels", c10::IValue(p.in_channels));
   a.write("plan/num_classes", c10::IValue(p.num_classes));
   a.write("plan/base_features", c10::IValue(p.base_features));
@@ -192,14 +194,14 @@ void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::SG
   a.write("state/loss_scale", c10::IValue(s.loss_scale));
   a.write("state/scaler_growth", c10::IValue(s.scaler_growth));
   torch::serialize::OutputArchive model;
-  net->save(model);
+  net.save(model);
   a.write("model", model);
   // The momentum buffers by parameter index: LibTorch's optimizer archive keys them by tensor address (a new key and
   // a new order in every process), which made identical trainings write different bytes.
   std::vector<torch::Tensor> momentum;
   if (optimizer) {
     torch::serialize::OutputArchive buffers;
-    const auto params = net->parameters();
+    const auto params = net.parameters();
     for (size_t i = 0; i < params.size(); ++i) {
       momentum.push_back(MomentumBuffer(*optimizer, params[i]));
       if (momentum.back().defined()) buffers.write(std::to_string(i), momentum.back(), /*is_buffer=*/true);
@@ -227,27 +229,27 @@ CheckpointInfo ReadCheckpointInfo(const std::string& path) {
   torch::serialize::InputArchive a = OpenArchive(path, torch::kCPU);
   CheckpointInfo info = ReadInfoOrDamaged(a, path);
   if (info.format_version < kFirstChecksummedVersion) return info;  // nothing to check it against
-  UNetPlusPlus net(info.plan);
-  return LoadInto(a, path, info, net, nullptr);
+  SegmentationNetwork net = MakeNetwork(info.plan);
+  return LoadInto(a, path, info, *net, nullptr);
 }
 
-CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::SGD* optimizer,
+CheckpointInfo LoadCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::SGD* optimizer,
                               const torch::Device& device) {
   torch::serialize::InputArchive a = OpenArchive(path, device);
   const CheckpointInfo info = ReadInfoOrDamaged(a, path);
-  const std::string diff = PlanDiff(info.plan, net->plan());
+  const std::string diff = PlanDiff(info.plan, net.plan());
   if (!diff.empty())
     throw PlanMismatchError(path + ": checkpoint was trained with another network plan (" + diff +
                             "); use the plan it was trained with or start a fresh training");
   return LoadInto(a, path, info, net, optimizer);
 }
 
-UNetPlusPlus LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info_out) {
+SegmentationNetwork LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info_out) {
   torch::serialize::InputArchive a = OpenArchive(path, device);
   const CheckpointInfo read = ReadInfoOrDamaged(a, path);
-  UNetPlusPlus net(read.plan);
+  SegmentationNetwork net = MakeNetwork(read.plan);
   net->to(device);
-  CheckpointInfo info = LoadInto(a, path, read, net, nullptr);
+  CheckpointInfo info = LoadInto(a, path, read, *net, nullptr);
   net->eval();
   if (info_out) *info_out = info;
   return net;

@@ -64,10 +64,10 @@ void Crc64::Update(const void* data, size_t size) {
   state_ = crc;
 }
 
-std::string CheckpointChecksum(const UNetPlusPlus& net, const std::vector<torch::Tensor>& momentum, const TrainState& s,
+std::string CheckpointChecksum(const SegmentationNetworkImpl& net, const std::vector<torch::Tensor>& momentum, const TrainState& s,
                                const CheckpointMeta& m) {
   Crc64 crc;
-  crc.Update("pipe checkpoint content 1\n" + PlanText(net->plan()) + "\n");
+  crc.Update("pipe checkpoint content 1\n" + PlanText(net.plan()) + "\n");
   crc.Update("meta " + m.kind + " " + std::to_string(m.epochs_total) + " " + std::to_string(m.iterations_per_epoch) +
              " " + std::to_string(m.batch_size) + " " + std::to_string(m.patch[0]) + "," + std::to_string(m.patch[1]) +
              "," + std::to_string(m.patch[2]) + " " + m.device + " " + m.amp + " " + m.torch_version + "\n");
@@ -75,8 +75,8 @@ std::string CheckpointChecksum(const UNetPlusPlus& net, const std::vector<torch:
              " " + std::to_string(s.partial_loss_count) + " " + Doubles(s.train_loss) + " " + Doubles(s.val_loss) +
              " " + Doubles(s.pseudo_dice) + " " + Doubles(s.ema) + " " + Bits(s.best_ema) + " " + Bits(s.loss_scale) +
              " " + std::to_string(s.scaler_growth) + "\n");
-  for (const auto& p : net->named_parameters(/*recurse=*/true)) AddTensor(crc, "parameter " + p.key(), p.value());
-  for (const auto& b : net->named_buffers(/*recurse=*/true)) AddTensor(crc, "buffer " + b.key(), b.value());
+  for (const auto& p : net.named_parameters(/*recurse=*/true)) AddTensor(crc, "parameter " + p.key(), p.value());
+  for (const auto& b : net.named_buffers(/*recurse=*/true)) AddTensor(crc, "buffer " + b.key(), b.value());
   for (size_t i = 0; i < momentum.size(); ++i) AddTensor(crc, "momentum " + std::to_string(i), momentum[i]);
   char out[32];
   std::snprintf(out, sizeof out, "crc64:%016" PRIx64, crc.Value());

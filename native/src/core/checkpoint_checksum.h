@@ -29,7 +29,7 @@ class Crc64 {
 };
 
 // "crc64:<16 hex>" over the content listed above; `momentum[i]` is parameter i's buffer (undefined: none yet).
-std::string CheckpointChecksum(const UNetPlusPlus& net, const std::vector<torch::Tensor>& momentum,
+std::string CheckpointChecksum(const SegmentationNetworkImpl& net, const std::vector<torch::Tensor>& momentum,
                                const TrainState& state, const CheckpointMeta& meta);
 
 }  // namespace pipe_core

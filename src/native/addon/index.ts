@@ -17,6 +17,7 @@ export type {
   IntensityStats,
   NativeCase,
   NativePredictDefaults,
+  NetworkArchitecture,
   NetworkPlan,
   Prediction,
   PreprocessNative,
@@ -32,6 +33,7 @@ export {
   defaultPredictOptions,
   defaultTrainOptions,
   resolvePredictOptions,
+  NETWORK_ARCHITECTURES,
   resolveTrainOptions,
   validateNetwork,
 } from './options.js';
@@ -56,7 +58,7 @@ export function runtimeInfo(): RuntimeInfo {
 }
 
 /**
- * Trains a UNet++ on its own native thread. Resolves with the result (also when aborted through `signal`),
+ * Trains the network options.network names (UNet++ by default, or nnU-Net's Generic_UNet) on its own native thread. Resolves with the result (also when aborted through `signal`),
  * rejects with OptionError (bad options) or NativeError (runtime failure, with code and hint).
  */
 export function trainModel(options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {

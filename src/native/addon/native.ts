@@ -5,8 +5,19 @@
 
 export type Axes3 = [number, number, number];
 
-/** The network part of a plan: everything that fixes the UNet++'s shape (and the checkpoint's plan hash). */
+/**
+ * The network built from a plan (native/src/core/segmentation_network.h): 'unetpp' = pipe's UNet++ (nested decoder,
+ * npool full-resolution heads), 'unet' = nnU-Net v1's Generic_UNet (one decoder stage per level, heads at 1/2^s).
+ */
+export type NetworkArchitecture = 'unetpp' | 'unet';
+
+/** The network part of a plan: everything that fixes the network's shape (and the checkpoint's plan hash). */
 export interface NetworkPlan {
+  /**
+   * Which network the plan builds; left out = core's default, 'unetpp'. A checkpoint records it (readCheckpointInfo
+   * always reports it; checkpoints written before it existed report 'unetpp'), and prediction builds what it records.
+   */
+  architecture?: NetworkArchitecture;
   inChannels: number;
   /** Including background. */
   numClasses: number;
@@ -38,7 +49,7 @@ export interface TrainProgress {
   iterations: number;
   /** iteration: this batch's total loss (sum over heads); epoch: mean train loss. */
   loss: number;
-  /** iteration: loss per head X^{0,1}..X^{0,npool}. */
+  /** iteration: loss per head, in the network's head order (unetpp X^{0,1}..X^{0,npool}; unet coarsest first). */
   headLosses: number[];
   lr: number;
   samplesPerSecond: number;
