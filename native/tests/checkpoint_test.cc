@@ -17,6 +17,7 @@
 #include "check.h"
 #include "core/errors.h"
 #include "core/trainer.h"
+#include "core/unetpp.h"
 #include "phantom.h"
 
 namespace {

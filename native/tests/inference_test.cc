@@ -80,7 +80,7 @@ TEST("tile progress: 0 first, then after every batch of tiles, the total last") 
   o.mirror = false;
   o.tile_batch = 4;
   std::vector<pipe_core::TileProgress> seen;
-  pipe_core::PredictProbabilities(net, volume, o, torch::kCPU,
+  pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU,
                                   [&](const pipe_core::TileProgress& p) { seen.push_back(p); });
   CHECK(seen.size() == 3);  // 0, 4, 6
   CHECK(seen[0].done == 0 && seen[0].total == 6);
