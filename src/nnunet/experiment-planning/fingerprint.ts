@@ -7,7 +7,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { presentLabels } from '../preprocessing/class-locations.js';
 import { loadCase } from '../preprocessing/load-case.js';
-import { formatGiB, runWithBudget } from '../preprocessing/memory.js';
+import { budgetRefusal, formatGiB, runWithBudget } from '../preprocessing/memory.js';
+import { memoryBudget, type MemoryBudgetChoice } from '../../util/machine-memory.js';
 import { loadPreprocessNative } from '../../native/addon/index.js';
 import { loadCachedCase, saveCachedCase } from './case-cache.js';
 import type { DatasetSource } from '../dataset/cases.js';
@@ -20,8 +21,10 @@ export interface FingerprintOptions {
   readonly workers?: number;
   /** Threads for each native call. */
   readonly threads?: number;
-  /** Memory budget in GiB for the cases in flight (estimated from the manifest's shapes). */
-  readonly memoryGb?: number;
+  /** Memory budget for the cases in flight (estimated from the manifest's shapes); default: from the machine. */
+  readonly memory?: MemoryBudgetChoice;
+  /** The stage's id, for the refusal's advice (default `plan`). */
+  readonly stage?: string;
   /** Keep finished cases in `<workDir>/fingerprint/` and, with `resume`, reuse those found there. */
   readonly workDir?: string;
   readonly resume?: boolean;
@@ -47,16 +50,14 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
   const native = loadPreprocessNative();
   const collect = collectsIntensities(source.modalities);
   const threads = Math.max(1, options.threads ?? 1);
-  const budget = (options.memoryGb ?? Number.POSITIVE_INFINITY) * 2 ** 30;
+  const budget = options.memory ?? memoryBudget(null, options.workers ?? 1);
   const channels = source.modalities.length;
   // Source voxels as read (<= 8 bytes) and as float32 per channel, the label twice, the cropped copies and mask.
   const estimate = (voxels: number) => voxels * (channels * 12 + 9) + voxels * (channels * 4 + 2) + 64 * 2 ** 20;
   const tooBig = source.cases
-    .filter((c) => c.voxels !== undefined && estimate(c.voxels) > budget)
-    .map((c) => `case ${c.id} needs an estimated ${formatGiB(estimate(c.voxels ?? 0))}`);
-  if (tooBig.length > 0) {
-    throw new Error(`plan: memory_gb = ${options.memoryGb} is too small:\n  ${tooBig.join('\n  ')}\nraise memory_gb`);
-  }
+    .filter((c) => c.voxels !== undefined && estimate(c.voxels) > budget.bytes)
+    .map((c) => ({ line: `case ${c.id} needs an estimated ${formatGiB(estimate(c.voxels ?? 0))}`, bytes: estimate(c.voxels ?? 0) }));
+  if (tooBig.length > 0) throw budgetRefusal(options.stage ?? 'plan', budget, tooBig);
   const samples: Float32Array[][] = source.modalities.map(() => []);
   let done = 0;
   const cacheDir = options.workDir ? join(options.workDir, 'fingerprint') : undefined;

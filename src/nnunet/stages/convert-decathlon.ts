@@ -16,7 +16,7 @@ interface ConvertWith {
   readonly dataset?: string;
   readonly verify: boolean;
   readonly workers: number;
-  readonly memory_gb?: number;
+  readonly memory_gb?: number | null;
 }
 
 export const convertWithSchema: JSONSchemaType<ConvertWith> = {
@@ -38,7 +38,8 @@ export const convertWithSchema: JSONSchemaType<ConvertWith> = {
       type: 'number',
       nullable: true,
       exclusiveMinimum: 0,
-      description: 'Voxel memory the cases checked at once may hold together (default: half the RAM).',
+      description:
+        'Voxel memory in GiB the cases checked at once may hold together (null: what the machine, its Slurm job or cgroup offers, less a margin).',
     },
   },
 };
@@ -75,7 +76,8 @@ const stage: BuiltinStage<ConvertWith> = {
     const result = await convertDecathlon(dir, ctx.out, {
       verify,
       workers: w.workers,
-      ...(w.memory_gb != null ? { memoryGb: w.memory_gb } : {}),
+      memoryGb: w.memory_gb ?? null,
+      stage: ctx.stage,
       workDir: ctx.work,
       signal: ctx.signal,
       log: (m) => ctx.report.log(m),

@@ -19,7 +19,7 @@ import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 interface PlanWith {
   readonly workers: number;
-  readonly memory_gb: number;
+  readonly memory_gb?: number | null;
   readonly folds: number;
   readonly split_seed: number;
 }
@@ -27,10 +27,17 @@ interface PlanWith {
 export const planWithSchema: JSONSchemaType<PlanWith> = {
   type: 'object',
   additionalProperties: false,
-  required: ['workers', 'memory_gb', 'folds', 'split_seed'],
+  required: ['workers', 'folds', 'split_seed'],
   properties: {
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases read and cropped at once.' },
-    memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
+    memory_gb: {
+      type: 'number',
+      nullable: true,
+      exclusiveMinimum: 0,
+      default: null,
+      description:
+        "Memory budget in GiB for the cases in flight (estimated per case). null: what the machine, its Slurm job or cgroup offers, less a margin. A case above its worker's share of the budget runs alone.",
+    },
     folds: { type: 'integer', minimum: 2, default: 5, description: 'Cross-validation folds (KFold).' },
     split_seed: { type: 'integer', minimum: 0, default: SPLIT_SEED, description: 'KFold shuffle seed (the reference uses 12345).' },
   },

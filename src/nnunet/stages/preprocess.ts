@@ -23,17 +23,24 @@ import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 interface PreprocessWith {
   readonly configuration: '3d_fullres' | '3d_lowres';
   readonly workers: number;
-  readonly memory_gb: number;
+  readonly memory_gb?: number | null;
 }
 
 export const preprocessWithSchema: JSONSchemaType<PreprocessWith> = {
   type: 'object',
   additionalProperties: false,
-  required: ['configuration', 'workers', 'memory_gb'],
+  required: ['configuration', 'workers'],
   properties: {
     configuration: { type: 'string', enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres', description: 'Which plan configuration to preprocess for.' },
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases preprocessed at once.' },
-    memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
+    memory_gb: {
+      type: 'number',
+      nullable: true,
+      exclusiveMinimum: 0,
+      default: null,
+      description:
+        "Memory budget in GiB for the cases in flight (estimated per case). null: what the machine, its Slurm job or cgroup offers, less a margin. A case above its worker's share of the budget runs alone.",
+    },
   },
 };
 
