@@ -12,6 +12,7 @@ export type {
   ChannelsLastSetting,
   BBox3,
   CheckpointInfo,
+  CropBox,
   CropOutput,
   IntensityStats,
   NativeCase,
@@ -24,6 +25,7 @@ export type {
   Shape3,
   TrainProgress,
   TrainResult,
+  VolumeVoxels,
 } from './native.js';
 export type { AugmentationOptions, PredictOptions, TrainOptions } from './options.js';
 export {

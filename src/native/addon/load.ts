@@ -31,6 +31,8 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'resampleImage',
   'resampleLabels',
   'cropToNonzero',
+  'cropToNonzeroInPlace',
+  'releaseBuffer',
   'sampleForeground',
   'intensityStats',
   'normalizeCT',

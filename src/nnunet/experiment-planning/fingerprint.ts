@@ -9,7 +9,7 @@ import { presentLabels } from '../preprocessing/class-locations.js';
 import { loadCase } from '../preprocessing/load-case.js';
 import { budgetRefusal, formatGiB, runWithBudget } from '../preprocessing/memory.js';
 import { memoryBudget, type MemoryBudgetChoice } from '../../util/machine-memory.js';
-import { loadPreprocessNative } from '../../native/addon/index.js';
+import { loadPreprocessNative, type VolumeVoxels } from '../../native/addon/index.js';
 import { loadCachedCase, saveCachedCase } from './case-cache.js';
 import type { DatasetSource } from '../dataset/cases.js';
 import type { CaseFingerprint, Fingerprint, IntensityProperties } from '../plans/types.js';
@@ -82,26 +82,33 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
         const { shape, spacing } = loaded;
         let crop;
         try {
-          crop = await native.cropToNonzero(loaded.channels, loaded.seg, loaded.shape, threads);
+          // In place: the case is held once (as stored, int16 for CT), then released below.
+          crop = await native.cropToNonzeroInPlace(loaded.channels, loaded.seg, loaded.shape, threads);
         } catch (error) {
           throw new Error(`case ${c.id}: ${(error as Error).message}`, { cause: error });
         }
-        loaded.channels.length = 0;
-        loaded.seg = new Int8Array(0);
+        const croppedVoxels = crop.shape[0] * crop.shape[1] * crop.shape[2];
+        const seg = loaded.seg.subarray(0, croppedVoxels);
         if (collect) {
-          for (let ch = 0; ch < crop.channels.length; ch++) {
+          for (let ch = 0; ch < loaded.channels.length; ch++) {
+            const image = (loaded.channels[ch] as VolumeVoxels).subarray(0, croppedVoxels);
             // Keep case order in the pool (the statistics do not depend on it, but it keeps runs identical).
-            (samples[ch] as Float32Array[])[index] = await native.sampleForeground(crop.channels[ch] as Float32Array, crop.seg, FOREGROUND_SAMPLE_STRIDE);
+            (samples[ch] as Float32Array[])[index] = await native.sampleForeground(image, seg, FOREGROUND_SAMPLE_STRIDE);
           }
         }
+        const classes = presentLabels(seg);
+        for (const ch of loaded.channels) native.releaseBuffer(ch);
+        native.releaseBuffer(loaded.seg);
+        loaded.channels.length = 0;
+        loaded.seg = new Int8Array(0);
         const fp: CaseFingerprint = {
           id: c.id,
           spacing,
           shape,
           croppedShape: crop.shape,
-          cropBbox: crop.bbox,
+          cropBbox: crop.bbox.map((b) => [...b]),
           sizeReduction: (crop.shape[0] * crop.shape[1] * crop.shape[2]) / (shape[0] * shape[1] * shape[2]),
-          classes: presentLabels(crop.seg),
+          classes,
         };
         if (cacheDir) await saveCachedCase(cacheDir, fp, collect ? samples.map((perCase) => perCase[index] as Float32Array) : null);
         options.onCase?.(++done, source.cases.length, c.id, false);
