@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { presentLabels } from '../preprocessing/class-locations.js';
 import { loadCase } from '../preprocessing/load-case.js';
 import { budgetRefusal, formatGiB, runWithBudget } from '../preprocessing/memory.js';
+import { caseStorage } from '../preprocessing/case-storage.js';
+import { estimateFingerprintBytes } from '../preprocessing/estimate.js';
 import { memoryBudget, type MemoryBudgetChoice } from '../../util/machine-memory.js';
 import { loadPreprocessNative, type VolumeVoxels } from '../../native/addon/index.js';
 import { loadCachedCase, saveCachedCase } from './case-cache.js';
@@ -52,11 +54,13 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
   const threads = Math.max(1, options.threads ?? 1);
   const budget = options.memory ?? memoryBudget(null, options.workers ?? 1);
   const channels = source.modalities.length;
-  // Source voxels as read (<= 8 bytes) and as float32 per channel, the label twice, the cropped copies and mask.
-  const estimate = (voxels: number) => voxels * (channels * 12 + 9) + voxels * (channels * 4 + 2) + 64 * 2 ** 20;
+  // From the manifest's shapes and the files' headers (preprocessing/estimate.ts); 0 when the manifest has no shape.
+  const estimates = await Promise.all(source.cases.map(async (c) =>
+    c.voxels === undefined ? 0 : estimateFingerprintBytes(c.voxels, channels, collect, await caseStorage(c))));
   const tooBig = source.cases
-    .filter((c) => c.voxels !== undefined && estimate(c.voxels) > budget.bytes)
-    .map((c) => ({ line: `case ${c.id} needs an estimated ${formatGiB(estimate(c.voxels ?? 0))}`, bytes: estimate(c.voxels ?? 0) }));
+    .map((c, i) => ({ c, bytes: estimates[i] as number }))
+    .filter((e) => e.bytes > budget.bytes)
+    .map((e) => ({ line: `case ${e.c.id} needs an estimated ${formatGiB(e.bytes)}`, bytes: e.bytes }));
   if (tooBig.length > 0) throw budgetRefusal(options.stage ?? 'plan', budget, tooBig);
   const samples: Float32Array[][] = source.modalities.map(() => []);
   let done = 0;
@@ -67,7 +71,7 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
   }
   const cases = await runWithBudget(
     source.cases.map((c, index) => ({
-      bytes: c.voxels !== undefined ? estimate(c.voxels) : 0,
+      bytes: estimates[index] as number,
       run: async (): Promise<CaseFingerprint> => {
         options.signal?.throwIfAborted();
         const cached = cacheDir && options.resume ? await loadCachedCase(cacheDir, c.id) : undefined;

@@ -145,6 +145,7 @@ export async function preprocessCase(source: CaseSource, plans: Plans, configura
     label: source.label,
     geometry: loaded.geometry,
   };
+  for (const array of [...data, seg]) native.releaseBuffer(array); // written: free now, not at a later collection
   const tmp = join(dir, `${source.id}.json.partial`);
   await writeJsonFile(tmp, properties, false);
   await rename(tmp, join(dir, `${source.id}.json`));

@@ -7,7 +7,7 @@
  */
 import { readNifti } from '../../io/nifti/index.js';
 import type { NiftiGeometry, NiftiVolume, VoxelArray } from '../../io/nifti/index.js';
-import type { VolumeVoxels } from '../../native/addon/index.js';
+import { loadPreprocessNative, type VolumeVoxels } from '../../native/addon/index.js';
 import type { CaseSource } from '../dataset/cases.js';
 
 export interface SourceGeometry {
@@ -107,12 +107,21 @@ export async function loadCase(source: CaseSource): Promise<LoadedCase> {
     raw.push(vol.data);
   }
   if (!first || !geometry) throw new Error(`case ${source.id}: no image channels listed`);
-  const channels: VolumeVoxels[] = raw.every(fitsInt16) ? raw.map(toInt16) : raw.map(toFloat32);
+  const native = loadPreprocessNative();
+  // Each raw array is released once converted (when it is not kept itself), not left to a later collection.
+  const asInt16 = raw.every(fitsInt16);
+  const channels: VolumeVoxels[] = raw.map((r) => {
+    const kept = asInt16 && fitsInt16(r) ? toInt16(r) : toFloat32(r);
+    if ((kept as VoxelArray) !== r) native.releaseBuffer(r);
+    return kept;
+  });
   raw.length = 0;
   const labelVol = await readNifti(source.label);
   const ls = spatial(labelVol, source.label, source.id);
   if (ls.shape.join() !== first.shape.join()) {
     throw new Error(`case ${source.id}: label ${source.label} has shape [${ls.shape.join(', ')}] but the image has [${first.shape.join(', ')}]`);
   }
-  return { id: source.id, shape: first.shape, spacing: first.spacing, channels, seg: toLabels(labelVol.data, source.label, source.id), geometry };
+  const seg = toLabels(labelVol.data, source.label, source.id);
+  if ((seg as VoxelArray) !== labelVol.data && seg.buffer !== labelVol.data.buffer) native.releaseBuffer(labelVol.data);
+  return { id: source.id, shape: first.shape, spacing: first.spacing, channels, seg, geometry };
 }

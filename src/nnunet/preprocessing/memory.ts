@@ -1,38 +1,9 @@
 /**
- * Memory budget for preprocessing cases in parallel: an upper estimate of one case's peak bytes from
- * its fingerprint (no file read needed), and a scheduler that starts a case only when its estimate
- * fits next to the running ones.
+ * Memory budget for cases processed in parallel (plan, preprocess): a scheduler that starts a case
+ * only when its estimate (estimate.ts) fits next to the running ones, and the refusal of a case that
+ * cannot fit at all.
  */
-import type { CaseFingerprint, Plans, StagePlan } from '../plans/types.js';
-import { resamplePlan } from './resample-plan.js';
 import { formatGiB, type MemoryBudgetChoice } from '../../util/machine-memory.js';
-
-const MiB = 1 << 20;
-const prod = (s: readonly number[]) => s.reduce((p, v) => p * v, 1);
-
-/**
- * Peak bytes of preprocessCase for one case, counted generously: the source voxels as read (up to 8
- * bytes each) and as float32 per channel plus the label; the cropped channels, label and mask; the
- * resampler's input copy and two pass buffers; the outputs and the class-location index list; plus
- * a fixed allowance for the runtime.
- */
-export function estimateCaseBytes(c: CaseFingerprint, plans: Plans, stage: StagePlan): number {
-  const channels = plans.numInputChannels;
-  const tf = plans.transposeForward;
-  const cropped = tf.map((a) => c.croppedShape[a] as number);
-  const spacing = tf.map((a) => c.spacing[a] as number);
-  const out = resamplePlan(cropped, spacing, stage.spacing, plans.anisotropyThreshold).newShape;
-  const n0 = prod(c.shape);
-  const nc = prod(c.croppedShape);
-  const n1 = prod(out);
-  return Math.ceil(
-    n0 * (channels * (8 + 4) + 8 + 1) +
-      nc * (channels * 4 + 2) +
-      nc * 4 + 2 * Math.max(nc, n1) * 4 +
-      n1 * (channels * 4 + 1 + 4) +
-      64 * MiB,
-  );
-}
 
 export { formatGiB };
 

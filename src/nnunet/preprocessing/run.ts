@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { CaseSource, DatasetSource } from '../dataset/cases.js';
 import type { Fingerprint, Plans } from '../plans/types.js';
 import { preprocessCase, stagePlanOf } from './case.js';
-import { budgetRefusal, estimateCaseBytes, formatGiB, runWithBudget } from './memory.js';
+import { budgetRefusal, formatGiB, runWithBudget } from './memory.js';
+import { caseStorage } from './case-storage.js';
+import { estimateCaseBytes } from './estimate.js';
 import type { MemoryBudgetChoice } from '../../util/machine-memory.js';
 
 export interface PreprocessOptions {
@@ -77,7 +79,7 @@ export async function preprocessDataset(source: DatasetSource, plans: Plans, fin
     if (done.has(c.id)) continue;
     const fp = byId.get(c.id);
     if (!fp) throw new Error(`case ${c.id} is in the dataset but not in the plan's fingerprint: rerun plan on this dataset`);
-    const bytes = estimateCaseBytes(fp, plans, stage);
+    const bytes = estimateCaseBytes(fp, plans, stage, await caseStorage(c));
     if (bytes > budget.bytes) tooBig.push({ line: `case ${c.id} needs an estimated ${formatGiB(bytes)} (shape ${fp.shape.join('x')})`, bytes });
     todo.push({ source: c, bytes });
   }
