@@ -144,3 +144,8 @@ export function memoryBudget(memoryGb: number | null | undefined, workers: numbe
     fromMachine: true,
   };
 }
+
+/** This process's peak resident memory so far (getrusage maxrss, the kernel's VmHWM), in GiB to 2 decimals. */
+export function peakRssGiB(): number {
+  return Number(((process.resourceUsage().maxRSS * 1024) / GiB).toFixed(2));
+}

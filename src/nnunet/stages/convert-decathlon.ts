@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { convertDecathlon } from '../dataset/decathlon/convert.js';
 import { isFile } from '../dataset/decathlon/task-folder.js';
+import { peakRssGiB } from '../../util/machine-memory.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
@@ -91,6 +92,7 @@ const stage: BuiltinStage<ConvertWith> = {
       verified: verify ? 1 : 0,
       warnings: result.warnings.length,
       resumedCases: result.resumed,
+      peakRssGiB: peakRssGiB(),
     });
     ctx.report.log(verify ? 'Dataset OK' : 'dataset converted (integrity not verified)');
   },

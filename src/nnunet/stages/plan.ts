@@ -14,6 +14,7 @@ import { kfoldSplits, SPLIT_SEED } from '../experiment-planning/split.js';
 import { upstreamOfKind } from './upstream.js';
 import { writeJsonFile } from '../../util/json-file.js';
 import { caseRunOptions } from './case-options.js';
+import { peakRssGiB } from '../../util/machine-memory.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
@@ -72,6 +73,7 @@ const stage: BuiltinStage<PlanWith> = {
       batch: full.batchSize,
       pools: full.poolKernels.length,
       lowres: plans.configurations['3d_lowres'] ? 'yes' : 'no',
+      peakRssGiB: peakRssGiB(),
     });
   },
 };

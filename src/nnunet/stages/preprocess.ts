@@ -15,6 +15,7 @@ import { loadDatasetSource } from '../dataset/cases.js';
 import type { Fingerprint, Plans } from '../plans/types.js';
 import { preprocessDataset } from '../preprocessing/run.js';
 import { formatGiB } from '../preprocessing/memory.js';
+import { peakRssGiB } from '../../util/machine-memory.js';
 import { upstreamOfKind } from './upstream.js';
 import { caseRunOptions } from './case-options.js';
 import type { JSONSchemaType } from 'ajv';
@@ -89,6 +90,8 @@ const stage: BuiltinStage<PreprocessWith> = {
       resumed: summary.resumed,
       secondsPerCase: summary.processed > 0 ? Number((seconds / summary.processed).toFixed(3)) : 0,
       largestCaseEstimate: formatGiB(summary.peakEstimateBytes),
+      // What the stage's process held at most (all cases in flight together), next to the estimates.
+      peakRssGiB: peakRssGiB(),
     });
   },
 };
