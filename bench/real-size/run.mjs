@@ -6,13 +6,13 @@
 // The task (synthesize_decathlon, realistic geometry: slice spacing and scan length drawn together):
 //   liver_0   987 x 512 x 512, 0.7 mm slices, 0.7 mm in plane (691 mm: the largest real Task03 case)
 //   liver_1   880 x 512 x 512, 0.8 mm slices, 0.74 mm in plane
-//   liver_2.. --cases more (default 2): 512 x 512, 0.6-0.98 mm in plane, 0.7-5 mm slices over 150-700 mm
+//   liver_2.. --cases more (default 3: a 5-fold split needs 5): 512 x 512, 0.6-0.98 mm in plane, 0.7-5 mm slices over 150-700 mm
 //   + 1 test case in imagesTs
 // Asserts (exit 1 otherwise): every stage's peak RSS and every case's stays under 6 GB (6e9 bytes); every
 // estimate is within 25 % of its case's peak. Prints a table and, last,
 //   BENCH real-size preprocess_peak_gib=... max_case_peak_gib=... worst_estimate_error=... convert_s=... ...
 // Usage: npx tsc -p tsconfig.json && npm run build:native && node bench/real-size/run.mjs [--dir DIR] [--keep]
-//        [--cases 2] [--seed 1]     (--dir reuses a task synthesized there before; about 20 min on 2 cores)
+//        [--cases 3] [--seed 1]     (--dir reuses a task synthesized there before; about 20 min on 2 cores)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +51,7 @@ const argValue = (name, dflt) => {
 };
 const keep = process.argv.includes('--keep') || argValue('dir', undefined) !== undefined;
 const dir = argValue('dir', undefined) ?? mkdtempSync(join(tmpdir(), 'pipe-bench-real-size-'));
-const extra = Number(argValue('cases', 2));
+const extra = Number(argValue('cases', 3));
 const seed = Number(argValue('seed', 1));
 const task = join(dir, 'data', 'Task03_Liver');
 const pipe = (...args) => spawnSync(process.execPath, [join(root, 'bin', 'pipe.js'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
