@@ -145,6 +145,22 @@ TypedView<int8_t> ReadInt8Array(const Napi::Value& v, const std::string& name) {
   return ReadTyped<int8_t>(v, name, napi_int8_array);
 }
 
+TypedView<int16_t> ReadInt16Array(const Napi::Value& v, const std::string& name) {
+  return ReadTyped<int16_t>(v, name, napi_int16_array);
+}
+
+VoxelView ReadVoxels(const Napi::Value& v, const std::string& name) {
+  VoxelView out;
+  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_int16_array) {
+    out.i16 = ReadInt16Array(v, name);
+  } else if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
+    out.f32 = ReadFloat32Array(v, name);
+  } else {
+    ThrowExpected(v.Env(), "a Float32Array or an Int16Array", name, v);
+  }
+  return out;
+}
+
 std::string ArgumentName(const char* fn, size_t index, const char* parameter) {
   return std::string(parameter) + " (argument " + std::to_string(index + 1) + " of " + fn + ")";
 }

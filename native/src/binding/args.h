@@ -39,6 +39,14 @@ struct TypedView {
 };
 TypedView<float> ReadFloat32Array(const Napi::Value& v, const std::string& name);
 TypedView<int8_t> ReadInt8Array(const Napi::Value& v, const std::string& name);
+TypedView<int16_t> ReadInt16Array(const Napi::Value& v, const std::string& name);
+// A volume's voxels as stored or converted: a Float32Array or an Int16Array (one of the two views is set).
+struct VoxelView {
+  TypedView<float> f32;
+  TypedView<int16_t> i16;
+  size_t length() const { return f32.data ? f32.length : i16.length; }
+};
+VoxelView ReadVoxels(const Napi::Value& v, const std::string& name);
 
 // The name of positional argument `index` (0-based) of export `fn`: "nearestAxis (argument 4 of resampleImage)".
 std::string ArgumentName(const char* fn, size_t index, const char* parameter);

@@ -1,14 +1,15 @@
-// N-API surface of the preprocessing kernels (core/resample.h, core/preprocess.h). Every export
-// returns a Promise and runs on a libuv worker (the kernels use their own threads inside); input
-// typed arrays are pinned with references until the work is done, outputs are handed to JS without
-// a copy. Every argument is read through binding/args.h, which throws a TypeError naming it ("Expected a
-// Float32Array for data (argument 1 of resampleImage) but received ..."); src/native/addon/ types the calls.
+// N-API surface of the preprocessing kernels (core/preprocess.h; the resampling is in resample_binding.cc). Every
+// export returns a Promise and runs on a libuv worker (the kernels use their own threads inside); input typed
+// arrays are pinned with references until the work is done, outputs are handed to JS without a copy. Every argument is
+// read through binding/args.h, which throws a TypeError naming it ("Expected a Float32Array for data (argument 1 of
+// resampleImage) but received ..."); src/native/addon/ types the calls.
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "binding/args.h"
+#include "binding/promise_worker.h"
 #include "binding/registry.h"
 #include "core/preprocess.h"
 #include "core/resample.h"
@@ -17,42 +18,8 @@ namespace {
 
 using pipe_core::Shape3;
 
-class PromiseWorker : public Napi::AsyncWorker {
- public:
-  using Work = std::function<void()>;
-  using Resolve = std::function<Napi::Value(Napi::Env)>;
-  PromiseWorker(Napi::Env env, const char* name, Work execute, Resolve resolve)
-      : Napi::AsyncWorker(env, name),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        execute_(std::move(execute)),
-        resolve_(std::move(resolve)),
-        name_(name) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Pin(Napi::Value v) {
-    if (v.IsObject()) pinned_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-  void Execute() override {
-    try {
-      execute_();
-    } catch (const std::exception& e) {
-      SetError(name_ + ": " + e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::HandleScope scope(Env());
-    deferred_.Resolve(resolve_(Env()));
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Work execute_;
-  Resolve resolve_;
-  std::string name_;
-  std::vector<Napi::ObjectReference> pinned_;
-};
-
 using pipe_binding::ArgumentName;
+using pipe_binding::PromiseWorker;
 using pipe_binding::ThrowExpected;
 
 constexpr int32_t kMaxThreads = 1 << 16;
@@ -72,47 +39,6 @@ Napi::Value ToTyped(Napi::Env env, std::shared_ptr<std::vector<T>> data) {
   auto buffer = Napi::ArrayBuffer::New(
       env, owned->data(), n * sizeof(T), [](Napi::Env, void*, std::vector<T>* v) { delete v; }, owned);
   return Napi::TypedArrayOf<T>::New(env, n, buffer, 0);
-}
-
-// resampleImage(data: Float32Array, shape, newShape, nearestAxis, threads, order = 3): Promise<Float32Array>
-Napi::Value ResampleImage(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto arg = [](size_t i, const char* name) { return ArgumentName("resampleImage", i, name); };
-  auto [data, n] = pipe_binding::ReadFloat32Array(info[0], arg(0, "data"));
-  const Shape3 shape = pipe_binding::ReadShape(info[1], arg(1, "shape"));
-  const Shape3 next = pipe_binding::ReadShape(info[2], arg(2, "newShape"));
-  CheckLength(info[0], n, Voxels(shape), arg(0, "data"));
-  const int axis = pipe_binding::ReadInt32(info[3], arg(3, "nearestAxis"), -1, 2);
-  const int threads = pipe_binding::ReadInt32(info[4], arg(4, "threads"), 0, kMaxThreads);
-  const int order = info[5].IsUndefined() ? 3 : pipe_binding::ReadInt32(info[5], arg(5, "order"), 1, 3);
-  if (order == 2) ThrowExpected(env, "1 or 3", arg(5, "order"), info[5]);
-  auto out = std::make_shared<std::vector<float>>();
-  auto* w = new PromiseWorker(
-      env, "resampleImage",
-      [=, data = data]() { *out = pipe_core::ResampleImage(data, shape, next, axis, threads, order); },
-      [out](Napi::Env e) { return ToTyped(e, out); });
-  w->Pin(info[0]);
-  w->Queue();
-  return w->Promise();
-}
-
-// resampleLabels(seg: Int8Array, shape, newShape, nearestAxis, threads): Promise<Int8Array>
-Napi::Value ResampleLabels(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto arg = [](size_t i, const char* name) { return ArgumentName("resampleLabels", i, name); };
-  auto [seg, n] = pipe_binding::ReadInt8Array(info[0], arg(0, "seg"));
-  const Shape3 shape = pipe_binding::ReadShape(info[1], arg(1, "shape"));
-  const Shape3 next = pipe_binding::ReadShape(info[2], arg(2, "newShape"));
-  CheckLength(info[0], n, Voxels(shape), arg(0, "seg"));
-  const int axis = pipe_binding::ReadInt32(info[3], arg(3, "nearestAxis"), -1, 2);
-  const int threads = pipe_binding::ReadInt32(info[4], arg(4, "threads"), 0, kMaxThreads);
-  auto out = std::make_shared<std::vector<int8_t>>();
-  auto* w = new PromiseWorker(
-      env, "resampleLabels", [=, seg = seg]() { *out = pipe_core::ResampleLabels(seg, shape, next, axis, threads); },
-      [out](Napi::Env e) { return ToTyped(e, out); });
-  w->Pin(info[0]);
-  w->Queue();
-  return w->Promise();
 }
 
 // cropToNonzero(channels: Float32Array[], seg: Int8Array | null, shape, threads)
@@ -170,7 +96,8 @@ Napi::Value CropToNonzero(const Napi::CallbackInfo& info) {
 Napi::Value SampleForeground(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto arg = [](size_t i, const char* name) { return ArgumentName("sampleForeground", i, name); };
-  auto [image, n] = pipe_binding::ReadFloat32Array(info[0], arg(0, "image"));
+  const pipe_binding::VoxelView image = pipe_binding::ReadVoxels(info[0], arg(0, "image"));
+  const size_t n = image.length();
   auto [seg, m] = pipe_binding::ReadInt8Array(info[1], arg(1, "seg"));
   if (n != m) ThrowExpected(env, std::to_string(n) + " elements (image's length)", arg(1, "seg"), info[1]);
   const int64_t stride = pipe_binding::ReadInt(info[2], arg(2, "stride"));
@@ -178,14 +105,74 @@ Napi::Value SampleForeground(const Napi::CallbackInfo& info) {
   auto out = std::make_shared<std::vector<float>>();
   auto* w = new PromiseWorker(
       env, "sampleForeground",
-      [=, image = image, seg = seg, n = n]() {
-        *out = pipe_core::SampleForeground(image, seg, static_cast<int64_t>(n), stride);
+      [=, seg = seg]() {
+        const auto voxels = static_cast<int64_t>(n);
+        *out = image.f32.data ? pipe_core::SampleForeground(image.f32.data, seg, voxels, stride)
+                              : pipe_core::SampleForeground(image.i16.data, seg, voxels, stride);
       },
       [out](Napi::Env e) { return ToTyped(e, out); });
   w->Pin(info[0]);
   w->Pin(info[1]);
   w->Queue();
   return w->Promise();
+}
+
+// cropToNonzeroInPlace(channels: (Float32Array | Int16Array)[] (one kind), seg: Int8Array, shape, threads)
+//   : Promise<{bbox, shape}>. The cropped voxels and label are left at the start of the given arrays.
+Napi::Value CropToNonzeroInPlace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto arg = [](size_t i, const char* name) { return ArgumentName("cropToNonzeroInPlace", i, name); };
+  auto list = pipe_binding::ReadArray(info[0], arg(0, "channels"));
+  const Shape3 shape = pipe_binding::ReadShape(info[2], arg(2, "shape"));
+  std::vector<float*> floats;
+  std::vector<int16_t*> ints;
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    const std::string name = arg(0, "channels") + "[" + std::to_string(i) + "]";
+    const pipe_binding::VoxelView v = pipe_binding::ReadVoxels(list.Get(i), name);
+    CheckLength(list.Get(i), v.length(), Voxels(shape), name);
+    if (v.f32.data) floats.push_back(v.f32.data);
+    if (v.i16.data) ints.push_back(v.i16.data);
+  }
+  if (!floats.empty() && !ints.empty())
+    ThrowExpected(env, "channels of one kind (all Float32Array or all Int16Array)", arg(0, "channels"), info[0]);
+  auto [seg, n] = pipe_binding::ReadInt8Array(info[1], arg(1, "seg"));
+  CheckLength(info[1], n, Voxels(shape), arg(1, "seg"));
+  const int threads = pipe_binding::ReadInt32(info[3], arg(3, "threads"), 0, kMaxThreads);
+  auto box = std::make_shared<pipe_core::CropBox>();
+  auto* w = new PromiseWorker(
+      env, "cropToNonzeroInPlace",
+      [=, seg = seg]() {
+        *box = floats.empty() ? pipe_core::CropToNonzeroInPlace(ints, seg, shape, threads)
+                              : pipe_core::CropToNonzeroInPlace(floats, seg, shape, threads);
+      },
+      [box](Napi::Env e) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(e);
+        Napi::Array bbox = Napi::Array::New(e, 3), sh = Napi::Array::New(e, 3);
+        for (uint32_t a = 0; a < 3; ++a) {
+          Napi::Array pair = Napi::Array::New(e, 2);
+          pair.Set(0u, Napi::Number::New(e, static_cast<double>(box->bbox[a][0])));
+          pair.Set(1u, Napi::Number::New(e, static_cast<double>(box->bbox[a][1])));
+          bbox.Set(a, pair);
+          sh.Set(a, Napi::Number::New(e, static_cast<double>(box->shape[a])));
+        }
+        o.Set("bbox", bbox);
+        o.Set("shape", sh);
+        return o;
+      });
+  w->Pin(info[0]);
+  for (uint32_t i = 0; i < list.Length(); ++i) w->Pin(list.Get(i));
+  w->Pin(info[1]);
+  w->Queue();
+  return w->Promise();
+}
+
+// releaseBuffer(array: TypedArray): boolean. Detaches the array's ArrayBuffer so its memory goes now instead of at
+// some later garbage collection; every view of that buffer reads as empty afterwards. False when it cannot be
+// detached. Synchronous: never call it on an array a pending call still uses.
+Napi::Value ReleaseBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) ThrowExpected(env, "a typed array", ArgumentName("releaseBuffer", 0, "array"), info[0]);
+  return Napi::Boolean::New(env, pipe_binding::DetachBuffer(info[0]));
 }
 
 // intensityStats(values: Float32Array): Promise<{count, median, mean, sd, min, max, percentile99_5, percentile00_5}>
@@ -256,9 +243,9 @@ Napi::Value NormalizeZScore(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-PIPE_NATIVE_EXPORT("resampleImage", ResampleImage);
-PIPE_NATIVE_EXPORT("resampleLabels", ResampleLabels);
 PIPE_NATIVE_EXPORT("cropToNonzero", CropToNonzero);
+PIPE_NATIVE_EXPORT("cropToNonzeroInPlace", CropToNonzeroInPlace);
+PIPE_NATIVE_EXPORT("releaseBuffer", ReleaseBuffer);
 PIPE_NATIVE_EXPORT("sampleForeground", SampleForeground);
 PIPE_NATIVE_EXPORT("intensityStats", IntensityStats);
 PIPE_NATIVE_EXPORT("normalizeCT", NormalizeCT);

@@ -26,8 +26,22 @@ struct CropResult {
 CropResult CropToNonzero(const std::vector<const float*>& channels, const int8_t* seg, const Shape3& shape,
                          int threads);
 
-// Every `stride`-th voxel (C order) among those with seg > 0, as nnU-Net's DatasetAnalyzer samples.
-std::vector<float> SampleForeground(const float* image, const int8_t* seg, int64_t n, int64_t stride);
+struct CropBox {
+  std::array<std::array<int64_t, 2>, 3> bbox;
+  Shape3 shape;
+};
+
+// CropToNonzero without copies: every channel and the label are cropped within their own buffers (the cropped
+// volume is left at the start of each, in C order), with the same values CropToNonzero returns: NaN written as 0,
+// the label's background outside the filled mask -1 and values < -1 as 0. Besides the buffers it holds one byte per
+// cropped voxel (the mask). T: float or int16_t (the voxels as stored: no float copy of a CT volume is needed).
+template <typename T>
+CropBox CropToNonzeroInPlace(const std::vector<T*>& channels, int8_t* seg, const Shape3& shape, int threads);
+
+// Every `stride`-th voxel (C order) among those with seg > 0, as nnU-Net's DatasetAnalyzer samples. T: float or
+// int16_t (returned as float, exactly).
+template <typename T>
+std::vector<float> SampleForeground(const T* image, const int8_t* seg, int64_t n, int64_t stride);
 
 struct IntensityStats {
   int64_t count = 0;

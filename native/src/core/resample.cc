@@ -83,11 +83,12 @@ void PrefilterRows(double* buf, int64_t n, int64_t w) {
   }
 }
 
-// Resamples axis `n -> m` of a C-order (outer, n, inner) float array with the cubic spline. Lines
-// are processed in blocks of up to kChunk: consecutive columns when inner > 1, consecutive lines
-// when the axis is the last one.
-void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t inner, int64_t m, int order,
-                int threads) {
+// Resamples axis `n -> m` of a C-order (outer, n, inner) array with the cubic spline (T: float or int16_t,
+// read as double either way). Lines are processed in blocks of up to kChunk: consecutive columns when
+// inner > 1, consecutive lines when the axis is the last one. Each line's arithmetic depends on that
+// line alone, so any split of a volume into planes gives the same values.
+template <typename T>
+void SplineAxis(const T* src, float* dst, int64_t outer, int64_t n, int64_t inner, int64_t m, int order, int threads) {
   const int64_t padded = n + 2 * kPad;
   std::vector<int64_t> first(m);
   std::vector<std::array<double, 4>> weights(m);
@@ -126,7 +127,7 @@ void SplineAxis(const float* src, float* dst, int64_t outer, int64_t n, int64_t 
     }
     buf.resize(static_cast<size_t>(padded * w));
     for (int64_t r = 0; r < padded; ++r) {
-      const float* row = src + src_base + Clamp(r - kPad, n) * src_row;
+      const T* row = src + src_base + Clamp(r - kPad, n) * src_row;
       double* b = buf.data() + r * w;
       if (src_col == 1) {
         for (int64_t j = 0; j < w; ++j) b[j] = row[j];
@@ -159,14 +160,43 @@ inline int64_t NearestIndex(int64_t i, int64_t n, int64_t m) {
   return Clamp(static_cast<int64_t>(std::floor(GridCoordinate(i, n, m) + 0.5)), n);
 }
 
-// Order 0 along axis `n -> m` of a C-order (outer, n, inner) array: whole rows are copied.
-template <typename T>
-void NearestAxis(const T* src, T* dst, int64_t outer, int64_t n, int64_t inner, int64_t m, int threads) {
+// Order 0 along axis `n -> m` of a C-order (outer, n, inner) array: whole rows are copied (converted).
+template <typename T, typename U>
+void NearestAxis(const T* src, U* dst, int64_t outer, int64_t n, int64_t inner, int64_t m, int threads) {
   ParallelFor(outer * m, threads, [&](int64_t unit) {
     const int64_t o = unit / m, i = unit % m;
     const T* s = src + (o * n + NearestIndex(i, n, m)) * inner;
     std::copy(s, s + inner, dst + (o * m + i) * inner);
   });
+}
+
+// One pass along `axis` of a volume of `shape` into `new_size` samples: order 0 on the nearest axis, else
+// the spline of `order`.
+template <typename T>
+void AxisPass(const T* in, float* out, const Shape3& shape, int axis, int64_t new_size, int nearest_axis, int order,
+              int threads) {
+  int64_t outer = 1, inner = 1;
+  for (int k = 0; k < axis; ++k) outer *= shape[k];
+  for (int k = axis + 1; k < 3; ++k) inner *= shape[k];
+  if (axis == nearest_axis) {
+    NearestAxis(in, out, outer, shape[axis], inner, new_size, threads);
+  } else {
+    SplineAxis(in, out, outer, shape[axis], inner, new_size, order, threads);
+  }
+}
+
+int64_t Voxels(const Shape3& s) { return s[0] * s[1] * s[2]; }
+
+// The axes to resample, those that shrink the volume most first (the later passes then touch fewer voxels).
+std::vector<int> PassOrder(const Shape3& shape, const Shape3& new_shape) {
+  std::array<int, 3> axes{0, 1, 2};
+  std::stable_sort(axes.begin(), axes.end(), [&](int p, int q) {
+    return static_cast<double>(new_shape[p]) / shape[p] < static_cast<double>(new_shape[q]) / shape[q];
+  });
+  std::vector<int> order;
+  for (int a : axes)
+    if (shape[a] != new_shape[a]) order.push_back(a);
+  return order;
 }
 
 struct Taps {
@@ -219,31 +249,160 @@ void CubicSplinePrefilter(double* c, int64_t n, int64_t stride) {
   for (int64_t i = n - 2; i >= 0; --i) c[i * stride] = z * (c[(i + 1) * stride] - c[i * stride]);
 }
 
-std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
-                                 int threads, int order) {
+ImageResampling::ImageResampling(const Shape3& shape, const Shape3& new_shape, int nearest_axis, int order)
+    : shape_(shape), new_shape_(new_shape), nearest_axis_(nearest_axis), order_(order) {
   CheckShapes(shape, new_shape, nearest_axis);
   if (order != 1 && order != 3)
     throw std::invalid_argument("Expected order 1 or 3 but received " + std::to_string(order));
-  if (shape == new_shape) return std::vector<float>(src, src + shape[0] * shape[1] * shape[2]);
+  const std::vector<int> passes = PassOrder(shape, new_shape);
+  // Planes of constant z or y are rows of contiguous x values; planes of constant x are strided columns,
+  // gathered one value at a time: those two passes stay whole-volume passes.
+  const auto third = [](int a, int b) { return 3 - a - b; };
+  if (passes.size() == 3) {
+    if (passes[0] != 2) {
+      steps_ = {{passes[0]}, {passes[1], passes[2]}};
+    } else {
+      steps_ = {{passes[0], passes[1]}, {passes[2]}};  // the third axis of the pair is passes[2], not x
+    }
+  } else if (passes.size() == 2 && third(passes[0], passes[1]) != 2) {
+    steps_ = {{passes[0], passes[1]}};
+  } else {
+    for (int a : passes) steps_.push_back({a});
+  }
+  if (!steps_.empty()) {
+    mid_shape_ = shape;
+    mid_shape_[steps_[0].axis] = new_shape[steps_[0].axis];
+    if (steps_[0].second >= 0) mid_shape_[steps_[0].second] = new_shape[steps_[0].second];
+  }
+}
+
+int64_t ImageResampling::IntermediateVoxels() const { return SingleStep() ? 0 : Voxels(mid_shape_); }
+
+template <typename T>
+void ImageResampling::Run(const Step& step, const T* in, const Shape3& in_shape, float* out, int threads) const {
+  if (step.second < 0) {
+    AxisPass(in, out, in_shape, step.axis, new_shape_[step.axis], nearest_axis_, order_, threads);
+    return;
+  }
+  // Plane by plane along the third axis s: gather a plane (rows p, columns q, p < q) as float, resample it
+  // along step.axis then step.second with the whole-volume kernels on a 2-D array, scatter it into `out`.
+  const int a = step.axis, b = step.second, s = 3 - a - b;
+  const int p = std::min(a, b), q = std::max(a, b);
+  Shape3 out_shape = in_shape;
+  out_shape[a] = new_shape_[a];
+  out_shape[b] = new_shape_[b];
+  const Shape3 in_stride{in_shape[1] * in_shape[2], in_shape[2], 1};
+  const Shape3 out_stride{out_shape[1] * out_shape[2], out_shape[2], 1};
+  ParallelFor(in_shape[s], threads, [&](int64_t i) {
+    thread_local std::vector<float> plane, once, twice;
+    Shape3 cur{1, in_shape[p], in_shape[q]};  // the plane as a (1, rows, columns) volume
+    plane.resize(static_cast<size_t>(cur[1] * cur[2]));
+    for (int64_t r = 0; r < cur[1]; ++r) {
+      const T* row = in + i * in_stride[s] + r * in_stride[p];
+      float* d = plane.data() + r * cur[2];
+      for (int64_t c = 0; c < cur[2]; ++c) d[c] = static_cast<float>(row[c * in_stride[q]]);
+    }
+    const float* from = plane.data();
+    std::vector<float>* bufs[2] = {&once, &twice};
+    for (int k = 0; k < 2; ++k) {
+      const int axis = k == 0 ? a : b;
+      const int plane_axis = axis == p ? 1 : 2;
+      Shape3 next = cur;
+      next[plane_axis] = new_shape_[axis];
+      bufs[k]->resize(static_cast<size_t>(Voxels(next)));
+      AxisPass(from, bufs[k]->data(), cur, plane_axis, next[plane_axis], axis == nearest_axis_ ? plane_axis : -1,
+               order_, 1);
+      from = bufs[k]->data();
+      cur = next;
+    }
+    for (int64_t r = 0; r < cur[1]; ++r) {
+      float* row = out + i * out_stride[s] + r * out_stride[p];
+      const float* src = from + r * cur[2];
+      for (int64_t c = 0; c < cur[2]; ++c) row[c * out_stride[q]] = src[c];
+    }
+  });
+}
+
+template <typename T>
+void ImageResampling::Start(const T* src, float* out, int threads) {
+  if (started_) throw std::logic_error("ImageResampling::Start called twice");
+  started_ = true;
+  if (steps_.empty()) {
+    // Same shape: the values as they are (no clip needed: they are within their own range).
+    if (out == nullptr) throw std::invalid_argument("ImageResampling: Start needs the output for a single step");
+    std::copy(src, src + Voxels(shape_), out);
+    return;
+  }
+  range_ = InputRange(src, shape_, nearest_axis_, threads);
+  if (SingleStep()) {
+    if (out == nullptr) throw std::invalid_argument("ImageResampling: Start needs the output for a single step");
+    Run(steps_[0], src, shape_, out, threads);
+    ClipToRange(range_, shape_, out, new_shape_, threads);
+    return;
+  }
+  mid_.resize(static_cast<size_t>(Voxels(mid_shape_)));
+  Run(steps_[0], src, shape_, mid_.data(), threads);
+}
+
+template void ImageResampling::Start<float>(const float*, float*, int);
+template void ImageResampling::Start<int16_t>(const int16_t*, float*, int);
+
+void ImageResampling::Finish(float* out, int threads) {
+  if (!started_) throw std::logic_error("ImageResampling::Finish called before Start");
+  if (SingleStep()) return;
+  std::vector<float> in = std::move(mid_);
+  Shape3 cur = mid_shape_;
+  for (size_t k = 1; k < steps_.size(); ++k) {
+    const Step& step = steps_[k];
+    Shape3 next = cur;
+    next[step.axis] = new_shape_[step.axis];
+    if (step.second >= 0) next[step.second] = new_shape_[step.second];
+    const bool last = k + 1 == steps_.size();
+    std::vector<float> tmp;
+    if (!last) tmp.resize(static_cast<size_t>(Voxels(next)));
+    Run(step, in.data(), cur, last ? out : tmp.data(), threads);
+    in = std::move(tmp);  // frees the step's input
+    cur = next;
+  }
+  ClipToRange(range_, shape_, out, new_shape_, threads);
+}
+
+namespace {
+
+template <typename T>
+std::vector<float> ResampleWhole(const T* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
+                                 int threads, int order) {
+  ImageResampling r(shape, new_shape, nearest_axis, order);
+  std::vector<float> out(static_cast<size_t>(Voxels(new_shape)));
+  r.Start(src, out.data(), threads);
+  r.Finish(out.data(), threads);
+  return out;
+}
+
+}  // namespace
+
+std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
+                                 int threads, int order) {
+  return ResampleWhole(src, shape, new_shape, nearest_axis, threads, order);
+}
+
+std::vector<float> ResampleImage(const int16_t* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
+                                 int threads, int order) {
+  return ResampleWhole(src, shape, new_shape, nearest_axis, threads, order);
+}
+
+std::vector<float> ResampleImageByAxes(const float* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
+                                       int threads, int order) {
+  CheckShapes(shape, new_shape, nearest_axis);
+  if (order != 1 && order != 3)
+    throw std::invalid_argument("Expected order 1 or 3 but received " + std::to_string(order));
+  if (shape == new_shape) return std::vector<float>(src, src + Voxels(shape));
   Shape3 cur = shape;
   const float* in = src;
   std::vector<float> a, b;
-  // Axes that shrink the volume most go first: the later passes then touch fewer voxels.
-  std::array<int, 3> axes{0, 1, 2};
-  std::stable_sort(axes.begin(), axes.end(), [&](int p, int q) {
-    return static_cast<double>(new_shape[p]) / shape[p] < static_cast<double>(new_shape[q]) / shape[q];
-  });
-  for (int axis : axes) {
-    if (cur[axis] == new_shape[axis]) continue;
-    int64_t outer = 1, inner = 1;
-    for (int k = 0; k < axis; ++k) outer *= cur[k];
-    for (int k = axis + 1; k < 3; ++k) inner *= cur[k];
-    b.resize(static_cast<size_t>(outer * new_shape[axis] * inner));
-    if (axis == nearest_axis) {
-      NearestAxis(in, b.data(), outer, cur[axis], inner, new_shape[axis], threads);
-    } else {
-      SplineAxis(in, b.data(), outer, cur[axis], inner, new_shape[axis], order, threads);
-    }
+  for (int axis : PassOrder(shape, new_shape)) {
+    b.resize(static_cast<size_t>(Voxels(cur) / cur[axis] * new_shape[axis]));
+    AxisPass(in, b.data(), cur, axis, new_shape[axis], nearest_axis, order, threads);
     cur[axis] = new_shape[axis];
     a.swap(b);
     in = a.data();
@@ -255,12 +414,21 @@ std::vector<float> ResampleImage(const float* src, const Shape3& shape, const Sh
 std::vector<int8_t> ResampleLabels(const int8_t* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis,
                                    int threads) {
   CheckShapes(shape, new_shape, nearest_axis);
-  const int64_t total = shape[0] * shape[1] * shape[2];
-  if (shape == new_shape) return std::vector<int8_t>(src, src + total);
+  std::vector<int8_t> out(static_cast<size_t>(Voxels(new_shape)));
+  ResampleLabels(src, shape, new_shape, nearest_axis, threads, out.data());
+  return out;
+}
+
+void ResampleLabels(const int8_t* src, const Shape3& shape, const Shape3& new_shape, int nearest_axis, int threads,
+                    int8_t* out) {
+  CheckShapes(shape, new_shape, nearest_axis);
+  if (shape == new_shape) {
+    std::copy(src, src + Voxels(shape), out);
+    return;
+  }
   const Taps tz = AxisTaps(shape[0], new_shape[0], nearest_axis == 0);
   const Taps ty = AxisTaps(shape[1], new_shape[1], nearest_axis == 1);
   const Taps tx = AxisTaps(shape[2], new_shape[2], nearest_axis == 2);
-  std::vector<int8_t> out(static_cast<size_t>(new_shape[0] * new_shape[1] * new_shape[2]));
   const int64_t sy = shape[2], sz = shape[1] * shape[2];
   ParallelFor(new_shape[0] * new_shape[1], threads, [&](int64_t unit) {
     const int64_t z = unit / new_shape[1], y = unit % new_shape[1];
@@ -277,7 +445,7 @@ std::vector<int8_t> ResampleLabels(const int8_t* src, const Shape3& shape, const
         row_w[nrows++] = w;
       }
     }
-    int8_t* row = out.data() + unit * new_shape[2];
+    int8_t* row = out + unit * new_shape[2];
     for (int64_t x = 0; x < new_shape[2]; ++x) {
       const int64_t x0 = tx.index[x][0], x1 = tx.index[x][1];
       const double w0 = tx.weight[x][0], w1 = tx.weight[x][1];
@@ -318,7 +486,6 @@ std::vector<int8_t> ResampleLabels(const int8_t* src, const Shape3& shape, const
       row[x] = static_cast<int8_t>(found ? (best < -1 ? 0 : best) : 0);
     }
   });
-  return out;
 }
 
 }  // namespace pipe_core

@@ -22,7 +22,6 @@ struct Bounds {
     lo = std::min(lo, o.lo);
     hi = std::max(hi, o.hi);
   }
-  bool Valid() const { return lo <= hi; }
 };
 
 // Index of voxel (z, y, x)'s slice along `axis`.
@@ -38,32 +37,51 @@ inline int64_t SourceSlice(int64_t i, int64_t n, int64_t m) {
 
 }  // namespace
 
-void ClipToInputRange(const float* src, const Shape3& shape, float* out, const Shape3& new_shape, int nearest_axis,
-                      int threads) {
+template <typename T>
+RangeBounds InputRange(const T* src, const Shape3& shape, int nearest_axis, int threads) {
   const int64_t slices = nearest_axis < 0 ? 1 : shape[nearest_axis];
   // Bounds per source slice (one entry, the whole volume, without a nearest axis); one partial set per z plane.
   std::vector<std::vector<Bounds>> partial(static_cast<size_t>(shape[0]), std::vector<Bounds>(slices));
   ParallelFor(shape[0], threads, [&](int64_t z) {
     auto& b = partial[z];
-    const float* plane = src + z * shape[1] * shape[2];
+    const T* plane = src + z * shape[1] * shape[2];
     for (int64_t y = 0; y < shape[1]; ++y)
       for (int64_t x = 0; x < shape[2]; ++x)
-        b[nearest_axis < 0 ? 0 : SliceOf(nearest_axis, z, y, x)].Add(plane[y * shape[2] + x]);
+        b[nearest_axis < 0 ? 0 : SliceOf(nearest_axis, z, y, x)].Add(static_cast<float>(plane[y * shape[2] + x]));
   });
-  std::vector<Bounds> bounds(slices);
+  std::vector<Bounds> merged(slices);
   for (const auto& p : partial)
-    for (int64_t k = 0; k < slices; ++k) bounds[k].Merge(p[k]);
-  const int64_t n = nearest_axis < 0 ? 1 : shape[nearest_axis], m = nearest_axis < 0 ? 1 : new_shape[nearest_axis];
+    for (int64_t k = 0; k < slices; ++k) merged[k].Merge(p[k]);
+  RangeBounds r;
+  r.nearest_axis = nearest_axis;
+  r.lo.resize(slices);
+  r.hi.resize(slices);
+  for (int64_t k = 0; k < slices; ++k) r.lo[k] = merged[k].lo, r.hi[k] = merged[k].hi;
+  return r;
+}
+
+template RangeBounds InputRange<float>(const float*, const Shape3&, int, int);
+template RangeBounds InputRange<int16_t>(const int16_t*, const Shape3&, int, int);
+
+void ClipToRange(const RangeBounds& bounds, const Shape3& shape, float* out, const Shape3& new_shape, int threads) {
+  const int axis = bounds.nearest_axis;
+  const int64_t n = axis < 0 ? 1 : shape[axis], m = axis < 0 ? 1 : new_shape[axis];
   ParallelFor(new_shape[0], threads, [&](int64_t z) {
     float* plane = out + z * new_shape[1] * new_shape[2];
     for (int64_t y = 0; y < new_shape[1]; ++y)
       for (int64_t x = 0; x < new_shape[2]; ++x) {
-        const Bounds& b = bounds[nearest_axis < 0 ? 0 : SourceSlice(SliceOf(nearest_axis, z, y, x), n, m)];
-        if (!b.Valid()) continue;
+        const int64_t k = axis < 0 ? 0 : SourceSlice(SliceOf(axis, z, y, x), n, m);
+        const float lo = bounds.lo[k], hi = bounds.hi[k];
+        if (!(lo <= hi)) continue;  // no finite value in that slice
         float& v = plane[y * new_shape[2] + x];
-        v = std::min(std::max(v, b.lo), b.hi);  // NaN stays NaN
+        v = std::min(std::max(v, lo), hi);  // NaN stays NaN
       }
   });
+}
+
+void ClipToInputRange(const float* src, const Shape3& shape, float* out, const Shape3& new_shape, int nearest_axis,
+                      int threads) {
+  ClipToRange(InputRange(src, shape, nearest_axis, threads), shape, out, new_shape, threads);
 }
 
 }  // namespace pipe_core

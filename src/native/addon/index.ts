@@ -13,6 +13,7 @@ export type {
   ChannelsLastSetting,
   BBox3,
   CheckpointInfo,
+  CropBox,
   CropOutput,
   IntensityStats,
   NativeCase,
@@ -26,6 +27,7 @@ export type {
   TileProgress,
   TrainProgress,
   TrainResult,
+  VolumeVoxels,
 } from './native.js';
 export type { PredictOptions } from './options.js';
 export type { AugmentationOptions, NativeTrainDefaults, TrainOptions } from './train-option-types.js';

@@ -52,6 +52,8 @@ const EXPORTS: readonly (keyof NativeBinding)[] = [
   'resampleImage',
   'resampleLabels',
   'cropToNonzero',
+  'cropToNonzeroInPlace',
+  'releaseBuffer',
   'sampleForeground',
   'intensityStats',
   'normalizeCT',

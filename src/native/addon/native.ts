@@ -207,26 +207,52 @@ export interface IntensityStats {
   readonly percentile00_5: number;
 }
 
-/** The preprocessing kernels (native/src/binding/preprocess_binding.cc); every call runs on a libuv worker. */
+/** A volume's voxels as the kernels take them: float32, or int16 as stored (read exactly as its float values). */
+export type VolumeVoxels = Float32Array | Int16Array;
+
+/** What cropToNonzeroInPlace returns: the box; the cropped voxels now open the arrays given. */
+export interface CropBox {
+  /** [[z0, z1], [y0, y1], [x0, x1]], upper bounds exclusive, in the input's voxel indices. */
+  readonly bbox: BBox3;
+  readonly shape: Shape3;
+}
+
+/**
+ * The preprocessing kernels (native/src/binding/preprocess_binding.cc, resample_binding.cc); every call but
+ * releaseBuffer runs on a libuv worker.
+ */
 export interface PreprocessNative {
   /**
    * Spline resampling like skimage resize (mode edge, no anti-aliasing) == scipy zoom (grid_mode, mode nearest):
    * order 3 (default; images) or 1 (linear; probabilities on export). `nearestAxis` gets order 0 (-1: none).
+   * An Int16Array gives the same result as the same values in a Float32Array. With `release`, data's buffer is
+   * detached (freed) as soon as it has been read, before the result is allocated: never use it again.
    */
   resampleImage(
-    data: Float32Array,
+    data: VolumeVoxels,
     shape: Shape3,
     newShape: Shape3,
     nearestAxis: number,
     threads: number,
     order?: 1 | 3,
+    release?: boolean,
   ): Promise<Float32Array>;
   /** nnU-Net resize_segmentation order 1 (label-wise linear, >= 0.5), order 0 along `nearestAxis`. */
   resampleLabels(seg: Int8Array, shape: Shape3, newShape: Shape3, nearestAxis: number, threads: number): Promise<Int8Array>;
   cropToNonzero(channels: Float32Array[], seg: Int8Array | null, shape: Shape3, threads: number): Promise<CropOutput>;
+  /**
+   * cropToNonzero without copies: the cropped channels (all Float32Array or all Int16Array) and label are moved to
+   * the start of the arrays given, with the same values cropToNonzero returns; take `subarray(0, voxels)` views.
+   */
+  cropToNonzeroInPlace(channels: VolumeVoxels[], seg: Int8Array, shape: Shape3, threads: number): Promise<CropBox>;
   /** Every `stride`-th voxel (C order) with seg > 0. */
-  sampleForeground(image: Float32Array, seg: Int8Array, stride: number): Promise<Float32Array>;
+  sampleForeground(image: VolumeVoxels, seg: Int8Array, stride: number): Promise<Float32Array>;
   intensityStats(values: Float32Array): Promise<IntensityStats>;
   normalizeCT(data: Float32Array, lo: number, hi: number, mean: number, sd: number, threads: number): Promise<void>;
   normalizeZScore(data: Float32Array, mask: Int8Array | null, threads: number): Promise<void>;
+  /**
+   * Frees an array's buffer now instead of at a later garbage collection (detaches it: every view of it reads as
+   * empty afterwards). False when it cannot be detached; throws while a pending call uses it.
+   */
+  releaseBuffer(array: ArrayBufferView): boolean;
 }

@@ -7,8 +7,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { presentLabels } from '../preprocessing/class-locations.js';
 import { loadCase } from '../preprocessing/load-case.js';
-import { formatGiB, runWithBudget } from '../preprocessing/memory.js';
-import { loadPreprocessNative } from '../../native/addon/index.js';
+import { budgetRefusal, formatGiB, runWithBudget } from '../preprocessing/memory.js';
+import { caseStorage } from '../preprocessing/case-storage.js';
+import { estimateFingerprintBytes } from '../preprocessing/estimate.js';
+import { memoryBudget, type MemoryBudgetChoice } from '../../util/machine-memory.js';
+import { loadPreprocessNative, type VolumeVoxels } from '../../native/addon/index.js';
 import { loadCachedCase, saveCachedCase } from './case-cache.js';
 import type { DatasetSource } from '../dataset/cases.js';
 import type { CaseFingerprint, Fingerprint, IntensityProperties } from '../plans/types.js';
@@ -20,8 +23,10 @@ export interface FingerprintOptions {
   readonly workers?: number;
   /** Threads for each native call. */
   readonly threads?: number;
-  /** Memory budget in GiB for the cases in flight (estimated from the manifest's shapes). */
-  readonly memoryGb?: number;
+  /** Memory budget for the cases in flight (estimated from the manifest's shapes); default: from the machine. */
+  readonly memory?: MemoryBudgetChoice;
+  /** The stage's id, for the refusal's advice (default `plan`). */
+  readonly stage?: string;
   /** Keep finished cases in `<workDir>/fingerprint/` and, with `resume`, reuse those found there. */
   readonly workDir?: string;
   readonly resume?: boolean;
@@ -47,16 +52,16 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
   const native = loadPreprocessNative();
   const collect = collectsIntensities(source.modalities);
   const threads = Math.max(1, options.threads ?? 1);
-  const budget = (options.memoryGb ?? Number.POSITIVE_INFINITY) * 2 ** 30;
+  const budget = options.memory ?? memoryBudget(null, options.workers ?? 1);
   const channels = source.modalities.length;
-  // Source voxels as read (<= 8 bytes) and as float32 per channel, the label twice, the cropped copies and mask.
-  const estimate = (voxels: number) => voxels * (channels * 12 + 9) + voxels * (channels * 4 + 2) + 64 * 2 ** 20;
+  // From the manifest's shapes and the files' headers (preprocessing/estimate.ts); 0 when the manifest has no shape.
+  const estimates = await Promise.all(source.cases.map(async (c) =>
+    c.voxels === undefined ? 0 : estimateFingerprintBytes(c.voxels, channels, collect, await caseStorage(c))));
   const tooBig = source.cases
-    .filter((c) => c.voxels !== undefined && estimate(c.voxels) > budget)
-    .map((c) => `case ${c.id} needs an estimated ${formatGiB(estimate(c.voxels ?? 0))}`);
-  if (tooBig.length > 0) {
-    throw new Error(`plan: memory_gb = ${options.memoryGb} is too small:\n  ${tooBig.join('\n  ')}\nraise memory_gb`);
-  }
+    .map((c, i) => ({ c, bytes: estimates[i] as number }))
+    .filter((e) => e.bytes > budget.bytes)
+    .map((e) => ({ line: `case ${e.c.id} needs an estimated ${formatGiB(e.bytes)}`, bytes: e.bytes }));
+  if (tooBig.length > 0) throw budgetRefusal(options.stage ?? 'plan', budget, tooBig);
   const samples: Float32Array[][] = source.modalities.map(() => []);
   let done = 0;
   const cacheDir = options.workDir ? join(options.workDir, 'fingerprint') : undefined;
@@ -66,7 +71,7 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
   }
   const cases = await runWithBudget(
     source.cases.map((c, index) => ({
-      bytes: c.voxels !== undefined ? estimate(c.voxels) : 0,
+      bytes: estimates[index] as number,
       run: async (): Promise<CaseFingerprint> => {
         options.signal?.throwIfAborted();
         const cached = cacheDir && options.resume ? await loadCachedCase(cacheDir, c.id) : undefined;
@@ -81,26 +86,33 @@ export async function computeFingerprint(source: DatasetSource, options: Fingerp
         const { shape, spacing } = loaded;
         let crop;
         try {
-          crop = await native.cropToNonzero(loaded.channels, loaded.seg, loaded.shape, threads);
+          // In place: the case is held once (as stored, int16 for CT), then released below.
+          crop = await native.cropToNonzeroInPlace(loaded.channels, loaded.seg, loaded.shape, threads);
         } catch (error) {
           throw new Error(`case ${c.id}: ${(error as Error).message}`, { cause: error });
         }
-        loaded.channels.length = 0;
-        loaded.seg = new Int8Array(0);
+        const croppedVoxels = crop.shape[0] * crop.shape[1] * crop.shape[2];
+        const seg = loaded.seg.subarray(0, croppedVoxels);
         if (collect) {
-          for (let ch = 0; ch < crop.channels.length; ch++) {
+          for (let ch = 0; ch < loaded.channels.length; ch++) {
+            const image = (loaded.channels[ch] as VolumeVoxels).subarray(0, croppedVoxels);
             // Keep case order in the pool (the statistics do not depend on it, but it keeps runs identical).
-            (samples[ch] as Float32Array[])[index] = await native.sampleForeground(crop.channels[ch] as Float32Array, crop.seg, FOREGROUND_SAMPLE_STRIDE);
+            (samples[ch] as Float32Array[])[index] = await native.sampleForeground(image, seg, FOREGROUND_SAMPLE_STRIDE);
           }
         }
+        const classes = presentLabels(seg);
+        for (const ch of loaded.channels) native.releaseBuffer(ch);
+        native.releaseBuffer(loaded.seg);
+        loaded.channels.length = 0;
+        loaded.seg = new Int8Array(0);
         const fp: CaseFingerprint = {
           id: c.id,
           spacing,
           shape,
           croppedShape: crop.shape,
-          cropBbox: crop.bbox,
+          cropBbox: crop.bbox.map((b) => [...b]),
           sizeReduction: (crop.shape[0] * crop.shape[1] * crop.shape[2]) / (shape[0] * shape[1] * shape[2]),
-          classes: presentLabels(crop.seg),
+          classes,
         };
         if (cacheDir) await saveCachedCase(cacheDir, fp, collect ? samples.map((perCase) => perCase[index] as Float32Array) : null);
         options.onCase?.(++done, source.cases.length, c.id, false);

@@ -75,23 +75,36 @@ export async function preprocessCase(source: CaseSource, plans: Plans, configura
   if (loaded.channels.length !== plans.numInputChannels) {
     fail(new Error(`expected ${plans.numInputChannels} channel(s) but received ${loaded.channels.length}`));
   }
-  const crop = await native.cropToNonzero(loaded.channels, loaded.seg, loaded.shape, options.threads).catch(fail);
-  loaded.channels.length = 0; // the cropped copies replace the source voxels
+  // Memory (see memory.ts): the voxels are cropped where they were read, each buffer is released as soon as the
+  // next step has read it, and the resampler frees its source before allocating its result.
+  const crop = await native.cropToNonzeroInPlace(loaded.channels, loaded.seg, loaded.shape, options.threads).catch(fail);
+  const croppedVoxels = crop.shape[0] * crop.shape[1] * crop.shape[2];
+  const cropped = loaded.channels.map((c) => c.subarray(0, croppedVoxels));
+  const croppedSeg = loaded.seg.subarray(0, croppedVoxels);
+  loaded.channels.length = 0;
   loaded.seg = new Int8Array(0);
-  const classes = presentLabels(crop.seg);
+  const classes = presentLabels(croppedSeg);
   const tf = plans.transposeForward;
   const shapeT = tf.map((a) => crop.shape[a] as number);
   const spacingT = tf.map((a) => loaded.spacing[a] as number);
   const rp = resamplePlan(shapeT, spacingT, stage.spacing, plans.anisotropyThreshold);
   const shape3 = shapeT as [number, number, number];
+  /** `array` transposed; the untransposed one is released when a copy was made. */
+  const transposed = <T extends Float32Array | Int16Array | Int8Array>(array: T): T => {
+    const t = transpose3d(array, crop.shape, tf);
+    if (t !== array) native.releaseBuffer(array);
+    return t;
+  };
 
   const data: Float32Array[] = [];
-  for (let c = 0; c < crop.channels.length; c++) {
-    const ch = transpose3d(crop.channels[c] as Float32Array, crop.shape, tf);
-    crop.channels[c] = new Float32Array(0); // release the cropped copy early
-    data.push(await native.resampleImage(ch, shape3, rp.newShape, rp.nearestAxis, options.threads).catch(fail));
+  for (let c = 0; c < cropped.length; c++) {
+    const ch = transposed(cropped[c] as Float32Array | Int16Array);
+    cropped[c] = new Float32Array(0);
+    data.push(await native.resampleImage(ch, shape3, rp.newShape, rp.nearestAxis, options.threads, 3, true).catch(fail));
   }
-  const seg = await native.resampleLabels(transpose3d(crop.seg, crop.shape, tf), shape3, rp.newShape, rp.nearestAxis, options.threads).catch(fail);
+  const segT = transposed(croppedSeg);
+  const seg = await native.resampleLabels(segT, shape3, rp.newShape, rp.nearestAxis, options.threads).catch(fail);
+  native.releaseBuffer(segT);
 
   for (let c = 0; c < data.length; c++) {
     const channel = data[c] as Float32Array;
@@ -119,7 +132,7 @@ export async function preprocessCase(source: CaseSource, plans: Plans, configura
     channels: data.length,
     originalSpacing: [...loaded.spacing],
     originalShape: [...loaded.shape],
-    cropBbox: crop.bbox,
+    cropBbox: crop.bbox.map((b) => [...b]),
     shapeAfterCropping: [...crop.shape],
     classes,
     classLocations: locations,
@@ -132,6 +145,7 @@ export async function preprocessCase(source: CaseSource, plans: Plans, configura
     label: source.label,
     geometry: loaded.geometry,
   };
+  for (const array of [...data, seg]) native.releaseBuffer(array); // written: free now, not at a later collection
   const tmp = join(dir, `${source.id}.json.partial`);
   await writeJsonFile(tmp, properties, false);
   await rename(tmp, join(dir, `${source.id}.json`));

@@ -31,14 +31,19 @@ export function classLocations(seg: Int8Array, shape: readonly number[], classes
       result[String(c)] = [];
       continue;
     }
-    const where = new Int32Array(count);
-    for (let i = 0, k = 0; i < seg.length; i++) if (seg[i] === c) where[k++] = i;
     const n = Math.max(Math.min(MAX_SAMPLES_PER_CLASS, count), Math.ceil(MIN_PERCENT_COVERAGE * count));
+    // numpy's choice(count, n, replace=False): the first n of a permutation of the class's voxels, in C order.
     const picked = rnd.choiceWithoutReplacement(count, n);
-    result[String(c)] = Array.from(picked, (p) => {
-      const flat = where[p] as number;
-      return [Math.floor(flat / (ny * nx)), Math.floor(flat / nx) % ny, flat % nx];
-    });
+    // Their flat indices from one scan in C order, without a list of every voxel of the class: the picks
+    // sorted by occurrence number, matched as the scan counts the class's voxels.
+    const order = Array.from(picked.keys()).sort((a, b) => (picked[a] as number) - (picked[b] as number));
+    const flat = new Float64Array(n);
+    for (let i = 0, seen = 0, next = 0; i < seg.length && next < n; i++) {
+      if (seg[i] !== c) continue;
+      while (next < n && picked[order[next] as number] === seen) flat[order[next++] as number] = i;
+      seen++;
+    }
+    result[String(c)] = Array.from(flat, (f) => [Math.floor(f / (ny * nx)), Math.floor(f / nx) % ny, f % nx]);
   }
   return result;
 }

@@ -1,9 +1,13 @@
 /**
- * Loads one training case as nnU-Net does (recipe 3.1): every channel as float32 and the label, in
- * C order (z, y, x), with spacing [z, y, x] and the geometry needed to write results back.
+ * Loads one training case as nnU-Net does (recipe 3.1): every channel and the label, in C order
+ * (z, y, x), with spacing [z, y, x] and the geometry needed to write results back. nnU-Net reads
+ * channels as float32; here channels stored as int16 (CT), int8 or uint8 stay int16 (half the bytes),
+ * since the kernels read int16 exactly as those float32 values would be; other types become float32.
+ * A uint8 label whose values fit int8 is reinterpreted in place instead of copied.
  */
 import { readNifti } from '../../io/nifti/index.js';
 import type { NiftiGeometry, NiftiVolume, VoxelArray } from '../../io/nifti/index.js';
+import { loadPreprocessNative, type VolumeVoxels } from '../../native/addon/index.js';
 import type { CaseSource } from '../dataset/cases.js';
 
 export interface SourceGeometry {
@@ -22,8 +26,8 @@ export interface LoadedCase {
   readonly shape: [number, number, number];
   /** [z, y, x] in mm */
   readonly spacing: [number, number, number];
-  /** Voxels; callers may drop them (empty the array, replace seg) once copied elsewhere. */
-  channels: Float32Array[];
+  /** Voxels: all Int16Array or all Float32Array. Callers may drop them (empty the array, replace seg). */
+  channels: VolumeVoxels[];
   seg: Int8Array;
   readonly geometry: SourceGeometry;
 }
@@ -42,6 +46,15 @@ function spatial(vol: NiftiVolume, file: string, id: string): { shape: [number, 
   return { shape: [z, y, x], spacing: [sz, sy, sx] };
 }
 
+/** Int16 holds these exactly (and so does float32: the kernels read int16 as those float values). */
+function fitsInt16(data: VoxelArray): data is Int16Array | Int8Array | Uint8Array {
+  return data instanceof Int16Array || data instanceof Int8Array || data instanceof Uint8Array;
+}
+
+function toInt16(data: Int16Array | Int8Array | Uint8Array): Int16Array {
+  return data instanceof Int16Array ? data : Int16Array.from(data);
+}
+
 function toFloat32(data: VoxelArray): Float32Array {
   if (data instanceof Float32Array) return data;
   const out = new Float32Array(data.length);
@@ -54,6 +67,13 @@ function toFloat32(data: VoxelArray): Float32Array {
 }
 
 function toLabels(data: VoxelArray, file: string, id: string): Int8Array {
+  if (data instanceof Int8Array) return data;
+  if (data instanceof Uint8Array) {
+    let i = 0;
+    while (i < data.length && (data[i] as number) <= 127) i++;
+    // Every value fits: the same bytes read as int8 (no copy).
+    if (i === data.length) return new Int8Array(data.buffer, data.byteOffset, data.length);
+  }
   const out = new Int8Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = Number(data[i]);
@@ -66,7 +86,7 @@ function toLabels(data: VoxelArray, file: string, id: string): Int8Array {
 }
 
 export async function loadCase(source: CaseSource): Promise<LoadedCase> {
-  const channels: Float32Array[] = [];
+  const raw: VoxelArray[] = [];
   let first: { shape: [number, number, number]; spacing: [number, number, number] } | undefined;
   let geometry: SourceGeometry | undefined;
   for (const file of source.images) {
@@ -84,13 +104,24 @@ export async function loadCase(source: CaseSource): Promise<LoadedCase> {
     } else if (s.shape.join() !== first.shape.join()) {
       throw new Error(`case ${source.id}: channel ${file} has shape [${s.shape.join(', ')}] but channel 0 has [${first.shape.join(', ')}]`);
     }
-    channels.push(toFloat32(vol.data));
+    raw.push(vol.data);
   }
   if (!first || !geometry) throw new Error(`case ${source.id}: no image channels listed`);
+  const native = loadPreprocessNative();
+  // Each raw array is released once converted (when it is not kept itself), not left to a later collection.
+  const asInt16 = raw.every(fitsInt16);
+  const channels: VolumeVoxels[] = raw.map((r) => {
+    const kept = asInt16 && fitsInt16(r) ? toInt16(r) : toFloat32(r);
+    if ((kept as VoxelArray) !== r) native.releaseBuffer(r);
+    return kept;
+  });
+  raw.length = 0;
   const labelVol = await readNifti(source.label);
   const ls = spatial(labelVol, source.label, source.id);
   if (ls.shape.join() !== first.shape.join()) {
     throw new Error(`case ${source.id}: label ${source.label} has shape [${ls.shape.join(', ')}] but the image has [${first.shape.join(', ')}]`);
   }
-  return { id: source.id, shape: first.shape, spacing: first.spacing, channels, seg: toLabels(labelVol.data, source.label, source.id), geometry };
+  const seg = toLabels(labelVol.data, source.label, source.id);
+  if ((seg as VoxelArray) !== labelVol.data && seg.buffer !== labelVol.data.buffer) native.releaseBuffer(labelVol.data);
+  return { id: source.id, shape: first.shape, spacing: first.spacing, channels, seg, geometry };
 }

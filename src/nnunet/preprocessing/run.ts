@@ -9,12 +9,18 @@ import { join } from 'node:path';
 import type { CaseSource, DatasetSource } from '../dataset/cases.js';
 import type { Fingerprint, Plans } from '../plans/types.js';
 import { preprocessCase, stagePlanOf } from './case.js';
-import { estimateCaseBytes, formatGiB, runWithBudget } from './memory.js';
+import { budgetRefusal, formatGiB, runWithBudget } from './memory.js';
+import { caseStorage } from './case-storage.js';
+import { estimateCaseBytes } from './estimate.js';
+import type { MemoryBudgetChoice } from '../../util/machine-memory.js';
 
 export interface PreprocessOptions {
   readonly configuration: string;
   readonly workers: number;
-  readonly memoryGb: number;
+  /** The budget for the cases in flight (util/machine-memory.ts memoryBudget). */
+  readonly memory: MemoryBudgetChoice;
+  /** The stage's id, for the refusal's advice (default `preprocess`). */
+  readonly stage?: string;
   /** Threads per native call (per case). */
   readonly threads: number;
   /** Keep finished cases found in `workDir` (an interrupted attempt of the same key). */
@@ -66,20 +72,23 @@ export async function preprocessDataset(source: DatasetSource, plans: Plans, fin
   const done = await finishedCases(workCases, source.cases.map((c) => c.id));
 
   const byId = new Map(fingerprint.cases.map((c) => [c.id, c]));
-  const budget = options.memoryGb * 2 ** 30;
+  const budget = options.memory;
   const todo: { source: CaseSource; bytes: number }[] = [];
-  const tooBig: string[] = [];
+  const tooBig: { line: string; bytes: number }[] = [];
   for (const c of source.cases) {
     if (done.has(c.id)) continue;
     const fp = byId.get(c.id);
     if (!fp) throw new Error(`case ${c.id} is in the dataset but not in the plan's fingerprint: rerun plan on this dataset`);
-    const bytes = estimateCaseBytes(fp, plans, stage);
-    if (bytes > budget) tooBig.push(`case ${c.id} needs an estimated ${formatGiB(bytes)} (shape ${fp.shape.join('x')})`);
+    const bytes = estimateCaseBytes(fp, plans, stage, await caseStorage(c));
+    if (bytes > budget.bytes) tooBig.push({ line: `case ${c.id} needs an estimated ${formatGiB(bytes)} (shape ${fp.shape.join('x')})`, bytes });
     todo.push({ source: c, bytes });
   }
-  if (tooBig.length > 0) {
-    throw new Error(`preprocess: memory_gb = ${options.memoryGb} is too small:\n  ${tooBig.join('\n  ')}\nraise memory_gb (or run on a machine with more memory)`);
-  }
+  if (tooBig.length > 0) throw budgetRefusal(options.stage ?? 'preprocess', budget, tooBig);
+  const alone = todo.filter((t) => t.bytes > budget.share).length;
+  options.log?.(
+    `${budget.describe} for ${options.workers} worker(s), ${formatGiB(budget.share)} each` +
+      (alone > 0 ? `; ${alone} case(s) estimated above a share run alone` : ''),
+  );
   const total = source.cases.length;
   let count = done.size;
   if (done.size > 0) options.log?.(`resuming: ${done.size} of ${total} cases already done`);

@@ -5,7 +5,7 @@ export function isIdentity(perm: readonly number[]): boolean {
 }
 
 /** out = np.transpose(data, perm) for a 3D array of `shape`. */
-export function transpose3d<T extends Float32Array | Int8Array>(data: T, shape: readonly number[], perm: readonly number[]): T {
+export function transpose3d<T extends Float32Array | Int16Array | Int8Array>(data: T, shape: readonly number[], perm: readonly number[]): T {
   if (isIdentity(perm)) return data;
   const strides = [(shape[1] as number) * (shape[2] as number), shape[2] as number, 1];
   const outShape = perm.map((p) => shape[p] as number);

@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { convertDecathlon } from '../dataset/decathlon/convert.js';
 import { isFile } from '../dataset/decathlon/task-folder.js';
+import { peakRssGiB } from '../../util/machine-memory.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
@@ -16,7 +17,7 @@ interface ConvertWith {
   readonly dataset?: string;
   readonly verify: boolean;
   readonly workers: number;
-  readonly memory_gb?: number;
+  readonly memory_gb?: number | null;
 }
 
 export const convertWithSchema: JSONSchemaType<ConvertWith> = {
@@ -38,7 +39,8 @@ export const convertWithSchema: JSONSchemaType<ConvertWith> = {
       type: 'number',
       nullable: true,
       exclusiveMinimum: 0,
-      description: 'Voxel memory the cases checked at once may hold together (default: half the RAM).',
+      description:
+        'Voxel memory in GiB the cases checked at once may hold together (null: what the machine, its Slurm job or cgroup offers, less a margin).',
     },
   },
 };
@@ -75,7 +77,8 @@ const stage: BuiltinStage<ConvertWith> = {
     const result = await convertDecathlon(dir, ctx.out, {
       verify,
       workers: w.workers,
-      ...(w.memory_gb != null ? { memoryGb: w.memory_gb } : {}),
+      memoryGb: w.memory_gb ?? null,
+      stage: ctx.stage,
       workDir: ctx.work,
       signal: ctx.signal,
       log: (m) => ctx.report.log(m),
@@ -89,6 +92,7 @@ const stage: BuiltinStage<ConvertWith> = {
       verified: verify ? 1 : 0,
       warnings: result.warnings.length,
       resumedCases: result.resumed,
+      peakRssGiB: peakRssGiB(),
     });
     ctx.report.log(verify ? 'Dataset OK' : 'dataset converted (integrity not verified)');
   },

@@ -14,12 +14,13 @@ import { kfoldSplits, SPLIT_SEED } from '../experiment-planning/split.js';
 import { upstreamOfKind } from './upstream.js';
 import { writeJsonFile } from '../../util/json-file.js';
 import { caseRunOptions } from './case-options.js';
+import { peakRssGiB } from '../../util/machine-memory.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 interface PlanWith {
   readonly workers: number;
-  readonly memory_gb: number;
+  readonly memory_gb?: number | null;
   readonly folds: number;
   readonly split_seed: number;
 }
@@ -27,10 +28,17 @@ interface PlanWith {
 export const planWithSchema: JSONSchemaType<PlanWith> = {
   type: 'object',
   additionalProperties: false,
-  required: ['workers', 'memory_gb', 'folds', 'split_seed'],
+  required: ['workers', 'folds', 'split_seed'],
   properties: {
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases read and cropped at once.' },
-    memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
+    memory_gb: {
+      type: 'number',
+      nullable: true,
+      exclusiveMinimum: 0,
+      default: null,
+      description:
+        "Memory budget in GiB for the cases in flight (estimated per case). null: what the machine, its Slurm job or cgroup offers, less a margin. A case above its worker's share of the budget runs alone.",
+    },
     folds: { type: 'integer', minimum: 2, default: 5, description: 'Cross-validation folds (KFold).' },
     split_seed: { type: 'integer', minimum: 0, default: SPLIT_SEED, description: 'KFold shuffle seed (the reference uses 12345).' },
   },
@@ -65,6 +73,7 @@ const stage: BuiltinStage<PlanWith> = {
       batch: full.batchSize,
       pools: full.poolKernels.length,
       lowres: plans.configurations['3d_lowres'] ? 'yes' : 'no',
+      peakRssGiB: peakRssGiB(),
     });
   },
 };

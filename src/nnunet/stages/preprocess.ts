@@ -15,6 +15,7 @@ import { loadDatasetSource } from '../dataset/cases.js';
 import type { Fingerprint, Plans } from '../plans/types.js';
 import { preprocessDataset } from '../preprocessing/run.js';
 import { formatGiB } from '../preprocessing/memory.js';
+import { peakRssGiB } from '../../util/machine-memory.js';
 import { upstreamOfKind } from './upstream.js';
 import { caseRunOptions } from './case-options.js';
 import type { JSONSchemaType } from 'ajv';
@@ -23,17 +24,24 @@ import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 interface PreprocessWith {
   readonly configuration: '3d_fullres' | '3d_lowres';
   readonly workers: number;
-  readonly memory_gb: number;
+  readonly memory_gb?: number | null;
 }
 
 export const preprocessWithSchema: JSONSchemaType<PreprocessWith> = {
   type: 'object',
   additionalProperties: false,
-  required: ['configuration', 'workers', 'memory_gb'],
+  required: ['configuration', 'workers'],
   properties: {
     configuration: { type: 'string', enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres', description: 'Which plan configuration to preprocess for.' },
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases preprocessed at once.' },
-    memory_gb: { type: 'number', exclusiveMinimum: 0, default: 8, description: 'Memory budget for the cases in flight (estimated per case).' },
+    memory_gb: {
+      type: 'number',
+      nullable: true,
+      exclusiveMinimum: 0,
+      default: null,
+      description:
+        "Memory budget in GiB for the cases in flight (estimated per case). null: what the machine, its Slurm job or cgroup offers, less a margin. A case above its worker's share of the budget runs alone.",
+    },
   },
 };
 
@@ -82,6 +90,8 @@ const stage: BuiltinStage<PreprocessWith> = {
       resumed: summary.resumed,
       secondsPerCase: summary.processed > 0 ? Number((seconds / summary.processed).toFixed(3)) : 0,
       largestCaseEstimate: formatGiB(summary.peakEstimateBytes),
+      // What the stage's process held at most (all cases in flight together), next to the estimates.
+      peakRssGiB: peakRssGiB(),
     });
   },
 };

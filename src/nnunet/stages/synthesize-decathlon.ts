@@ -16,6 +16,7 @@ interface SynthesizeWith {
   /** [min, max] each (two items: the schema says so). */
   readonly in_plane_size: readonly number[];
   readonly slices: readonly number[];
+  readonly scan_length?: readonly number[] | null;
   readonly in_plane_spacing: readonly number[];
   readonly slice_spacing: readonly number[];
   readonly channels: number;
@@ -39,7 +40,17 @@ export const synthesizeWithSchema: JSONSchemaType<SynthesizeWith> = {
       description: 'Task folder name (MSD rule: Task + two digits + _ + name).',
     },
     in_plane_size: range(8, 2048, [64, 96], 'Voxels per in-plane axis [min, max].'),
-    slices: range(2, 2048, [24, 60], 'Slice count [min, max].'),
+    slices: range(2, 2048, [24, 60], 'Slice count [min, max] (unused when scan_length is set).'),
+    scan_length: {
+      type: 'array',
+      nullable: true,
+      items: { type: 'number', minimum: 1, maximum: 10000 },
+      minItems: 2,
+      maxItems: 2,
+      description:
+        'Scan length in mm [min, max]: each case draws its slice spacing, then its length, and the slice count ' +
+        'follows (real CT: Task03 has 0.7-5 mm slices over 150-700 mm, so 75-987 slices). Unset: slices are drawn apart.',
+    },
     in_plane_spacing: range(0.01, 100, [0.7, 1.0], 'In-plane voxel size in mm [min, max].'),
     slice_spacing: range(0.01, 100, [1.0, 5.0], 'Slice thickness in mm [min, max].'),
     channels: { type: 'integer', minimum: 1, maximum: 4, default: 1, description: '>1 writes 4D multi-phase images.' },
@@ -65,6 +76,7 @@ const stage: BuiltinStage<SynthesizeWith> = {
       name: folder.replace(/^Task[0-9]{2}_/, ''),
       inPlaneSize: pair(w.in_plane_size),
       slices: pair(w.slices),
+      ...(w.scan_length ? { scanLength: pair(w.scan_length) } : {}),
       inPlaneSpacing: pair(w.in_plane_spacing),
       sliceSpacing: pair(w.slice_spacing),
       channels: w.channels,

@@ -27,3 +27,22 @@ describe('MemoryBudget', () => {
     await expect(budget.acquire(11)).rejects.toThrow(/can never fit/);
   });
 });
+
+describe('MemoryBudget with a worker share', () => {
+  test('a request above the share holds the whole budget, so it runs alone', async () => {
+    const budget = new MemoryBudget(10, 5);
+    const small = await budget.acquire(2);
+    let bigStarted = false;
+    const big = budget.acquire(6).then((r) => ((bigStarted = true), r));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(bigStarted).toBe(false); // 2 + 6 fits the budget, but 6 is above a share
+    small();
+    const releaseBig = await big;
+    let nextStarted = false;
+    const next = budget.acquire(1).then((r) => ((nextStarted = true), r));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(nextStarted).toBe(false);
+    releaseBig();
+    (await next)();
+  });
+});

@@ -5,11 +5,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { totalmem } from 'node:os';
 import pLimit from 'p-limit';
 import { estimateCaseBytes, formatGb } from './case-memory.js';
 import { dataSizeProblems } from './data-size-check.js';
 import { MemoryBudget } from './memory-budget.js';
+import { memoryBudget } from '../../../util/machine-memory.js';
 import { parseDatasetJson, type DecathlonDatasetJson } from './dataset-json.js';
 import { DatasetError } from './errors.js';
 import { inspectCase, type CaseEntry, type CaseRecord } from './inspect-case.js';
@@ -23,10 +23,13 @@ export interface ConvertOptions {
   /** Cases inspected at once (each holds one image and its label in memory). Default 2. */
   readonly workers?: number;
   /**
-   * Voxel memory the cases checked at once may hold together, in GiB. A case waits for room; a case
-   * that needs more than the whole budget is reported as a problem. Default: half the machine's RAM.
+   * Voxel memory the cases checked at once may hold together, in GiB. A case waits for room, one above
+   * a worker's share runs alone; a case that needs more than the whole budget is reported as a
+   * problem. Default (undefined or null): what the machine offers less a margin (util/machine-memory.ts).
    */
-  readonly memoryGb?: number;
+  readonly memoryGb?: number | null;
+  /** The stage's id, for the refusal's advice (default `convert`). */
+  readonly stage?: string;
   readonly compressionLevel?: number;
   /**
    * A folder that survives a killed run (the stage's ctx.work): finished cases are saved there and
@@ -88,8 +91,11 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
   problems.push(...(await findStragglers(taskDir, entries, channels)));
 
   // Cases, in parallel; every problem kept.
-  const limit = pLimit(Math.max(1, options.workers ?? 2));
-  const budget = new MemoryBudget((options.memoryGb ?? totalmem() / 2 ** 31) * 2 ** 30);
+  const workers = Math.max(1, options.workers ?? 2);
+  const limit = pLimit(workers);
+  const choice = memoryBudget(options.memoryGb, workers);
+  const budget = new MemoryBudget(choice.bytes, choice.share);
+  const stageId = options.stage ?? 'convert';
   let done = 0;
   let resumed = 0;
   let overBudget = false;
@@ -124,7 +130,9 @@ export async function convertDecathlon(taskDirIn: string, outDir: string, option
           return {
             problems: [
               `${entry.id}: needs about ${formatGb(bytes)} of voxel memory to check, more than memory_gb ` +
-                `(${formatGb(budget.capacity)}); raise memory_gb or run with verify: false`,
+                `(${formatGb(budget.capacity)}); raise memory_gb or run with verify: false ` +
+                `(either in the \`with:\` of stage \`${stageId}\`, e.g. with: {memory_gb: ${Math.ceil(bytes / 2 ** 30)}}; ` +
+                `memory_gb: null, the default, takes the budget from the machine)`,
             ],
           };
         }

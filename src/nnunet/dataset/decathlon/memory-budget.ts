@@ -1,15 +1,19 @@
 /**
  * A byte budget shared by cases checked in parallel: a case waits until its estimated voxel memory
  * fits beside the cases already running, so a large dataset never exhausts RAM silently. A case
- * that cannot fit even alone is refused by the caller, by name.
+ * above a worker's share (capacity / workers) holds the whole budget: it runs alone. A case that
+ * cannot fit even alone is refused by the caller, by name.
  */
 export class MemoryBudget {
   readonly #capacity: number;
+  readonly #share: number;
   #used = 0;
   readonly #waiting: { bytes: number; wake: () => void }[] = [];
 
-  constructor(capacityBytes: number) {
+  /** `shareBytes`: above it a request runs alone (default: the capacity, i.e. never alone by size). */
+  constructor(capacityBytes: number, shareBytes = capacityBytes) {
     this.#capacity = capacityBytes;
+    this.#share = shareBytes;
   }
 
   get capacity(): number {
@@ -21,8 +25,9 @@ export class MemoryBudget {
   }
 
   /** Waits until `bytes` are free (FIFO), then holds them until the returned release is called. */
-  async acquire(bytes: number): Promise<() => void> {
-    if (!this.fits(bytes)) throw new Error(`Internal error: ${bytes} bytes can never fit a budget of ${this.#capacity}`);
+  async acquire(requested: number): Promise<() => void> {
+    if (!this.fits(requested)) throw new Error(`Internal error: ${requested} bytes can never fit a budget of ${this.#capacity}`);
+    const bytes = requested > this.#share ? this.#capacity : requested;
     if (this.#waiting.length > 0 || this.#used + bytes > this.#capacity) {
       await new Promise<void>((wake) => this.#waiting.push({ bytes, wake }));
     } else {

@@ -15,8 +15,14 @@ import { Ellipsoid, smoothMin, Wobble, type Vec3 } from './shapes.js';
 export interface PhantomOptions {
   /** In-plane voxel counts (x and y drawn separately), inclusive range. */
   readonly inPlaneSize: readonly [number, number];
-  /** Slice count, inclusive range. */
+  /** Slice count, inclusive range (when scanLength is not given). */
   readonly slices: readonly [number, number];
+  /**
+   * Scan length in mm [min, max]: when given, each case draws its slice spacing and then its length,
+   * and the slice count follows (round(length / spacing)), as in real CT: thin slices make many of
+   * them, thick ones few (Task03: 0.7-5 mm, 150-700 mm, so 75-987 slices). `slices` is then unused.
+   */
+  readonly scanLength?: readonly [number, number];
   /** In-plane voxel size in mm (x = y). */
   readonly inPlaneSpacing: readonly [number, number];
   /** Slice thickness in mm. */
@@ -107,6 +113,26 @@ function shiftedTable(rng: Random, base: Float32Array): Float32Array {
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
+/** Most slices a phantom may have (NIfTI-1 dims reach 32767; the synthesizer's own limit). */
+export const MAX_SLICES = 2048;
+
+/** Slice count and spacing drawn apart (the count from `slices`). */
+function countedSlices(rng: Random, options: PhantomOptions): { nz: number; sxy: number; sz: number } {
+  const nz = rng.int(options.slices[0], options.slices[1]);
+  const sxy = round(rng.uniform(options.inPlaneSpacing[0], options.inPlaneSpacing[1]), 4);
+  const sz = round(rng.uniform(options.sliceSpacing[0], options.sliceSpacing[1]), 2);
+  return { nz, sxy, sz };
+}
+
+/** Slice spacing, then a scan length in mm; the count follows from the two. */
+function slicesOfLength(rng: Random, options: PhantomOptions, length: readonly [number, number]): { nz: number; sxy: number; sz: number } {
+  const sxy = round(rng.uniform(options.inPlaneSpacing[0], options.inPlaneSpacing[1]), 4);
+  const sz = round(rng.uniform(options.sliceSpacing[0], options.sliceSpacing[1]), 2);
+  const mm = rng.uniform(length[0], length[1]);
+  const nz = Math.min(MAX_SLICES, Math.max(2, Math.round(mm / sz)));
+  return { nz, sxy, sz };
+}
+
 /**
  * A phantom whose label holds liver and tumour voxels: a draw where the tumours fall between voxel
  * centres (possible in tiny test volumes) is redrawn from the same stream, so it stays deterministic.
@@ -121,9 +147,8 @@ export function makePhantom(rng: Random, options: PhantomOptions): Phantom {
 function drawPhantom(rng: Random, options: PhantomOptions): Phantom & { liverVoxels: number } {
   const nx = rng.int(options.inPlaneSize[0], options.inPlaneSize[1]);
   const ny = rng.int(options.inPlaneSize[0], options.inPlaneSize[1]);
-  const nz = rng.int(options.slices[0], options.slices[1]);
-  const sxy = round(rng.uniform(options.inPlaneSpacing[0], options.inPlaneSpacing[1]), 4);
-  const sz = round(rng.uniform(options.sliceSpacing[0], options.sliceSpacing[1]), 2);
+  // Without a scan length the draws stay those of earlier versions, so existing seeds give the same phantoms.
+  const { nz, sxy, sz } = options.scanLength === undefined ? countedSlices(rng, options) : slicesOfLength(rng, options, options.scanLength);
   const fovX = nx * sxy;
   const fovY = ny * sxy;
   const zExtent = nz * sz;

@@ -20,6 +20,8 @@ export interface SynthesizeOptions {
   readonly name?: string;
   readonly inPlaneSize?: readonly [number, number];
   readonly slices?: readonly [number, number];
+  /** Scan length in mm [min, max]: the slice count then follows from it and each case's slice spacing (phantom.ts). */
+  readonly scanLength?: readonly [number, number];
   readonly inPlaneSpacing?: readonly [number, number];
   readonly sliceSpacing?: readonly [number, number];
   /** 1 (CT, default); more writes 4D multi-phase images, to exercise channel splitting. */
@@ -67,6 +69,7 @@ export async function synthesizeDecathlon(dir: string, options: SynthesizeOption
   checkRange('slices', o.slices, 2, 2048);
   checkRange('inPlaneSpacing', o.inPlaneSpacing, 0.01, 100);
   checkRange('sliceSpacing', o.sliceSpacing, 0.01, 100);
+  if (o.scanLength !== undefined) checkRange('scanLength', o.scanLength, 1, 10_000);
   checkCount('cases', o.cases, 0);
   checkCount('testCases', o.testCases, 0);
   checkCount('channels', o.channels, 1);
@@ -78,6 +81,7 @@ export async function synthesizeDecathlon(dir: string, options: SynthesizeOption
     slices: o.slices,
     inPlaneSpacing: o.inPlaneSpacing,
     sliceSpacing: o.sliceSpacing,
+    ...(o.scanLength !== undefined ? { scanLength: o.scanLength } : {}),
     channels: o.channels,
   };
   for (const sub of ['imagesTr', 'labelsTr', 'imagesTs']) await mkdir(join(dir, sub), { recursive: true });
