@@ -13,7 +13,7 @@ import convertStage from '../../../src/nnunet/stages/convert-decathlon.js';
 import planStage from '../../../src/nnunet/stages/plan.js';
 import preprocessStage from '../../../src/nnunet/stages/preprocess.js';
 import type { StageContext, UpstreamRef } from '../../../src/stage-api/types.js';
-import { fakeContext } from '../../data/fake-context.js';
+import { fakeContext } from '../../helpers/fake-context.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pipe-budget-'));
 const sub = (name: string): string => {

@@ -9,7 +9,7 @@ import { makePhantom, type Phantom, type PhantomOptions } from '../../../../src/
 import { Random } from '../../../../src/nnunet/dataset/synthesize/random.js';
 import { readNiftiHeader } from '../../../../src/io/nifti/read.js';
 import stage from '../../../../src/nnunet/stages/synthesize-decathlon.js';
-import { fakeContext } from '../../../data/fake-context.js';
+import { fakeContext } from '../../../helpers/fake-context.js';
 import { join } from 'node:path';
 
 const digest = (p: Phantom) =>
