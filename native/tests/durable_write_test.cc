@@ -18,9 +18,9 @@
 #include "check.h"
 #include "core/checkpoint.h"
 #include "core/durable_file.h"
-#include "core/unetpp.h"
 #include "core/errors.h"
 #include "core/npy.h"
+#include "core/unetpp.h"
 #include "phantom.h"
 
 namespace {

@@ -64,8 +64,8 @@ void Crc64::Update(const void* data, size_t size) {
   state_ = crc;
 }
 
-std::string CheckpointChecksum(const SegmentationNetworkImpl& net, const std::vector<torch::Tensor>& momentum, const TrainState& s,
-                               const CheckpointMeta& m) {
+std::string CheckpointChecksum(const SegmentationNetworkImpl& net, const std::vector<torch::Tensor>& momentum,
+                               const TrainState& s, const CheckpointMeta& m) {
   Crc64 crc;
   crc.Update("pipe checkpoint content 1\n" + PlanText(net.plan()) + "\n");
   crc.Update("meta " + m.kind + " " + std::to_string(m.epochs_total) + " " + std::to_string(m.iterations_per_epoch) +

@@ -15,8 +15,8 @@
 #include "core/device.h"
 #include "core/loss_readback.h"
 #include "core/loss_scaler.h"
-#include "core/trainer.h"
 #include "core/segmentation_network.h"
+#include "core/trainer.h"
 
 namespace pipe_core {
 
