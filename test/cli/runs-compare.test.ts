@@ -47,7 +47,7 @@ describe('pipe runs and pipe compare', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('pipeline scored (p.yaml), store cache: 3 run(s), newest first');
     expect(lines[1]).toMatch(/^ {2}[0-9a-f]{6} {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}[0-9.]+m?s +failed \(1 cached, 1 failed\) {2}local {2}--set params\.fail=true$/);
-    expect(lines[2]).toMatch(/^ {6}failed score: exit 1: score: asked to fail; log .*score\.[0-9a-f]{12}\.1\.log$/);
+    expect(lines[2]).toMatch(/^ {6}failed score: exit 1: score: asked to fail; log .*score\.[0-9a-f]{12}\.[0-9T]+-[0-9a-f]+\.1\.log$/);
     expect(lines[3]).toMatch(/finished \(1 ran, 1 cached\) +local +--set params\.value=3$/);
     expect(lines[4]).toBe('      score: score 32');
     expect(lines[5]).toMatch(/finished \(2 ran\) +local +no --set$/);
