@@ -1,0 +1,45 @@
+/**
+ * report.md of a pipeline with variants: per variant its Dice and training tables (as its own report writes
+ * them) with a link to that report, then the paired comparison against the first variant as `pipe compare`
+ * prints it.
+ */
+import { recipeCaveat } from './caveats.js';
+import { comparisonText } from './compare/comparison-text.js';
+import { duration } from './format.js';
+import { markdownTable } from './report-markdown.js';
+import { diceTable, trainingTable } from './tables.js';
+import type { Report, VariantsReport } from './types.js';
+
+export function renderVariantsMarkdown(v: VariantsReport, reports: readonly Report[]): string {
+  const baseline = v.comparison.baseline;
+  const sections = v.variants.flatMap((variant, i) => {
+    const r = reports[i];
+    if (r === undefined) throw new Error(`Internal error: no report for variant ${variant.name}`);
+    const caveat = recipeCaveat(r);
+    return [
+      `## ${variant.name}${variant.name === baseline ? ' (baseline)' : ''}`,
+      '',
+      `${r.folds.length} fold(s), ${r.folds.reduce((a, f) => a + f.cases, 0)} validation case(s), training ${duration(r.totalTrainingSeconds)} in all. ` +
+        `Its own report: [${variant.dir}/report.md](${variant.dir}/report.md).`,
+      '',
+      ...(caveat === null ? [] : [`> **${caveat.head}**`, '>', ...caveat.items.map((c) => `> - ${c}`), '']),
+      markdownTable(diceTable(r)),
+      '',
+      markdownTable(trainingTable(r)),
+      '',
+    ];
+  });
+  return [
+    `# ${v.pipeline}: ${v.task}`,
+    '',
+    `Cross-validation report of ${v.variants.length} variants, generated ${v.generatedAt}: ${v.variants.map((x) => x.name).join(', ')}.`,
+    '',
+    ...sections,
+    `## Comparison against ${baseline}`,
+    '',
+    '```text',
+    comparisonText(v.comparison),
+    '```',
+    '',
+  ].join('\n');
+}
