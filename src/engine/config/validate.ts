@@ -87,8 +87,9 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     const axes: [string, MatrixValue[]][] = [];
     for (const [axis, rawAxis] of Object.entries(raw.stages[id]?.matrix ?? {})) {
       const r = matrixAxisValues(axis, rawAxis, params);
+      // An axis in error stays declared (no instances), so that its ${matrix.*} references are not reported too.
       if ('problem' in r) error(r.problem, ['stages', id, 'matrix', axis]);
-      else axes.push([axis, r.values]);
+      axes.push([axis, 'problem' in r ? [] : r.values]);
     }
     matrices.set(id, axes);
   }

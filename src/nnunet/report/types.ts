@@ -3,12 +3,10 @@
  * (a training history, a fold's summary.json) and what the report stage writes (report.json).
  * Only types. Dice values in the report are percentages (0..100), like the reference's tables.
  */
-import type { MatrixValue } from '../../stage-api/types.js';
 import type { SummaryJson } from '../evaluation/types.js';
 import type { EpochRecord, TrainingHistory } from '../training/history-format.js';
 import type { RecipeDeparture } from '../training/recipe.js';
 import type { FoldAttempts } from '../training/train-record.js';
-import type { ReportComparison } from './compare/report-comparison.js';
 
 export type { EpochRecord, TrainingHistory } from '../training/history-format.js';
 export type { RecipeDeparture } from '../training/recipe.js';
@@ -145,27 +143,3 @@ export interface ReportDeparture extends RecipeDeparture {
   readonly folds: readonly number[];
 }
 
-/** One variant of a report over several (report.json `variants`); its own report is `dir`/report.json. */
-export interface ReportVariant {
-  /** `network=unet`: the matrix values beside the fold that make the variant. */
-  readonly name: string;
-  readonly matrix: Readonly<Record<string, MatrixValue>>;
-  /** Its own report's folder, relative to the report's (report.json, report.md, report.html, plots/). */
-  readonly dir: string;
-  readonly folds: number;
-  readonly summary: readonly LabelReport[];
-  readonly totalTrainingSeconds: number;
-}
-
-/**
- * report.json of a pipeline with variants (matrix axes beside the fold): the variants, each with its own
- * report, and the paired comparison of each variant against the first, as `pipe compare` sets runs side by side.
- */
-export interface VariantsReport {
-  readonly pipeline: string;
-  readonly task: string;
-  readonly generatedAt: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly variants: readonly ReportVariant[];
-  readonly comparison: ReportComparison;
-}

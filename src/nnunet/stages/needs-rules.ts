@@ -5,7 +5,7 @@
  * and says which matrix axis is missing, instead of after the training.
  */
 import type { MatrixValue, PlannedUpstream } from '../../stage-api/types.js';
-import { differingAxes, groupByVariant } from './variants.js';
+import { differingAxes, FOLD_AXIS, groupByVariant } from './variants.js';
 
 interface PlannedInstance {
   readonly name: string;
@@ -17,9 +17,12 @@ export type NeedsRule = (instance: PlannedInstance, needs: readonly PlannedUpstr
 const stageOf = (instance: string): string => instance.replace(/\[.*$/, '');
 const names = (ups: readonly PlannedUpstream[]): string => ups.map((u) => u.stage).join(', ');
 
-/** `: give validate the matrix axis network that train has`, when the upstreams differ on axes the instance lacks. */
-function axisHint(instance: PlannedInstance, ups: readonly PlannedUpstream[]): string {
-  const axes = differingAxes(ups).filter((axis) => !(axis in instance.matrix));
+/**
+ * `: give validate the matrix axis network that train has`, when the upstreams differ on axes the instance lacks
+ * (other than the `fanIn` axes it is meant to gather).
+ */
+function axisHint(instance: PlannedInstance, ups: readonly PlannedUpstream[], fanIn: readonly string[] = []): string {
+  const axes = differingAxes(ups).filter((axis) => !(axis in instance.matrix) && !fanIn.includes(axis));
   if (axes.length === 0) return '';
   const from = [...new Set(ups.map((u) => u.id))];
   return `: give ${stageOf(instance.name)} the matrix ${axes.length === 1 ? 'axis' : 'axes'} ${axes.join(', ')} that ${from.join(' and ')} ${from.length === 1 ? 'has' : 'have'}`;
@@ -55,7 +58,7 @@ export function oneVariant(...kinds: string[]): NeedsRule {
     const groups = groupByVariant(found);
     if (groups.length <= 1) return undefined;
     return `${instance.name} fans in ${kinds.join(' and ')} instances of ${groups.length} variants (${groups.map((g) => g.name).join('; ')}), ` +
-      `which it would take as one${axisHint(instance, found)}`;
+      `which it would take as one${axisHint(instance, found, [FOLD_AXIS])}`;
   };
 }
 

@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { comparisonText } from '../report/compare/comparison-text.js';
 import { gatherReportInput } from '../report/gather-input.js';
 import type { LabelReport } from '../report/types.js';
-import { writeVariantsReport } from '../report/variants-report.js';
+import { writeVariantsReport } from '../report/variants/write-variants-report.js';
 import { writeReport } from '../report/write-report.js';
 import { allOf, atLeastOne, onePerVariant } from './needs-rules.js';
 import { groupByVariant } from './variants.js';

@@ -4,13 +4,14 @@
  * the same fragment `pipe compare --html` shows (per label the figures, the paired test and a paired dot
  * plot). The check script of report-html.ts leaves its verdict in `<body data-checks>`.
  */
-import { escapeXml } from '../../util/svg-chart.js';
-import { recipeCaveat } from './caveats.js';
-import { comparisonHtml } from './compare/comparison-html.js';
-import { duration } from './format.js';
-import { caveatHtml, CHECK_SCRIPT, htmlTable, STYLE } from './report-html.js';
-import { diceTable, trainingTable } from './tables.js';
-import type { Report, VariantsReport } from './types.js';
+import { escapeXml } from '../../../util/svg-chart.js';
+import { recipeCaveat } from '../caveats.js';
+import { comparisonHtml } from '../compare/comparison-html.js';
+import { duration } from '../format.js';
+import { caveatHtml, CHECK_SCRIPT, htmlTable, STYLE } from '../report-html.js';
+import { diceTable, trainingTable } from '../tables.js';
+import type { Report } from '../types.js';
+import type { VariantsReport } from './types.js';
 
 const esc = escapeXml;
 

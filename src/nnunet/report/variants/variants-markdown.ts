@@ -3,12 +3,13 @@
  * them) with a link to that report, then the paired comparison against the first variant as `pipe compare`
  * prints it.
  */
-import { recipeCaveat } from './caveats.js';
-import { comparisonText } from './compare/comparison-text.js';
-import { duration } from './format.js';
-import { markdownTable } from './report-markdown.js';
-import { diceTable, trainingTable } from './tables.js';
-import type { Report, VariantsReport } from './types.js';
+import { recipeCaveat } from '../caveats.js';
+import { comparisonText } from '../compare/comparison-text.js';
+import { duration } from '../format.js';
+import { markdownTable } from '../report-markdown.js';
+import { diceTable, trainingTable } from '../tables.js';
+import type { Report } from '../types.js';
+import type { VariantsReport } from './types.js';
 
 export function renderVariantsMarkdown(v: VariantsReport, reports: readonly Report[]): string {
   const baseline = v.comparison.baseline;

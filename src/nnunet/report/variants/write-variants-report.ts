@@ -6,14 +6,15 @@
  * memory first, so bad input fails before any file is written.
  */
 import { join } from 'node:path';
-import type { MatrixValue } from '../../stage-api/types.js';
-import { buildReport } from './aggregate.js';
-import { checkReportInput } from './check-input.js';
-import { compareReports } from './compare/report-comparison.js';
-import type { Report, ReportInput, VariantsReport } from './types.js';
+import type { MatrixValue } from '../../../stage-api/types.js';
+import { buildReport } from '../aggregate.js';
+import { checkReportInput } from '../check-input.js';
+import { compareReports } from '../compare/report-comparison.js';
+import type { Report, ReportInput } from '../types.js';
+import type { VariantsReport } from './types.js';
 import { renderVariantsHtml } from './variants-html.js';
 import { renderVariantsMarkdown } from './variants-markdown.js';
-import { writeAtomic, writeBuiltReport } from './write-report.js';
+import { writeAtomic, writeBuiltReport } from '../write-report.js';
 
 /** One variant as the report stage gathers it. */
 export interface VariantInput {
