@@ -100,7 +100,9 @@ describe('a network axis beside fold, through to the report', () => {
   test('report.md: one table per variant, then the comparison as pipe compare prints it', async () => {
     const md = readFileSync(join(await reportOut(rig, ENV), 'report.md'), 'utf8');
     const sections = md.split('\n## ').map((s) => s.split('\n')[0]);
-    expect(sections.slice(1)).toEqual(['network=unetpp (baseline)', 'network=unet', 'Comparison against network=unetpp']);
+    expect(sections.slice(1)).toEqual(['Dice per variant (%)', 'network=unetpp (baseline)', 'network=unet', 'Comparison against network=unetpp']);
+    expect(md).toMatch(/\| network=unetpp \| liver \(1\) \| \d\d\.\d\d ± 0\.\d\d \| \d\d\.\d\d \| baseline \| {2}\| {2}\| 27\.0s \|/);
+    expect(md).toMatch(/\| network=unet \| liver \(1\) \| \d\d\.\d\d ± 0\.\d\d \| \d\d\.\d\d \| \+\d\.\d\d \[\+\d\.\d\d, \+\d\.\d\d\] \(18 cases\) \| [0-9.e-]+ \| 18 \/ 0 \/ 0 \| 18\.0s \|/);
     expect(md.match(/\| label \| fold 0 \| fold 1 \| fold 2 \| mean ± std \|/g)).toHaveLength(2);
     expect(md).toContain('[variants/network=unet/report.md](variants/network=unet/report.md)');
     // U-Net departs from the reference recipe (UNet++): its section says so, the baseline's does not.
@@ -108,6 +110,14 @@ describe('a network axis beside fold, through to the report', () => {
     expect(md.split('## network=unet\n')[0]).not.toContain('network: unet vs unetpp');
     expect(md).toMatch(/network=unet - network=unetpp on 18 shared case\(s\): mean \+\d\.\d\d \[95% CI \+\d\.\d\d, \+\d\.\d\d\]; Wilcoxon p = /);
     expect(md).toMatch(/network=unet - network=unetpp on 15 shared case\(s\)[^\n]*\n *left out of the paired test: 3 without a Dice/);
+  });
+
+  test('pipe report prints the variants side by side', async () => {
+    const r = await rig.run(['report', 'p.yaml'], ENV);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('## Dice per variant (%)');
+    expect(r.stdout).toMatch(/\| network=unet \| tumour \(2\) \| .* \(15 cases\) \|/);
+    expect(r.stdout).not.toContain('## network=unetpp (baseline)');
   });
 
   test('pipe runs shows each variant’s Dice', async () => {

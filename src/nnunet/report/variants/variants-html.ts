@@ -10,6 +10,7 @@ import { comparisonHtml } from '../compare/comparison-html.js';
 import { duration } from '../format.js';
 import { caveatHtml, CHECK_SCRIPT, htmlTable, STYLE } from '../report-html.js';
 import { diceTable, trainingTable } from '../tables.js';
+import { variantsSummaryTable } from './summary-table.js';
 import type { Report } from '../types.js';
 import type { VariantsReport } from './types.js';
 
@@ -52,6 +53,9 @@ export function renderVariantsHtml(v: VariantsReport, reports: readonly Report[]
 <body data-expected-plots="${plots}">
 <h1>${esc(title)}</h1>
 <p class="meta">Generated ${esc(v.generatedAt)} · ${v.variants.length} variants: ${esc(v.variants.map((x) => x.name).join(', '))}</p>
+<h2>Dice per variant (%)</h2>
+${htmlTable(variantsSummaryTable(v), 'variants')}
+<p class="note">Paired Δ: Dice of the variant minus ${esc(v.comparison.baseline)}'s per validation case both share (percent points); the comparison below gives the details.</p>
 ${sections.join('\n')}
 <h2>Comparison against ${esc(v.comparison.baseline)}</h2>
 <section class="comparison">

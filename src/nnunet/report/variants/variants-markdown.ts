@@ -1,5 +1,5 @@
 /**
- * report.md of a pipeline with variants: per variant its Dice and training tables (as its own report writes
+ * report.md of a pipeline with variants: the variants side by side (summary-table.ts), then per variant its Dice and training tables (as its own report writes
  * them) with a link to that report, then the paired comparison against the first variant as `pipe compare`
  * prints it.
  */
@@ -8,6 +8,7 @@ import { comparisonText } from '../compare/comparison-text.js';
 import { duration } from '../format.js';
 import { markdownTable } from '../report-markdown.js';
 import { diceTable, trainingTable } from '../tables.js';
+import { variantsSummaryTable } from './summary-table.js';
 import type { Report } from '../types.js';
 import type { VariantsReport } from './types.js';
 
@@ -34,6 +35,12 @@ export function renderVariantsMarkdown(v: VariantsReport, reports: readonly Repo
     `# ${v.pipeline}: ${v.task}`,
     '',
     `Cross-validation report of ${v.variants.length} variants, generated ${v.generatedAt}: ${v.variants.map((x) => x.name).join(', ')}.`,
+    '',
+    '## Dice per variant (%)',
+    '',
+    markdownTable(variantsSummaryTable(v)),
+    '',
+    `Paired Δ: Dice of the variant minus ${baseline}'s per validation case both share (percent points); the comparison below gives the details.`,
     '',
     ...sections,
     `## Comparison against ${baseline}`,
