@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent setup: installs what is missing (Debian packages, npm dependencies),
-# builds the TypeScript and the native addon. Quick when nothing is missing.
+# builds the TypeScript and the native addon, and puts `pipe` on PATH. Quick when nothing is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,3 +44,6 @@ fi
 if [ -f scripts/build-native.sh ]; then
   bash scripts/build-native.sh
 fi
+
+# 5. `pipe` on PATH (npm link; quiet when it already runs this checkout, a hint when it cannot: scripts/link-pipe.sh).
+bash scripts/link-pipe.sh

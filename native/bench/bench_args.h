@@ -73,9 +73,11 @@ inline pipe_core::Axes3 ParseAxes(const std::string& text, const std::string& ke
   return {v, v, v};
 }
 
-// The network plan from in= classes= base= max= npool= pool= conv= (defaults: the Task03 3d_fullres plan).
+// The network plan from network= in= classes= base= max= npool= pool= conv= (defaults: UNet++ on the Task03
+// 3d_fullres plan; network=unet builds Generic_UNet).
 inline pipe_core::NetworkPlan PlanFromArgs(const Args& args) {
   pipe_core::NetworkPlan plan;
+  plan.architecture = args.Str("network", pipe_core::kUNetPlusPlus);  // unetpp | unet
   plan.in_channels = args.Int("in", 1);
   plan.num_classes = args.Int("classes", 3);
   plan.base_features = args.Int("base", 32);
@@ -99,8 +101,8 @@ inline std::string PlanJson(const pipe_core::NetworkPlan& p) {
     for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + AxesJson(v[i]);
     return s + "]";
   };
-  return "{\"in_channels\":" + std::to_string(p.in_channels) + ",\"num_classes\":" + std::to_string(p.num_classes) +
-         ",\"base_features\":" + std::to_string(p.base_features) +
+  return "{\"architecture\":\"" + p.architecture + "\",\"in_channels\":" + std::to_string(p.in_channels) +
+         ",\"num_classes\":" + std::to_string(p.num_classes) + ",\"base_features\":" + std::to_string(p.base_features) +
          ",\"max_features\":" + std::to_string(p.max_features) + ",\"pool_kernels\":" + list(p.pool_kernels) +
          ",\"conv_kernels\":" + list(p.conv_kernels) + "}";
 }

@@ -87,7 +87,7 @@ void CheckCollectives(const torch::Device& device, const std::string& backend) {
   const auto trained = pipe_core::WeightsDigest(net->parameters());
   Expect(trained != before, "one SGD step on the averaged gradient moved the weights");
   const std::string path = pipe_test::TempDir("nccl-check") + "/checkpoint.pt";
-  if (ctx.rank() == 0) pipe_core::SaveCheckpoint(path, net, &opt, pipe_core::TrainState{}, pipe_core::CheckpointMeta{});
+  if (ctx.rank() == 0) pipe_core::SaveCheckpoint(path, *net, &opt, pipe_core::TrainState{}, pipe_core::CheckpointMeta{});
   ctx.Barrier();
   auto reloaded = pipe_core::LoadModel(path, device);
   Expect(pipe_core::WeightsDigest(reloaded->parameters()) == trained,

@@ -1,9 +1,11 @@
-// The native half of the parity check against the Python reference network (bench/train_step/parity.py): builds
-// the UNet++ of a plan, writes its initial parameters (one .npy per named parameter), a seeded input and target,
-// the per-head forward outputs, and the loss, per-head losses and gradient norms of one training step (DC+CE over
-// every head, fp32), with an index.json naming it all. The Python side loads the same weights into its own network
-// and compares.
-// Usage: parity_bench out=DIR [in=1 classes=3 base=32 max=320 npool=5 pool=2x2x2,... conv=3x3x3,...
+// The native half of the parity check against the Python reference networks (bench/train_step/parity.py): builds
+// the network of a plan (network=unetpp: UNet++; network=unet: Generic_UNet), writes its initial parameters (one
+// .npy per named parameter), a seeded input and target, the per-head forward outputs, and of one training step
+// (DC+CE over every head with the architecture's deep-supervision weights, DefaultHeadWeights; fp32): the loss, the
+// per-head losses, the gradient of the loss with respect to every head's logits (zeros for a head of weight 0), and
+// every parameter's gradient (grads/<name>.npy) and norm, with an index.json naming it all. The Python side loads
+// the same weights into its own network and compares.
+// Usage: parity_bench out=DIR [network=unetpp in=1 classes=3 base=32 max=320 npool=5 pool=2x2x2,... conv=3x3x3,...
 //                              patch=128 batch=2 device=cpu threads=0 seed=0]
 // Prints "parity-native <params> parameters, loss ..., grad_norm ..." and exits non-zero on any failure.
 #include <sys/stat.h>
@@ -15,10 +17,11 @@
 #include <string>
 
 #include "bench_args.h"
+#include "core/conv_norm_act.h"
 #include "core/device.h"
 #include "core/loss.h"
 #include "core/npy.h"
-#include "core/unetpp.h"
+#include "core/segmentation_network.h"
 
 namespace {
 
@@ -62,9 +65,10 @@ int main(int argc, char** argv) {
     const torch::Device device = pipe_core::ParseDevice(device_name);
     mkdir(out.c_str(), 0755);
     mkdir((out + "/params").c_str(), 0755);
+    mkdir((out + "/grads").c_str(), 0755);
 
     torch::manual_seed(seed);
-    pipe_core::UNetPlusPlus net(plan);
+    pipe_core::SegmentationNetwork net = pipe_core::MakeNetwork(plan);
     std::string index = "{\n\"plan\": " + pipe_bench::PlanJson(plan) + ",\n\"patch\": " + pipe_bench::AxesJson(patch) +
                         ",\n\"batch\": " + std::to_string(batch) + ",\n\"device\": \"" + device.str() +
                         "\",\n\"torch\": \"" + PIPE_TORCH_VERSION + "\",\n\"params\": [\n";
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
     net->to(device);
     net->train();
     const std::vector<torch::Tensor> heads = net->forward(x.to(device));
+    for (const auto& h : heads) h.retain_grad();  // d loss / d logits, per head
     index += "\"heads\": [";
     for (size_t h = 0; h < heads.size(); ++h) {
       const std::string file = "head" + std::to_string(h + 1) + ".npy";
@@ -94,14 +99,25 @@ int main(int argc, char** argv) {
       index += std::string(h ? ", " : "") + "\"" + file + "\"";
     }
     pipe_core::LossOptions lo;
+    lo.head_weights = pipe_core::DefaultHeadWeights(plan);  // what training uses when headWeights is left out
     const pipe_core::LossResult loss = pipe_core::DeepSupervisionLoss(heads, y.to(device), lo);
     loss.total.backward();
+    index += "],\n\"head_weights\": [";
+    for (size_t h = 0; h < lo.head_weights.size(); ++h) index += (h ? ", " : "") + Num(lo.head_weights[h]);
+    index += "],\n\"head_grads\": [";
+    for (size_t h = 0; h < heads.size(); ++h) {
+      const std::string file = "head" + std::to_string(h + 1) + ".grad.npy";
+      const torch::Tensor g = heads[h].grad();  // undefined for a head the loss leaves out (weight 0)
+      WriteFloat(out + "/" + file, g.defined() ? g : torch::zeros_like(heads[h]));
+      index += std::string(h ? ", " : "") + "\"" + file + "\"";
+    }
     double total_sq = 0;
     std::string grad_norms = "{";
     k = 0;
     for (const auto& item : net->named_parameters(/*recurse=*/true)) {  // after to(device)
-      const double g =
-          item.value().grad().defined() ? item.value().grad().to(torch::kDouble).norm().item<double>() : 0.0;
+      const torch::Tensor& grad = item.value().grad();
+      WriteFloat(out + "/grads/" + item.key() + ".npy", grad.defined() ? grad : torch::zeros_like(item.value()));
+      const double g = grad.defined() ? grad.to(torch::kDouble).norm().item<double>() : 0.0;
       total_sq += g * g;
       grad_norms += std::string(k++ ? ", " : "") + "\"" + item.key() + "\": " + Num(g);
     }

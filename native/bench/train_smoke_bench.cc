@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   po.amp = amp;
   pipe_core::NpyFile data(cases[2].data_path);
   auto volume = torch::from_blob(const_cast<void*>(data.data()), data.shape(), torch::kFloat);
-  auto probs = pipe_core::PredictProbabilities(net, volume, po, torch::Device(r.device));
+  auto probs = pipe_core::PredictProbabilities(*net, volume, po, torch::Device(r.device));
   const double err = (probs.sum(0) - 1).abs().max().item<double>();
   std::printf("predicted %lldx%lldx%lld on %s, max |sum p - 1| = %.2e\n", static_cast<long long>(probs.size(1)),
               static_cast<long long>(probs.size(2)), static_cast<long long>(probs.size(3)), r.device.c_str(), err);

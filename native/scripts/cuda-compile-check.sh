@@ -68,7 +68,8 @@ if [ -z "$cuda_include" ]; then
   cuda_include=$(cd "$out" && "$nvcc" --dryrun -c empty.cu 2>&1 | sed -n 's/^#\$ INCLUDES="-I\([^"]*\)".*/\1/p' | head -n 1)
   [ -f "$cuda_include/cuda_runtime.h" ] || cuda_include=/usr/include
 fi
-cxx_sources=(native/src/core/fused_norm_act.cc native/src/core/fused_loss.cc native/src/core/unetpp.cc
+cxx_sources=(native/src/core/fused_norm_act.cc native/src/core/fused_loss.cc native/src/core/conv_norm_act.cc
+  native/src/core/unetpp.cc native/src/core/generic_unet.cc native/src/core/segmentation_network.cc
   native/src/core/loss.cc native/src/core/loss_readback.cc native/tests/fused_norm_cuda_test.cc
   native/tests/fused_loss_cuda_test.cc native/bench/fused_norm_cuda_bench.cc)
 checked=0

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "core/checkpoint.h"
 #include "core/durable_file.h"
+#include "core/unetpp.h"
 #include "core/errors.h"
 #include "core/npy.h"
 #include "phantom.h"
@@ -49,7 +50,7 @@ struct Model {
   void Save(const std::string& path, int64_t epoch) {
     state.epoch = epoch;
     meta.kind = "latest";
-    pipe_core::SaveCheckpoint(path, net, optimizer.get(), state, meta);
+    pipe_core::SaveCheckpoint(path, *net, optimizer.get(), state, meta);
   }
 };
 

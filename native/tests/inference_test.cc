@@ -1,9 +1,11 @@
 // Node-free tests of sliding-window inference: tile starts (nnU-Net's worked examples), the Gaussian importance
-// map, probabilities that sum to 1, tiles-per-batch not changing the result, padding of small volumes, head choice.
+// map, probabilities that sum to 1, tiles-per-batch not changing the result, padding of small volumes, head choice,
+// tile progress (0 first, then after every batch, the total last).
 #include <torch/torch.h>
 
 #include "check.h"
 #include "core/sliding_window.h"
+#include "core/unetpp.h"
 #include "phantom.h"
 
 using pipe_core::Axes3;
@@ -40,11 +42,11 @@ TEST("probabilities sum to 1, tile batching does not change them, small volumes 
   auto volume = torch::randn({1, 20, 27, 12});  // y larger than the patch, x smaller
   pipe_core::PredictOptions o;
   o.patch = {16, 16, 16};
-  auto a = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto a = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   CHECK(a.sizes() == torch::IntArrayRef({3, 20, 27, 12}));
   CHECK((a.sum(0) - 1).abs().max().item<double>() < 1e-5);
   o.tile_batch = 3;
-  auto b = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto b = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   CHECK((a - b).abs().max().item<double>() < 1e-5);
 }
 
@@ -54,11 +56,11 @@ TEST("head choice: average and shallower heads differ from the last; bad heads a
   pipe_core::PredictOptions o;
   o.patch = {16, 16, 16};
   o.mirror = false;
-  auto last = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto last = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   o.head = "average";
-  auto avg = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto avg = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   o.head = "1";
-  auto first = pipe_core::PredictProbabilities(net, volume, o, torch::kCPU);
+  auto first = pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU);
   // With one tile and no mirroring, the weighted average reduces to plain softmax of the head.
   torch::NoGradGuard g;
   auto heads = net->forward(volume.unsqueeze(0));
@@ -67,7 +69,23 @@ TEST("head choice: average and shallower heads differ from the last; bad heads a
   CHECK((avg - (torch::softmax(heads[0], 1)[0] + torch::softmax(heads[1], 1)[0]) / 2).abs().max().item<double>() <
         1e-5);
   o.head = "3";
-  CHECK_THROWS_WITH(pipe_core::PredictProbabilities(net, volume, o, torch::kCPU), "head");
+  CHECK_THROWS_WITH(pipe_core::PredictProbabilities(*net, volume, o, torch::kCPU), "head");
+}
+
+TEST("tile progress: 0 first, then after every batch of tiles, the total last") {
+  auto net = SmallNet();
+  auto volume = torch::randn({1, 20, 27, 12});  // padded to 20 x 27 x 16: 2 x 3 x 1 tiles of 16^3 at step 0.5
+  pipe_core::PredictOptions o;
+  o.patch = {16, 16, 16};
+  o.mirror = false;
+  o.tile_batch = 4;
+  std::vector<pipe_core::TileProgress> seen;
+  pipe_core::PredictProbabilities(net, volume, o, torch::kCPU,
+                                  [&](const pipe_core::TileProgress& p) { seen.push_back(p); });
+  CHECK(seen.size() == 3);  // 0, 4, 6
+  CHECK(seen[0].done == 0 && seen[0].total == 6);
+  CHECK(seen[1].done == 4 && seen[1].total == 6);
+  CHECK(seen[2].done == 6 && seen[2].total == 6);
 }
 
 RUN_TESTS()

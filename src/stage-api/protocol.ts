@@ -1,6 +1,7 @@
 /**
  * The `::pipe::` line protocol: a stage (built-in or shell) reports to the engine by printing lines
  *   ::pipe:: {"type":"progress","done":412,"total":1000,"unit":"epoch","values":{"loss":-0.81}}
+ *   ::pipe:: {"type":"progress","done":2,"total":5,"unit":"case","within":{"done":40,"total":216,"unit":"tiles"}}
  *   ::pipe:: {"type":"metrics","values":{"dice":0.93}}
  *   ::pipe:: {"type":"log","message":"loaded 131 cases"}
  * on stdout. Any other line is plain log output. A malformed `::pipe::` line is logged, not fatal.

@@ -98,10 +98,22 @@ export interface Progress {
   /** A short human text (`case liver_3`). */
   readonly message?: string;
   /**
+   * Progress inside the unit in hand, when one unit takes long: the tiles of the case being predicted
+   * (`{done: 40, total: 216, unit: 'tiles'}`), shown after the count as `tiles 40/216`.
+   */
+  readonly within?: ProgressWithin;
+  /**
    * The stage's own estimate of the time left, in seconds (a trainer knows its iterations and their
    * time); shown as the ETA instead of the engine's estimate from how fast `done` advances.
    */
   readonly remainingSeconds?: number;
+}
+
+export interface ProgressWithin {
+  readonly done: number;
+  readonly total: number;
+  /** What is counted, plural as shown: `tiles`. */
+  readonly unit: string;
 }
 
 export interface StageReporter {

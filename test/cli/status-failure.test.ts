@@ -54,7 +54,7 @@ describe('failures as objects', () => {
     const s = await status('crash');
     expect(s.state).toBe('failed');
     expect(s.failure).toEqual({ reason: 'exit-non-zero', exitCode: 3 });
-    expect(s.reason).toMatch(/^exit 3, 1 attempt\(s\); log: .*crash\.[0-9a-f]{12}\.1\.log$/);
+    expect(s.reason).toMatch(/^exit 3, 1 attempt\(s\); log: .*crash\.[0-9a-f]{12}\.\d{8}T\d{6}-[0-9a-f]{6}\.1\.log$/);
   });
 
   test('status --json: a missing declared output is reason outputs-missing, naming it', async () => {

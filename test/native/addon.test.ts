@@ -43,7 +43,10 @@ describe.runIf(mustRun)('option validation and the defaults core owns', () => {
     const o = resolveTrainOptions(base as TrainOptions);
     expect(o).toMatchObject({ batchSize: 2, epochs: 1000, iterationsPerEpoch: 250, valIterations: 50, initialLr: 0.01 });
     expect(o).toMatchObject({ momentum: 0.99, nesterov: true, weightDecay: 3e-5, polyExponent: 0.9, gradClip: 12 });
-    expect(o.headWeights).toEqual([1, 1]);
+    expect(o.headWeights).toEqual([]); // the network's own weights, resolved by core (DefaultHeadWeights)
+    expect(o.network.architecture).toBeUndefined(); // core's default, unetpp
+    const unet = { ...base, network: { ...network, architecture: 'unet' } } as TrainOptions;
+    expect(resolveTrainOptions(unet).network.architecture).toBe('unet');
     expect(o.loaderPatchSize).toEqual([16, 16, 16]);
   });
   it('names the field and the value it refuses', () => {
@@ -57,6 +60,9 @@ describe.runIf(mustRun)('option validation and the defaults core owns', () => {
     expect(() => resolveTrainOptions({ ...base, network: { ...network, convKernels: [[3, 3, 3]] } } as TrainOptions)).toThrow(
       /for network.convKernels/,
     );
+    expect(() =>
+      resolveTrainOptions({ ...base, network: { ...network, architecture: 'vnet' } } as unknown as TrainOptions),
+    ).toThrow('Expected "unetpp" | "unet" for network.architecture but received "vnet" (string)');
   });
   it('builds the network from a plans.json configuration', () => {
     const plans = {
@@ -153,6 +159,19 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
     expect(typeof info.cudaAvailable).toBe('boolean');
   });
 
+  it("headWeights left out: UNet++ trains exactly as with all 1, unet with nnU-Net's own weights", { timeout: 120_000 }, async () => {
+    const digest = async (o: Partial<TrainOptions>): Promise<string> => {
+      const base = await options(mkdtempSync(join(dir, 'weights-')));
+      return (await trainModel({ ...base, epochs: 1, threads: 1, ...o })).weightsDigest;
+    };
+    expect(await digest({})).toBe(await digest({ headWeights: [1, 1] }));
+    const unet: NetworkPlan = { ...network, architecture: 'unet' };
+    // Two poolings: nnU-Net's weights are [0, 1] (the coarsest output masked), not all 1.
+    const unetDefault = await digest({ network: unet });
+    expect(unetDefault).toBe(await digest({ network: unet, headWeights: [0, 1] }));
+    expect(unetDefault).not.toBe(await digest({ network: unet, headWeights: [1, 1] }));
+  });
+
   it('aborts with a checkpoint and resumes to the same weights as a straight run', { timeout: 120_000 }, async () => {
     const straightDir = mkdtempSync(join(dir, 'straight-'));
     const epochs: TrainProgress[] = [];
@@ -197,10 +216,10 @@ describe.runIf(mustRun)('native runtime through the typed API', () => {
     expect(straight.loaderWaitSeconds).toBeLessThan(straight.seconds);
 
     const info = await readCheckpointInfo(first.latestCheckpoint ?? '');
-    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 2 });
+    expect(info).toMatchObject({ kind: 'latest', epochs: 3, formatVersion: 3 });
     expect(info.epoch * 2 + info.iteration).toBe(iterations);
     expect(info.trainLoss.length).toBe(info.epoch);
-    expect(info.network).toEqual(network);
+    expect(info.network).toEqual({ architecture: 'unetpp', ...network });
     expect(info.planHash).toMatch(/^[0-9a-f]{16}$/);
 
     const resumed = await trainModel({ ...(await options(splitDir)), resumeFrom: first.latestCheckpoint ?? '' });

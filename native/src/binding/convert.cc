@@ -71,6 +71,9 @@ pipe_core::Axes3 GetAxes(const Napi::Object& o, const char* key) { return ReadAx
 
 pipe_core::NetworkPlan ToNetworkPlan(const Napi::Object& o, const std::string& field) {
   pipe_core::NetworkPlan p;
+  // Left out: core's default architecture (NetworkPlan::architecture, "unetpp"); ValidatePlan checks the name.
+  const Napi::Value architecture = o.Get("architecture");
+  if (!architecture.IsUndefined()) p.architecture = ReadString(architecture, field + ".architecture");
   p.in_channels = GetInt(o, "inChannels");
   p.num_classes = GetInt(o, "numClasses");
   p.base_features = GetInt(o, "baseFeatures");
@@ -276,6 +279,7 @@ Napi::Object FromCheckpointInfo(Napi::Env env, const pipe_core::CheckpointInfo& 
   o.Set("planHash", info.plan_hash);
   auto net = Napi::Object::New(env);
   const auto& p = info.plan;
+  net.Set("architecture", p.architecture);
   net.Set("inChannels", static_cast<double>(p.in_channels));
   net.Set("numClasses", static_cast<double>(p.num_classes));
   net.Set("baseFeatures", static_cast<double>(p.base_features));
@@ -303,6 +307,8 @@ Napi::Object FromCheckpointInfo(Napi::Env env, const pipe_core::CheckpointInfo& 
   o.Set("pseudoDiceEma", Numbers(env, info.state.ema));
   o.Set("bestPseudoDiceEma",
         std::isinf(info.state.best_ema) ? env.Null() : Napi::Number::New(env, info.state.best_ema));
+  // "crc64:…" checked against the content, or null for a file written before checkpoints carried one.
+  o.Set("checksum", info.checksum.empty() ? env.Null() : Napi::String::New(env, info.checksum));
   return o;
 }
 

@@ -1,8 +1,10 @@
 // Checkpoint save / inspect / load (see checkpoint.h).
 #include "core/checkpoint.h"
 
+#include "core/checkpoint_checksum.h"
 #include "core/durable_file.h"
 #include "core/errors.h"
+#include "core/sgd_step.h"
 
 namespace pipe_core {
 
@@ -40,7 +42,7 @@ c10::IValue Read(torch::serialize::InputArchive& archive, const std::string& key
 CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& path) {
   c10::IValue magic;
   if (!a.try_read("magic", magic) || !magic.isString() || magic.toStringRef() != kCheckpointMagic)
-    throw CheckpointFormatError(path + ": not a pipe UNet++ checkpoint (no magic '" + std::string(kCheckpointMagic) +
+    throw CheckpointFormatError(path + ": not a pipe network checkpoint (no magic '" + std::string(kCheckpointMagic) +
                                 "'); regenerate it by training with pipe");
   CheckpointInfo info;
   info.format_version = Read(a, "format_version", path).toInt();
@@ -50,6 +52,7 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
                                 " to " + std::to_string(kCheckpointVersion) +
                                 "; retrain or use the matching pipe version");
   NetworkPlan& p = info.plan;
+  p.architecture = info.format_version >= 3 ? Read(a, "plan/architecture", path).toStringRef() : kUNetPlusPlus;
   p.in_channels = Read(a, "plan/in_channels", path).toInt();
   p.num_classes = Read(a, "plan/num_classes", path).toInt();
   p.base_features = Read(a, "plan/base_features", path).toInt();
@@ -84,14 +87,85 @@ CheckpointInfo ReadInfo(torch::serialize::InputArchive& a, const std::string& pa
   return info;
 }
 
+[[noreturn]] void Damaged(const std::string& path, const std::string& detail) {
+  throw CheckpointDamagedError(path + ": the checkpoint is damaged (" + detail + ")");
+}
+
+torch::serialize::InputArchive OpenArchive(const std::string& path, const torch::Device& device) {
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path, device);
+  } catch (const c10::Error& e) {
+    Damaged(path, std::string("truncated, emptied or overwritten: not readable as a checkpoint archive: ") +
+                      e.what_without_backtrace());
+  }
+  return a;
+}
+
+// ReadInfo, with LibTorch's errors on a half-readable archive reported as damage.
+CheckpointInfo ReadInfoOrDamaged(torch::serialize::InputArchive& a, const std::string& path) {
+  try {
+    return ReadInfo(a, path);
+  } catch (const c10::Error& e) {
+    Damaged(path, std::string("an entry cannot be read: ") + e.what_without_backtrace());
+  }
+}
+
+// Loads the weights into `net` (and the momentum into `optimizer` when given) and checks the checksum before the
+// optimizer is touched. Versions before the checksum load as they always did (their optimizer archive included).
+CheckpointInfo LoadInto(torch::serialize::InputArchive& a, const std::string& path, CheckpointInfo info,
+                        SegmentationNetworkImpl& net, torch::optim::SGD* optimizer) {
+  try {
+    torch::serialize::InputArchive model;
+    a.read("model", model);
+    net.load(model);
+    if (info.format_version < kFirstChecksummedVersion) {
+      if (optimizer) {
+        torch::serialize::InputArchive opt;
+        if (!a.try_read("optimizer", opt))
+          throw CheckpointFormatError(path + ": checkpoint holds no optimizer state (cannot resume training from it)");
+        optimizer->load(opt);
+      }
+      return info;
+    }
+    const auto params = net.parameters();
+    std::vector<torch::Tensor> momentum;
+    torch::serialize::InputArchive buffers;
+    const bool has_momentum = a.try_read("momentum", buffers);
+    if (has_momentum) {
+      momentum.resize(params.size());
+      for (size_t i = 0; i < params.size(); ++i) {
+        torch::Tensor t;
+        if (buffers.try_read(std::to_string(i), t, /*is_buffer=*/true)) momentum[i] = t;
+      }
+    }
+    c10::IValue stored;
+    if (!a.try_read("checksum", stored) || !stored.isString()) Damaged(path, "its checksum entry is missing");
+    info.checksum = stored.toStringRef();
+    const std::string computed = CheckpointChecksum(net, momentum, info.state, info.meta);
+    if (computed != info.checksum)
+      Damaged(path, "its content does not match its checksum: stored " + info.checksum + ", computed " + computed);
+    if (optimizer) {
+      if (!has_momentum)
+        throw CheckpointFormatError(path + ": checkpoint holds no optimizer state (cannot resume training from it)");
+      for (size_t i = 0; i < params.size(); ++i)
+        if (momentum[i].defined()) SetMomentumBuffer(*optimizer, params[i], momentum[i].to(params[i].device()));
+    }
+    return info;
+  } catch (const c10::Error& e) {
+    Damaged(path, std::string("its weights cannot be read: ") + e.what_without_backtrace());
+  }
+}
+
 }  // namespace
 
-void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer, const TrainState& s,
-                    const CheckpointMeta& m) {
+void SaveCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::SGD* optimizer,
+                    const TrainState& s, const CheckpointMeta& m) {
   torch::serialize::OutputArchive a;
-  const NetworkPlan& p = net->plan();
+  const NetworkPlan& p = net.plan();
   a.write("magic", c10::IValue(std::string(kCheckpointMagic)));
   a.write("format_version", c10::IValue(kCheckpointVersion));
+  a.write("plan/architecture", c10::IValue(p.architecture));
   a.write("plan/in_channels", c10::IValue(p.in_channels));
   a.write("plan/num_classes", c10::IValue(p.num_classes));
   a.write("plan/base_features", c10::IValue(p.base_features));
@@ -120,13 +194,21 @@ void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Op
   a.write("state/loss_scale", c10::IValue(s.loss_scale));
   a.write("state/scaler_growth", c10::IValue(s.scaler_growth));
   torch::serialize::OutputArchive model;
-  net->save(model);
+  net.save(model);
   a.write("model", model);
+  // The momentum buffers by parameter index: LibTorch's optimizer archive keys them by tensor address (a new key and
+  // a new order in every process), which made identical trainings write different bytes.
+  std::vector<torch::Tensor> momentum;
   if (optimizer) {
-    torch::serialize::OutputArchive opt;
-    optimizer->save(opt);
-    a.write("optimizer", opt);
+    torch::serialize::OutputArchive buffers;
+    const auto params = net.parameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+      momentum.push_back(MomentumBuffer(*optimizer, params[i]));
+      if (momentum.back().defined()) buffers.write(std::to_string(i), momentum.back(), /*is_buffer=*/true);
+    }
+    a.write("momentum", buffers);
   }
+  a.write("checksum", c10::IValue(CheckpointChecksum(net, momentum, s, m)));
   // Serialized in memory, then written with checked writes: LibTorch's own file writer asserts on a short write
   // (disk full) inside a destructor, which aborts the process instead of throwing.
   std::string bytes;
@@ -134,49 +216,40 @@ void SaveCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Op
     bytes.append(static_cast<const char*>(data), size);
     return size;
   });
-  WriteFileAtomically(path, "checkpoint", {bytes});
+  WriteFileAtomically(path, "checkpoint", {bytes}, m.kind == "latest" ? PreviousCheckpointPath(path) : "");
+}
+
+std::string PreviousCheckpointPath(const std::string& path) {
+  const std::string ext = ".pt";
+  const bool pt = path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+  return (pt ? path.substr(0, path.size() - ext.size()) : path) + ".prev.pt";
 }
 
 CheckpointInfo ReadCheckpointInfo(const std::string& path) {
-  torch::serialize::InputArchive a;
-  try {
-    a.load_from(path);
-  } catch (const c10::Error& e) {
-    throw CheckpointFormatError(path + ": cannot read as a checkpoint archive: " + e.what_without_backtrace());
-  }
-  return ReadInfo(a, path);
+  torch::serialize::InputArchive a = OpenArchive(path, torch::kCPU);
+  CheckpointInfo info = ReadInfoOrDamaged(a, path);
+  if (info.format_version < kFirstChecksummedVersion) return info;  // nothing to check it against
+  SegmentationNetwork net = MakeNetwork(info.plan);
+  return LoadInto(a, path, info, *net, nullptr);
 }
 
-CheckpointInfo LoadCheckpoint(const std::string& path, UNetPlusPlus& net, torch::optim::Optimizer* optimizer,
+CheckpointInfo LoadCheckpoint(const std::string& path, SegmentationNetworkImpl& net, torch::optim::SGD* optimizer,
                               const torch::Device& device) {
-  torch::serialize::InputArchive a;
-  try {
-    a.load_from(path, device);
-  } catch (const c10::Error& e) {
-    throw CheckpointFormatError(path + ": cannot read as a checkpoint archive: " + e.what_without_backtrace());
-  }
-  CheckpointInfo info = ReadInfo(a, path);
-  const std::string diff = PlanDiff(info.plan, net->plan());
+  torch::serialize::InputArchive a = OpenArchive(path, device);
+  const CheckpointInfo info = ReadInfoOrDamaged(a, path);
+  const std::string diff = PlanDiff(info.plan, net.plan());
   if (!diff.empty())
     throw PlanMismatchError(path + ": checkpoint was trained with another network plan (" + diff +
                             "); use the plan it was trained with or start a fresh training");
-  torch::serialize::InputArchive model;
-  a.read("model", model);
-  net->load(model);
-  if (optimizer) {
-    torch::serialize::InputArchive opt;
-    if (!a.try_read("optimizer", opt))
-      throw CheckpointFormatError(path + ": checkpoint holds no optimizer state (cannot resume training from it)");
-    optimizer->load(opt);
-  }
-  return info;
+  return LoadInto(a, path, info, net, optimizer);
 }
 
-UNetPlusPlus LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info_out) {
-  CheckpointInfo info = ReadCheckpointInfo(path);
-  UNetPlusPlus net(info.plan);
+SegmentationNetwork LoadModel(const std::string& path, const torch::Device& device, CheckpointInfo* info_out) {
+  torch::serialize::InputArchive a = OpenArchive(path, device);
+  const CheckpointInfo read = ReadInfoOrDamaged(a, path);
+  SegmentationNetwork net = MakeNetwork(read.plan);
   net->to(device);
-  info = LoadCheckpoint(path, net, nullptr, device);
+  CheckpointInfo info = LoadInto(a, path, read, *net, nullptr);
   net->eval();
   if (info_out) *info_out = info;
   return net;

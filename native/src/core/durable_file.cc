@@ -71,9 +71,11 @@ std::string ErrnoName(int error_number) {
   return "errno " + std::to_string(error_number);
 }
 
-void WriteFileAtomically(const std::string& path, const std::string& what, const std::vector<std::string_view>& parts) {
+void WriteFileAtomically(const std::string& path, const std::string& what, const std::vector<std::string_view>& parts,
+                         const std::string& keep_previous) {
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // 0666: the umask decides (a store shared by a group, umask 0002, stays group-writable).
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) Fail(errno, what, path, "creating " + tmp);
   for (const auto& part : parts) {
     const int e = WriteAll(fd, part);
@@ -82,6 +84,8 @@ void WriteFileAtomically(const std::string& path, const std::string& what, const
   // Delayed write-back errors (EIO, ENOSPC on NFS, ...) surface here or at close, not at write.
   if (::fsync(fd) != 0) Abandon(fd, tmp, errno, what, path, "fsync of " + tmp);
   if (::close(fd) != 0) Abandon(-1, tmp, errno, what, path, "closing " + tmp);
+  if (!keep_previous.empty() && std::rename(path.c_str(), keep_previous.c_str()) != 0 && errno != ENOENT)
+    Abandon(-1, tmp, errno, what, path, "keeping the previous file as " + keep_previous);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) Abandon(-1, tmp, errno, what, path, "renaming " + tmp);
   // The new name is in place; making the folder entry durable is best effort (a crash now keeps the old content).
   const int dir = ::open(Parent(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -14,7 +14,10 @@ namespace pipe_core {
 std::string ErrnoName(int error_number);
 
 // Writes `parts` one after the other as the new content of `path`. `what` names the file for the error message
-// ("checkpoint", "npy array").
-void WriteFileAtomically(const std::string& path, const std::string& what, const std::vector<std::string_view>& parts);
+// ("checkpoint", "npy array"). With `keep_previous`, the file `path` held until now is kept under that name (renamed
+// just before the new content takes its place; a crash in between leaves the previous file and the complete temp).
+// New files get mode 0666 less the umask, like any file the process creates.
+void WriteFileAtomically(const std::string& path, const std::string& what, const std::vector<std::string_view>& parts,
+                         const std::string& keep_previous = "");
 
 }  // namespace pipe_core

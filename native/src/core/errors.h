@@ -17,6 +17,13 @@ struct CheckpointFormatError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A checkpoint file that is damaged: unreadable as an archive (truncated, emptied, overwritten) or whose content does
+// not match its checksum (bytes flipped). what() names the file and says "damaged". A CheckpointFormatError too, so
+// the binding reports it as ECHECKPOINT.
+struct CheckpointDamagedError : CheckpointFormatError {
+  using CheckpointFormatError::CheckpointFormatError;
+};
+
 // A file could not be written (disk full, I/O error, read-only filesystem, ...); what() starts with the errno's
 // name ("ENOSPC: no space left on device (checkpoint …)") and names the file. No half-written file is left behind.
 struct FileWriteError : std::runtime_error {

@@ -3,6 +3,7 @@
 
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "core/fused_loss.h"
 
@@ -43,6 +44,24 @@ torch::Tensor DiceCeLoss(const torch::Tensor& logits_in, const torch::Tensor& ta
   return options.ce_weight * ce - options.dice_weight * fg.mean();
 }
 
+torch::Tensor TargetAtScale(const torch::Tensor& target, torch::IntArrayRef spatial) {
+  if (target.dim() != 4 || spatial.size() != 3)
+    throw std::invalid_argument("TargetAtScale: expected a (N, Z, Y, X) target and a (z, y, x) size");
+  torch::Tensor t = target;
+  bool same = true;
+  for (int64_t a = 0; a < 3; ++a) {
+    const int64_t full = target.size(a + 1), small = spatial[a];
+    if (small == full) continue;
+    if (small < 1 || full % small != 0)
+      throw std::invalid_argument("a head of size " + std::to_string(small) + " along axis " + std::to_string(a) +
+                                  " does not divide the target's " + std::to_string(full));
+    const int64_t s = full / small;
+    t = t.slice(a + 1, s / 2, full, s);
+    same = false;
+  }
+  return same ? target : t.contiguous();
+}
+
 LossResult DeepSupervisionLoss(const std::vector<torch::Tensor>& heads, const torch::Tensor& target,
                                const LossOptions& options) {
   if (heads.empty()) throw std::invalid_argument("DeepSupervisionLoss: no heads");
@@ -50,9 +69,13 @@ LossResult DeepSupervisionLoss(const std::vector<torch::Tensor>& heads, const to
     throw std::invalid_argument("Expected " + std::to_string(heads.size()) + " entries for headWeights but received " +
                                 std::to_string(options.head_weights.size()));
   LossResult r;
+  torch::Tensor scaled;  // the last downsampled target (Generic_UNet's heads each have their own size)
   for (size_t k = 0; k < heads.size(); ++k) {
     const double w = options.head_weights.empty() ? 1.0 : options.head_weights[k];
-    torch::Tensor l = DiceCeLoss(heads[k], target, options);
+    const auto spatial = heads[k].sizes().slice(2);
+    const bool full = spatial == target.sizes().slice(1);
+    if (!full && (!scaled.defined() || scaled.sizes().slice(1) != spatial)) scaled = TargetAtScale(target, spatial);
+    torch::Tensor l = DiceCeLoss(heads[k], full ? target : scaled, options);
     r.per_head.push_back(l.detach());
     if (w == 0.0) continue;
     r.total = r.total.defined() ? r.total + w * l : w * l;

@@ -30,6 +30,9 @@ std::string AxesListText(const std::vector<Axes3>& list) {
 
 void ValidatePlan(const NetworkPlan& plan) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("invalid network plan: " + what); };
+  if (plan.architecture != kUNetPlusPlus && plan.architecture != kGenericUNet)
+    fail(std::string("Expected ") + kUNetPlusPlus + " | " + kGenericUNet + " for architecture but received \"" +
+         plan.architecture + "\"");
   if (plan.in_channels < 1) fail("Expected inChannels >= 1 but received " + std::to_string(plan.in_channels));
   if (plan.num_classes < 2)
     fail("Expected numClasses >= 2 (background included) but received " + std::to_string(plan.num_classes));
@@ -53,6 +56,7 @@ std::string PlanText(const NetworkPlan& plan) {
   s << "in=" << plan.in_channels << " classes=" << plan.num_classes << " base=" << plan.base_features
     << " max=" << plan.max_features << " pool=" << AxesListText(plan.pool_kernels)
     << " conv=" << AxesListText(plan.conv_kernels);
+  if (plan.architecture != kUNetPlusPlus) s << " net=" << plan.architecture;
   return s.str();
 }
 
@@ -74,6 +78,7 @@ std::string PlanDiff(const NetworkPlan& a, const NetworkPlan& b) {
     if (s.tellp() > 0) s << "; ";
     s << name << ": checkpoint " << x << ", plan " << y;
   };
+  field("architecture", a.architecture, b.architecture);
   field("inChannels", std::to_string(a.in_channels), std::to_string(b.in_channels));
   field("numClasses", std::to_string(a.num_classes), std::to_string(b.num_classes));
   field("baseFeatures", std::to_string(a.base_features), std::to_string(b.base_features));

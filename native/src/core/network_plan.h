@@ -1,5 +1,6 @@
-// The network part of a plan (plans.json configurations[...]): everything that fixes the UNet++'s shape.
-// Its canonical text and hash identify a checkpoint's architecture; PlanDiff names what differs.
+// The network part of a plan (plans.json configurations[...]) plus the architecture built from it: everything that
+// fixes the network's shape. Its canonical text and hash identify a checkpoint's network; PlanDiff names what
+// differs.
 #pragma once
 
 #include <array>
@@ -11,7 +12,13 @@ namespace pipe_core {
 
 using Axes3 = std::array<int64_t, 3>;  // per-axis (z, y, x)
 
+// The architectures a plan can build (core/segmentation_network.h): pipe's UNet++ (core/unetpp.h, the default) and
+// nnU-Net v1's Generic_UNet (core/generic_unet.h), so a study can compare the two on the same plan.
+constexpr const char* kUNetPlusPlus = "unetpp";
+constexpr const char* kGenericUNet = "unet";
+
 struct NetworkPlan {
+  std::string architecture = kUNetPlusPlus;  // kUNetPlusPlus | kGenericUNet
   int64_t in_channels = 1;
   int64_t num_classes = 2;  // including background
   int64_t base_features = 32;
@@ -27,7 +34,9 @@ struct NetworkPlan {
 // Throws std::invalid_argument naming the field when the plan cannot build a network.
 void ValidatePlan(const NetworkPlan& plan);
 
-// Canonical one-line text, e.g. "in=1 classes=3 base=32 max=320 pool=[[2,2,2],...] conv=[[3,3,3],...]".
+// Canonical one-line text, e.g. "in=1 classes=3 base=32 max=320 pool=[[2,2,2],...] conv=[[3,3,3],...]"; a plan of
+// another architecture than UNet++ ends in " net=unet" (a UNet++ plan keeps the text, and so the hash, it had before
+// there were two architectures).
 std::string PlanText(const NetworkPlan& plan);
 // 16 hex digits (FNV-1a 64 of PlanText).
 std::string PlanHash(const NetworkPlan& plan);

@@ -71,6 +71,22 @@ void SgdStep(torch::optim::SGD& sgd) {
   }
 }
 
+torch::Tensor MomentumBuffer(torch::optim::SGD& sgd, const torch::Tensor& param) {
+  auto& state = sgd.state();
+  using Key = typename std::remove_reference_t<decltype(state)>::key_type;
+  const auto it = state.find(StateKey<Key>(param));
+  if (it == state.end()) return {};
+  return static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+}
+
+void SetMomentumBuffer(torch::optim::SGD& sgd, const torch::Tensor& param, const torch::Tensor& buffer) {
+  auto& state = sgd.state();
+  using Key = typename std::remove_reference_t<decltype(state)>::key_type;
+  auto s = std::make_unique<torch::optim::SGDParamState>();
+  s->momentum_buffer(buffer);
+  state[StateKey<Key>(param)] = std::move(s);
+}
+
 void ClipAndStep(const std::vector<torch::Tensor>& params, double max_norm, LossScaler& scaler,
                  torch::optim::SGD& sgd) {
   const torch::Tensor norm = ClipGradNorm(params, max_norm);

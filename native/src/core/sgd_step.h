@@ -15,6 +15,11 @@ namespace pipe_core {
 
 void SgdStep(torch::optim::SGD& sgd);
 
+// The momentum buffer SGD keeps for `param` (undefined before its first step), and setting it (checkpoints store the
+// buffers by parameter index: the optimizer's own keys are tensor addresses, different in every process).
+torch::Tensor MomentumBuffer(torch::optim::SGD& sgd, const torch::Tensor& param);
+void SetMomentumBuffer(torch::optim::SGD& sgd, const torch::Tensor& param, const torch::Tensor& buffer);
+
 // The end of a training step after backward: clip the gradients of `params` to max_norm (ClipGradNorm: the norm stays
 // on the device) and SgdStep, unless the fp16 loss scaler skips the step (it reads the norm: the only host wait).
 void ClipAndStep(const std::vector<torch::Tensor>& params, double max_norm, LossScaler& scaler, torch::optim::SGD& sgd);

@@ -41,30 +41,36 @@ torch::Tensor GaussianImportance(const Axes3& patch, double sigma_scale) {
   return g.masked_fill(g == 0, smallest);
 }
 
-int64_t ResolveHead(const std::string& head, int64_t npool) {
+int64_t ResolveHead(const std::string& head, int64_t npool, bool full_resolution_heads) {
   if (head == "last") return npool;
-  if (head == "average") return 0;
   int64_t k = 0;
-  try {
-    k = std::stoll(head);
-  } catch (const std::exception&) {
-    k = -1;
+  if (head == "average") {
+    k = 0;
+  } else {
+    try {
+      k = std::stoll(head);
+    } catch (const std::exception&) {
+      k = -1;
+    }
+    if (k < 1 || k > npool)
+      throw std::invalid_argument("Expected last, average or a head 1.." + std::to_string(npool) +
+                                  " for head but received " + head);
   }
-  if (k < 1 || k > npool)
-    throw std::invalid_argument("Expected last, average or a head 1.." + std::to_string(npool) +
-                                " for head but received " + head);
+  if (!full_resolution_heads && k != npool)  // Generic_UNet: heads 1..npool-1 are at 1/2^(npool-k) resolution
+    throw std::invalid_argument("Expected last or " + std::to_string(npool) +
+                                " for head (the network's other heads are below full resolution) but received " + head);
   return k;
 }
 
 namespace {
 
 // x (T, C, z, y, x) on device -> softmax (T, K, z, y, x) float32 for the chosen head (0 = average of all).
-torch::Tensor HeadSoftmax(UNetPlusPlus& net, const torch::Tensor& x, int64_t head, const torch::Device& device,
-                          AmpMode amp) {
+torch::Tensor HeadSoftmax(SegmentationNetworkImpl& net, const torch::Tensor& x, int64_t head,
+                          const torch::Device& device, AmpMode amp) {
   std::vector<torch::Tensor> heads;
   {
     AutocastScope autocast(device, amp);
-    heads = net->forward(x, head == 0 ? net->num_pools() : head);
+    heads = net.forward(x, head == 0 ? net.num_pools() : head);
   }
   if (head != 0) return torch::softmax(heads.back().to(torch::kFloat), 1);
   torch::Tensor sum;
@@ -77,20 +83,21 @@ torch::Tensor HeadSoftmax(UNetPlusPlus& net, const torch::Tensor& x, int64_t hea
 
 }  // namespace
 
-torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volume_in, const PredictOptions& o,
-                                   const torch::Device& device) {
+torch::Tensor PredictProbabilities(SegmentationNetworkImpl& net, const torch::Tensor& volume_in,
+                                   const PredictOptions& o, const torch::Device& device,
+                                   const TileProgressFn& on_tiles) {
   // volume (C, Z, Y, X) float32 CPU.
   if (volume_in.dim() != 4) throw std::invalid_argument("Expected a (C, Z, Y, X) volume");
-  if (volume_in.size(0) != net->plan().in_channels)
-    throw std::invalid_argument("Expected " + std::to_string(net->plan().in_channels) +
+  if (volume_in.size(0) != net.plan().in_channels)
+    throw std::invalid_argument("Expected " + std::to_string(net.plan().in_channels) +
                                 " channels (the checkpoint's inChannels) but the volume has " +
                                 std::to_string(volume_in.size(0)));
   const Axes3 P = o.patch;
-  CheckPatchDivisible(net->plan(), P, "patchSize");
+  CheckPatchDivisible(net.plan(), P, "patchSize");
   const AmpMode amp = ResolveAmp(o.amp, device);
-  const int64_t head = ResolveHead(o.head, net->num_pools());
+  const int64_t head = ResolveHead(o.head, net.num_pools(), net.full_resolution_heads());
   torch::NoGradGuard no_grad;
-  net->eval();
+  net.eval();
 
   // Pad to at least the patch: half before, the odd remainder after (constant 0).
   Axes3 before{}, size{};
@@ -106,7 +113,7 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
 
   const torch::Tensor importance = o.gaussian ? GaussianImportance(P) : torch::ones({P[0], P[1], P[2]});
   const torch::Tensor importance_dev = importance.to(device);
-  const int64_t K = net->plan().num_classes;
+  const int64_t K = net.plan().num_classes;
   torch::Tensor acc = torch::zeros({K, size[0], size[1], size[2]}, torch::kFloat);
   torch::Tensor weight = torch::zeros({size[0], size[1], size[2]}, torch::kFloat);
 
@@ -129,6 +136,8 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
       for (int64_t x : SlidingWindowSteps(size[2], P[2], o.step)) tiles.push_back({z, y, x});
 
   const int64_t tb = std::max<int64_t>(o.tile_batch, 1);
+  const auto total = static_cast<int64_t>(tiles.size());
+  if (on_tiles) on_tiles({0, total});
   for (size_t first = 0; first < tiles.size(); first += static_cast<size_t>(tb)) {
     const size_t last = std::min(tiles.size(), first + static_cast<size_t>(tb));
     std::vector<torch::Tensor> crops;
@@ -152,6 +161,7 @@ torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volum
           .add_(probs[static_cast<int64_t>(t - first)]);
       weight.slice(0, s[0], s[0] + P[0]).slice(1, s[1], s[1] + P[1]).slice(2, s[2], s[2] + P[2]).add_(importance);
     }
+    if (on_tiles) on_tiles({static_cast<int64_t>(last), total});
   }
   acc.div_(weight.unsqueeze(0));
   return acc.slice(1, before[0], before[0] + volume_in.size(1))

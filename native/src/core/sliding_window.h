@@ -6,11 +6,12 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/network_plan.h"
-#include "core/unetpp.h"
+#include "core/segmentation_network.h"
 
 namespace pipe_core {
 
@@ -20,8 +21,11 @@ struct PredictOptions {
   bool gaussian = true;                               // Gaussian importance weighting (else uniform)
   bool mirror = true;                                 // test-time mirroring
   std::array<bool, 3> mirror_axes{true, true, true};  // (z, y, x)
-  std::string head = "last";  // "last" (X^{0,npool}) | "average" (mean of all heads' softmax) | "1".."npool"
-  int64_t tile_batch = 1;     // tiles per forward pass
+  // "last" (the network's last head: UNet++ X^{0,npool}, Generic_UNet its full-resolution output) | "average" (mean
+  // of all heads' softmax) | "1".."npool". Only a network whose heads are all full resolution (UNet++) takes
+  // "average" or a head number other than npool.
+  std::string head = "last";
+  int64_t tile_batch = 1;  // tiles per forward pass
   std::string device = "cpu", amp = "auto";
   int threads = 0;                // intra-op threads, <= 0: all cores
   std::string output = "labels";  // what predictVolume returns: "labels" | "probabilities" | "both" (binding)
@@ -35,11 +39,22 @@ std::vector<int64_t> SlidingWindowSteps(int64_t size, int64_t patch, double step
 // 4 sigma like scipy.ndimage.gaussian_filter, divided by its max, zeros replaced by the smallest nonzero value.
 torch::Tensor GaussianImportance(const Axes3& patch, double sigma_scale = 1.0 / 8.0);
 
-// Resolves `head` for a network with npool heads to a 1-based head index, or 0 for "average".
-int64_t ResolveHead(const std::string& head, int64_t npool);
+// Resolves `head` for a network with npool heads to a 1-based head index, or 0 for "average". With
+// full_resolution_heads false (Generic_UNet) only "last" / npool resolve; the rest throw naming the field.
+int64_t ResolveHead(const std::string& head, int64_t npool, bool full_resolution_heads = true);
+
+// Tiles of one volume predicted so far: a long case (hundreds of tiles, seconds each on a CPU) shows it is working.
+struct TileProgress {
+  int64_t done = 0;
+  int64_t total = 0;
+};
+// Called on the predicting thread: once with done 0 before the first tile, then after every batch of tiles (the
+// last call has done == total). It should be cheap; the caller decides how often to pass it on.
+using TileProgressFn = std::function<void(const TileProgress&)>;
 
 // volume is (C, Z, Y, X) float32 on the CPU; returns softmax probabilities (K, Z, Y, X) float32 on the CPU.
-torch::Tensor PredictProbabilities(UNetPlusPlus& net, const torch::Tensor& volume, const PredictOptions& options,
-                                   const torch::Device& device);
+torch::Tensor PredictProbabilities(SegmentationNetworkImpl& net, const torch::Tensor& volume,
+                                   const PredictOptions& options, const torch::Device& device,
+                                   const TileProgressFn& on_tiles = nullptr);
 
 }  // namespace pipe_core

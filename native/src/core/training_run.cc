@@ -12,7 +12,7 @@ std::string Join(const std::string& dir, const std::string& name) { return dir.e
 // Loads weights, optimizer, scaler and histories; the batch streams resume from state.epoch / state.iteration
 // (they are keyed by iteration, so no random state is stored).
 void Resume(TrainingRun& run) {
-  CheckpointInfo info = LoadCheckpoint(run.options.resume_from, run.net, run.optimizer.get(), run.device);
+  CheckpointInfo info = LoadCheckpoint(run.options.resume_from, *run.net, run.optimizer.get(), run.device);
   run.state = info.state;
   run.scaler.Restore(info.state.loss_scale, info.state.scaler_growth);
 }
@@ -74,11 +74,13 @@ std::unique_ptr<TrainingRun> SetUpRun(const TrainOptions& o, const ProgressFn& o
     r.dist = std::make_unique<DistributedContext>(o.distributed, r.device);
     r.result.backend = r.dist->backend();
   }
-  r.loss_options = RankLossOptions(o.loss, r.dist.get(), r.share.local_batch, r.share.global_batch);
+  LossOptions loss = o.loss;
+  if (loss.head_weights.empty()) loss.head_weights = DefaultHeadWeights(o.network);
+  r.loss_options = RankLossOptions(loss, r.dist.get(), r.share.local_batch, r.share.global_batch);
   r.num_heads = static_cast<int64_t>(o.network.pool_kernels.size());
 
   torch::manual_seed(o.seed);  // the network's initialisation; nothing else draws from LibTorch's generator
-  r.net = UNetPlusPlus(o.network);
+  r.net = MakeNetwork(o.network);
   r.net->to(r.device);
   r.channels_last = UseChannelsLast(o.channels_last, r.device);
   if (r.channels_last) ToChannelsLast(*r.net);
@@ -111,7 +113,7 @@ std::string SaveCheckpoint(TrainingRun& run, const std::string& kind) {
   run.state.loss_scale = run.scaler.scale();
   run.state.scaler_growth = run.scaler.growth();
   run.meta.kind = kind;
-  SaveCheckpoint(path, run.net, run.optimizer.get(), run.state, run.meta);
+  SaveCheckpoint(path, *run.net, run.optimizer.get(), run.state, run.meta);
   ProgressEvent ev;
   ev.kind = "checkpoint";
   ev.epoch = run.state.epoch;

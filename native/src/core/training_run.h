@@ -16,7 +16,7 @@
 #include "core/loss_readback.h"
 #include "core/loss_scaler.h"
 #include "core/trainer.h"
-#include "core/unetpp.h"
+#include "core/segmentation_network.h"
 
 namespace pipe_core {
 
@@ -32,9 +32,9 @@ struct TrainingRun {
   const std::atomic<bool>* abort = nullptr;
   RankShare share;
   std::unique_ptr<DistributedContext> dist;  // null for one process
-  LossOptions loss_options;                  // weighted for this rank
+  LossOptions loss_options;                  // weighted for this rank; head weights resolved (DefaultHeadWeights)
   int64_t num_heads = 0;
-  UNetPlusPlus net{nullptr};
+  SegmentationNetwork net{nullptr};  // the architecture options.network names (MakeNetwork)
   std::unique_ptr<torch::optim::SGD> optimizer;
   std::vector<torch::Tensor> params;
   LossScaler scaler{false};
@@ -50,7 +50,8 @@ struct TrainingRun {
   bool agreed_stop = false;  // several ranks: the summed abort flags of the last step
 };
 
-// What one validation epoch reports: mean loss and the global Dice of head X^{0,npool} (NaN without validation).
+// What one validation epoch reports: mean loss and the global Dice of the network's last head (UNet++: X^{0,npool};
+// Generic_UNet: its full-resolution output), NaN without validation.
 struct ValidationScores {
   double loss = 0, pseudo_dice = 0;
 };

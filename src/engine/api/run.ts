@@ -1,7 +1,7 @@
 /**
  * `runPipeline` and `resumePipeline`: load -> plan -> (dry run: report and stop) -> lock -> sweep
  * leftovers of dead runs -> execute -> summary. Returns the exit code the CLI uses:
- * 0 ok, 1 a stage failed, 2 invalid pipeline or usage, 3 store busy, 130/143 interrupted.
+ * 0 ok, 1 a stage failed, 2 invalid pipeline or usage, 3 store busy, 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -13,6 +13,8 @@ import { pipelineStore } from '../config/store-location.js';
 import type { Pipeline } from '../config/types.js';
 import { DigestMemo } from '../cache/digests.js';
 import { Journal, type RunOptionsRecord } from '../cache/journal.js';
+import { tornTailText } from '../cache/torn-tail.js';
+import { signalExitCode } from './signal-exit.js';
 import { acquireLock } from '../cache/lock.js';
 import { Store } from '../cache/store.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -143,6 +145,8 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
   try {
     if (lock.tookOverFrom) logger.info?.(`took over a stale lock of PID ${lock.tookOverFrom.pid} (${lock.tookOverFrom.command}), which is no longer running`);
     const journal = new Journal(store.journalPath);
+    const torn = journal.repairTail();
+    if (torn !== undefined) logger.info?.(tornTailText(torn, journal.path));
     const graceMs = options.graceMs ?? Number(env['PIPE_KILL_GRACE_MS'] ?? 5000);
     const swept = await sweepLeftovers(journal, graceMs);
     for (const s of swept) if (s.killed) logger.info?.(`ended leftover process group ${s.pid} of ${s.stage} from a runner that died`);
@@ -195,7 +199,7 @@ export async function runPipeline(file: string, options: RunOptions = {}): Promi
     if (result.submitted.size > 0) {
       logger.info?.(`${result.submitted.size} instance(s) left running as Slurm jobs (${[...result.submitted.values()].join(', ')}): pipe status shows them, pipe resume ${pipeline.file} waits for them and commits their outputs`);
     }
-    const exitCode = result.interrupted ? (reason?.signal === 'SIGTERM' ? 143 : 130) : counts.failed > 0 || counts.skipped > 0 ? 1 : 0;
+    const exitCode = result.interrupted ? signalExitCode(reason?.signal) : counts.failed > 0 || counts.skipped > 0 || result.internalError !== undefined ? 1 : 0;
     journal.append({ t: 'run-end', run, time: new Date().toISOString(), exitCode });
     const summary = { pipeline: pipeline.file, exitCode, ...counts, durationMs: Date.now() - started };
     logger.runFinished?.(summary);

@@ -40,7 +40,7 @@ export async function getStatus(file: string, options: StatusOptions = {}): Prom
   const { pipeline, store, keyed, view } = await keyedFor(file, options);
   const status = computeStatus(keyed, store, new Journal(store.journalPath));
   const stages = keyed.instances.map((i) => status.get(i.name)).filter((s): s is InstanceStatus => s !== undefined);
-  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, view, stages: await withSlurmView(stages, options.env ?? process.env) };
+  return { pipeline: pipeline.file, name: pipeline.name, store: store.root, view, stages: await withSlurmView(stages, options.env ?? process.env, store.root) };
 }
 
 export interface KeyExplanation {

@@ -1,11 +1,13 @@
 /**
  * The run journal: `<store>/journal.jsonl`, append-only JSON lines. State changes are fsync'd before
  * the engine acts on them; progress lines are not (losing the last few is harmless). A torn last line
- * after a crash is ignored on read.
+ * (a crash while appending) is ignored on read and repaired before the next append (torn-tail.ts),
+ * so a new record never lands glued to it.
  */
 import { readFileSync } from 'node:fs';
 import type { StageKey } from './brands.js';
 import { appendDurable } from '../../util/fs.js';
+import { repairTornTail, type TailRepair } from './torn-tail.js';
 import type { Progress } from '../../stage-api/types.js';
 
 /** What a later `pipe resume` needs to repeat a run. */
@@ -49,15 +51,31 @@ export type JournalRecord =
   | { readonly t: 'metrics'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly metrics: Readonly<Record<string, number | string>> }
   | { readonly t: 'instance-end'; readonly run: string; readonly time: string; readonly stage: string; readonly key: StageKey; readonly outcome: Outcome; readonly attempts?: number; readonly exitCode?: number | null; readonly signal?: string | null; readonly error?: string; readonly failure?: RecordedFailure; readonly log?: string; readonly durationMs?: number; readonly pipeline?: string };
 
+/**
+ * A run-end torn exactly at its closing brace lost nothing: `JSON.stringify` writes exitCode last.
+ * Only codes that are no prefix of another are taken (0 and three digits: 130, 143, 129, 137); a cut
+ * leaving `1` could be 1 or 130, and that run is left for the sweep to close.
+ */
+const COMPLETABLE = /^\{"t":"run-end","run":"[^"\\]+","time":"[^"\\]+","exitCode":(?:0|\d{3})$/;
+
 export class Journal {
   readonly path: string;
   constructor(path: string) {
     this.path = path;
   }
   append(record: JournalRecord): void {
+    // One byte read per append: a runner that died mid-append may have been any of the writers.
+    this.repairTail();
     // Progress and cache hits are not worth an fsync each: losing the last few changes nothing.
     const sync = record.t !== 'progress' && !(record.t === 'instance-end' && record.outcome === 'cached');
     appendDurable(this.path, `${JSON.stringify(record)}\n`, sync);
+  }
+  /**
+   * Ends a torn last line (see torn-tail.ts); what it did, or undefined when the journal was whole.
+   * Only a writer calls it (the lock holder, or a watchdog whose runner is gone).
+   */
+  repairTail(): TailRepair | undefined {
+    return repairTornTail(this.path, COMPLETABLE);
   }
   read(): JournalRecord[] {
     let text: string;

@@ -1,8 +1,10 @@
 /**
- * The commit manifest of a store object: per file its size, mtime in ns, inode and SHA-256, taken
- * when the object is committed. On a cache hit a file whose (size, mtime, inode) are unchanged is
- * trusted without reading it; one whose stat changed is rehashed, and a content that differs from
- * the recorded digest is damage (the object is rebuilt). `pipe verify` rehashes every file.
+ * The commit manifest of a store object: per file its size, mtime in ns, inode, SHA-256 and ctime in
+ * ns, taken when the object is committed. On a cache hit a file whose (size, mtime, inode, ctime)
+ * are unchanged is trusted without reading it; one whose stat changed is rehashed, and a content
+ * that differs from the recorded digest is damage (the object is rebuilt). The ctime is what makes
+ * a write whose mtime was put back (touch -r, utimes) show: setting the times sets the ctime, and
+ * nothing but the clock sets it back. `pipe verify` rehashes every file.
  *
  * Records written before digests (`manifest` of sizes only, no `files`) keep working: they are
  * checked by size as before and reported as unverified; they are not upgraded in place, since
@@ -13,8 +15,11 @@ import { join, relative } from 'node:path';
 import { sha256File } from '../../util/hash.js';
 import { walkFiles } from './glob.js';
 
-/** What is recorded per file: [size in bytes, mtime in ns, inode, SHA-256 hex]. */
-export type FileStamp = readonly [size: number, mtimeNs: string, ino: string, sha256: string];
+/**
+ * What is recorded per file: [size in bytes, mtime in ns, inode, SHA-256 hex, ctime in ns]; records
+ * written before ctimes have four entries and are compared without it.
+ */
+export type FileStamp = readonly [size: number, mtimeNs: string, ino: string, sha256: string, ctimeNs?: string];
 
 export interface Manifest {
   /** Relative path -> size (also in records of older versions, which hold nothing else). */
@@ -32,7 +37,7 @@ export async function takeManifest(dir: string): Promise<Manifest> {
     const sha256 = await sha256File(f);
     const st = statSync(f, { bigint: true });
     sizes[rel] = Number(st.size);
-    files[rel] = [Number(st.size), String(st.mtimeNs), String(st.ino), sha256];
+    files[rel] = [Number(st.size), String(st.mtimeNs), String(st.ino), sha256, String(st.ctimeNs)];
   }
   return { sizes, files };
 }
@@ -85,8 +90,9 @@ export async function checkManifest(
       continue;
     }
     if (stamp === undefined) continue;
-    current[file] = [stamp[0], String(st.mtimeNs), String(st.ino), stamp[3]];
-    if (!rehashAll && String(st.mtimeNs) === stamp[1] && String(st.ino) === stamp[2]) continue;
+    current[file] = [stamp[0], String(st.mtimeNs), String(st.ino), stamp[3], String(st.ctimeNs)];
+    const ctimeSame = stamp[4] === undefined || String(st.ctimeNs) === stamp[4];
+    if (!rehashAll && String(st.mtimeNs) === stamp[1] && String(st.ino) === stamp[2] && ctimeSame) continue;
     const now = await sha256File(join(dir, file));
     rehashed++;
     if (now !== stamp[3]) damage.push({ file, problem: 'content', detail: `sha256 ${stamp[3].slice(0, 12)} -> ${now.slice(0, 12)}` });

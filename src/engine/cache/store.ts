@@ -6,12 +6,13 @@
  *   work/<key>/            attempt workspace: survives crashes and retries, removed after commit
  *   tmp/                   fresh output folders and context files of running attempts
  *   keys/<key>.json        key material, for `status --why`
- *   logs/                  one log per attempt
+ *   logs/                  one log per attempt (exec/attempt-log.ts names them)
  *   journal.jsonl, lock, state/
  * An object counts only when its marker exists and every file in the manifest has its recorded size;
  * a run also rehashes the files whose stat changed before it calls the object a hit (checkHit).
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkManifest, takeManifest, type FileStamp, type ObjectCheck } from './manifest.js';
 import { ensureWritableStore } from './store-access.js';
@@ -27,11 +28,6 @@ export interface CommitRecord {
   readonly manifest: Readonly<Record<string, number>>;
   /** Relative path -> [size, mtime ns, inode, SHA-256]; absent in records committed before digests. */
   readonly files?: Readonly<Record<string, FileStamp>>;
-}
-
-/** A file-system-safe, readable form of an instance name: `train[fold=3]` -> `train_fold=3_`. */
-export function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._=-]/g, '_');
 }
 
 export class Store {
@@ -56,9 +52,6 @@ export class Store {
   }
   keyMaterialPath(key: StageKey): string {
     return join(this.root, 'keys', `${key}.json`);
-  }
-  logPath(instance: string, key: StageKey, attempt: number): string {
-    return join(this.root, 'logs', `${safeName(instance)}.${key.slice(0, 12)}.${attempt}.log`);
   }
 
   exists(): boolean {
@@ -110,9 +103,21 @@ export class Store {
     writeFileAtomic(this.markerPath(record.key), JSON.stringify({ ...record, files }));
   }
 
-  /** A fresh, empty output folder for one attempt. */
+  /**
+   * A fresh, empty output folder for one attempt. Made by mkdir, whose mode honours the umask (a
+   * store shared by a lab group, umask 0002, stays group-readable): mkdtemp's is always 0700, and
+   * the folder keeps it when it is renamed into objects/.
+   */
   freshOutput(key: StageKey): string {
-    return mkdtempSync(join(this.root, 'tmp', `${key.slice(0, 16)}-`));
+    for (;;) {
+      const dir = join(this.root, 'tmp', `${key.slice(0, 16)}-${randomBytes(4).toString('hex')}`);
+      try {
+        mkdirSync(dir);
+        return dir;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
   }
 
   recordMaterial(key: StageKey, material: KeyMaterial): void {

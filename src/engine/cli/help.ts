@@ -96,10 +96,13 @@ Options:
   gc: `Usage: pipe gc [FILE] [options]
 
 Removes the store's objects that no pipeline recorded in the journal references with its current
-keys (the store of FILE, else ./cache or $PIPE_CACHE).
+keys (the store of FILE, else ./cache or $PIPE_CACHE). A store whose journal is missing or empty
+is refused (exit 2) while it holds objects: nothing shows which are in use. A dry run during a run
+leaves that run's folders out.
 
 Options:
   -n, --dry-run        list what would be removed; remove nothing
+  --force              remove the objects even when the journal is missing or empty
   --json               the result as JSON
   -h, --help           this help`,
   verify: `Usage: pipe verify [FILE] [options]

@@ -1,5 +1,5 @@
 /**
- * The composition root of the `pipe` CLI: dispatches to a command, turns SIGINT/SIGTERM into an
+ * The composition root of the `pipe` CLI: dispatches to a command, turns SIGINT/SIGTERM/SIGHUP into an
  * abort (a second signal exits at once), and maps errors to exit codes (2 invalid, 3 busy).
  * Commands are imported lazily so a `status` never loads the watcher or the executor.
  */
@@ -8,6 +8,7 @@ import { StoreBusyError } from '../cache/lock.js';
 import { USAGE } from './options.js';
 import { helpFor } from './help.js';
 import { takeDebugFlag } from './debug-flag.js';
+import { signalExitCode } from '../api/signal-exit.js';
 
 export async function main(argv: string[]): Promise<number> {
   const { debug, argv: rest } = takeDebugFlag(argv);
@@ -20,14 +21,20 @@ export async function main(argv: string[]): Promise<number> {
     if (signals === 1) {
       process.stderr.write(`pipe: ${signal}: stopping running stages...\n`);
       controller.abort({ signal });
-    } else process.exit(signal === 'SIGINT' ? 130 : 143);
+    } else process.exit(signalExitCode(signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // `pipe status | head`: a closed stdout is not an error of ours; stop writing, keep running.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-  });
+  // A lost SSH session: by default Node dies at once, like kill -9 (no checkpoint, the run recorded as
+  // killed). Handled as SIGTERM instead: the stages checkpoint on the way out, and pipe exits 129.
+  process.on('SIGHUP', onSignal);
+  // `pipe status | head`: a closed stdout is not an error of ours; stop writing, keep running. After a
+  // hang-up the terminal is gone and writes to it fail with EIO: the run still stops cleanly.
+  const quietWhenGone = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE' && error.code !== 'EIO' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  };
+  process.stdout.on('error', quietWhenGone);
+  process.stderr.on('error', quietWhenGone);
   const help = helpFor(command, args);
   if (help !== undefined) {
     process.stdout.write(`${help}\n`);

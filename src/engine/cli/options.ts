@@ -65,11 +65,11 @@ Usage:
   pipe runs [FILE] [--json]                 every run of the pipeline in its store, newest first
   pipe compare [FILE] RUN_A RUN_B [RUN...] [--json] [--html OUT]   runs side by side (ids from pipe runs,
                                             last, last~1): what differs, Dice per label, paired per-case tests
-  pipe gc [FILE] [--dry-run] [--json]       remove store objects no recorded pipeline references
+  pipe gc [FILE] [--dry-run] [--force] [--json]   remove store objects no recorded pipeline references
   pipe verify [FILE] [--set ...] [--repair] [--json]   rehash the objects a pipeline uses; exit 1 on damage
   pipe watch FILE [run flags]               rerun what is stale when the file or its inputs change
 
 Global flag: --debug   show JavaScript stacks with errors (and in stage logs)
 
 Exit codes: 0 ok, 1 a stage failed, 2 invalid pipeline or usage, 3 store locked by another run,
-130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+130 interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP, handled as SIGTERM).`;

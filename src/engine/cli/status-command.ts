@@ -8,7 +8,7 @@ import { getStatus, explainKey } from '../api/status.js';
 import { progressText } from '../log/progress-text.js';
 import { formatDuration } from '../../util/duration.js';
 import { parse } from './options.js';
-import { viewHeader } from './run-view-text.js';
+import { leftJobs, viewHeader } from './run-view-text.js';
 import { slurmJson, slurmText } from './slurm-status-text.js';
 import { relative } from 'node:path';
 
@@ -51,7 +51,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     return 0;
   }
   const w = Math.max(5, ...status.stages.map((s) => s.stage.length));
-  const lines = [`pipeline ${status.name} (${relative(process.cwd(), status.pipeline)}), store ${relative(process.cwd(), status.store) || '.'}`, viewHeader(status.view, 'status')];
+  const lines = [`pipeline ${status.name} (${relative(process.cwd(), status.pipeline)}), store ${relative(process.cwd(), status.store) || '.'}`, viewHeader(status.view, 'status', leftJobs(status.stages))];
   for (const s of status.stages) {
     let detail = s.reason ?? '';
     if (s.slurm !== undefined) detail = slurmText(s);
@@ -61,6 +61,8 @@ export async function statusCommand(args: string[]): Promise<number> {
       // A day-long stage that stopped reporting may be hung: say how long it has been quiet.
       const quietMs = Date.now() - Date.parse(s.lastProgressAt ?? s.startedAt ?? '');
       if (Number.isFinite(quietMs) && quietMs > HUNG_AFTER_MS) detail += ` (no progress for ${formatDuration(quietMs)}: hung?)`;
+      // Why Slurm's view of its job is missing (slurmctld not answering).
+      if (s.reason !== undefined) detail += `; ${s.reason}`;
     }
     const d = s.durationMs !== undefined ? formatDuration(s.durationMs) : '';
     lines.push(`  ${s.stage.padEnd(w)}  ${s.state.padEnd(11)} ${s.key.slice(0, 12)}  ${d.padEnd(7)} ${detail}`.trimEnd());

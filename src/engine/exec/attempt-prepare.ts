@@ -1,11 +1,11 @@
 /**
  * Step 1 of an attempt: everything it needs before it can start, the same for every backend. Its staging
- * folder (`out`), its workspace (`work`, kept across attempts: resume when it holds anything), its log, its
+ * folder (`out`), its workspace (`work`, kept across attempts: resume when it holds a file), its log, its
  * placement (devices and rendezvous, from the backend), its environment and its command; for a built-in
  * stage, the context file the stage child reads. An attempt that an earlier run left open keeps what that
  * run chose (its folder, log and resume) and writes nothing.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { substitute } from '../config/interpolate.js';
 import { resolveValue } from '../config/validate.js';
 import { earlierAttempts } from '../cache/attempt-history.js';
@@ -13,9 +13,11 @@ import type { KeyedInstance } from '../resolve/keys.js';
 import { stageChildScript } from '../../stage-api/registry.js';
 import type { StageContextData } from '../../stage-api/types.js';
 import type { Grant } from './admission.js';
+import { attemptLogPath } from './attempt-log.js';
 import type { Execution } from './execution.js';
 import type { OpenAttempt, Placement } from './launch/types.js';
 import { commandText, runtimeValue, upstreamRefs } from './runtime-values.js';
+import { holdsResumableState } from './workspace.js';
 
 const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
@@ -62,9 +64,9 @@ export async function prepareAttempt(ex: Execution, inst: KeyedInstance, grant: 
   const s = inst.stage;
   const out = open?.out ?? store.freshOutput(inst.key);
   const work = store.workDir(inst.key);
-  const resume = open?.resume ?? (existsSync(work) && readdirSync(work).length > 0);
+  const resume = open?.resume ?? holdsResumableState(work);
   mkdirSync(work, { recursive: true });
-  const log = open?.log ?? store.logPath(inst.name, inst.key, attempt);
+  const log = open?.log ?? attemptLogPath(store.root, inst.name, inst.key, ex.o.run, attempt);
   const placement = open !== undefined ? PLACED_BEFORE : await ex.backend.place(grant.kind, grant.devices);
   const value = runtimeValue(keyed, store, inst, out, grant);
   const env = attemptEnv(ex, inst, { out, work, attempt, resume, placement });

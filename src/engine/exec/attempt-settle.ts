@@ -47,6 +47,12 @@ export async function settleAttempt(ex: Execution, inst: KeyedInstance, p: Prepa
     discard();
     return { outcome: 'interrupted' };
   }
+  // Ended by the run's own crash: its exit status says nothing about the stage.
+  const crashed = result.terminated ? ex.crashFailure() : undefined;
+  if (crashed !== undefined) {
+    discard();
+    return { outcome: 'failed', failure: crashed };
+  }
   // A detached job commits its own output (commit-job.ts); an attached one finds it committed.
   if (result.failure === undefined && store.committed(inst.key)) return { outcome: 'ran' };
   const failure = attemptFailure(p, result);

@@ -13,7 +13,8 @@ import type { ProgressRelay } from './progress-relay.js';
 function attachOpen(ex: Execution, inst: KeyedInstance, open: OpenAttempt, relay: ProgressRelay): RunningAttempt {
   const backend = ex.o.reattach?.backend;
   if (backend?.attach === undefined) throw new Error(`Internal error: an open attempt of ${inst.name} but no backend that attaches to it`);
-  const run = backend.attach({ jobId: open.jobId, log: open.log, out: open.out }, relay.onMessage);
+  const timeoutMs = inst.stage.timeoutMs;
+  const run = backend.attach({ jobId: open.jobId, log: open.log, out: open.out, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, relay.onMessage, relay.onNotice);
   ex.o.logger.info?.(`${inst.name}: attached to ${run.jobLabel ?? open.jobId} (submitted by an earlier run)`);
   return run;
 }
@@ -27,7 +28,7 @@ export async function startOrAttach(ex: Execution, inst: KeyedInstance, grant: G
     : await ex.backend.start({
       spec: {
         file: p.file, args: p.args, cwd: o.keyed.pipeline.projectDir, env: p.env, logPath: p.log, header: p.header, graceMs: o.graceMs,
-        ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}), onMessage: relay.onMessage,
+        ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}), onMessage: relay.onMessage, onNotice: relay.onNotice,
       },
       instance: inst.name, key: inst.key, attempt: p.attempt, out: p.out, outputs: p.outputs, resources: s.resources, kind: grant.kind,
       afterOk: inst.needs.map((n) => ex.submitted.get(n)).filter((id): id is string => id !== undefined),

@@ -4,8 +4,9 @@
  * Termination signals the whole group (SIGTERM, then SIGKILL after a grace period), so grandchildren
  * die with the stage. When the stage's main process exits, stragglers left in its group are ended too.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import type { execa as ExecaFn } from 'execa';
 import { parseMessage } from '../../stage-api/protocol.js';
 import type { Failure } from '../log/events.js';
@@ -34,9 +35,26 @@ export async function loadSpawner(): Promise<void> {
   execa ??= (await import('execa')).execa;
 }
 
+/** An attempt that never started, for the reason given. */
+function notStarted(message: string): RunningAttempt {
+  const failure: Failure = { reason: 'spawn-error', message };
+  return { pid: 0, done: Promise.resolve({ exitCode: null, signal: null, terminated: false, failure }), terminate: () => Promise.resolve() };
+}
+
 export function startAttempt(spec: AttemptSpec): RunningAttempt {
   if (execa === undefined) throw new Error('Internal error: startAttempt before loadSpawner');
-  const log = createWriteStream(spec.logPath, { flags: 'w' });
+  // Opened before the child exists: a log that cannot be created (a full disk, a name too long) fails the
+  // attempt, not pipe, and leaves no process behind.
+  let fd: number;
+  try {
+    fd = openSync(spec.logPath, 'w');
+  } catch (error) {
+    return notStarted(`cannot create its log ${spec.logPath}: ${(error as Error).message}`);
+  }
+  const log = createWriteStream('', { fd });
+  // A write that fails later (the disk filled up) costs log lines, never the run: the attempt's own exit
+  // status still decides, and a full disk fails its commit anyway.
+  log.on('error', () => undefined);
   log.write(spec.header);
   const child = execa(spec.file, [...spec.args], {
     cwd: spec.cwd,
@@ -82,7 +100,8 @@ export function startAttempt(spec: AttemptSpec): RunningAttempt {
     const r = await child;
     if (timer) clearTimeout(timer);
     if (terminating) await terminating;
-    await new Promise<void>((res) => log.end(res));
+    log.end();
+    await finished(log).catch(() => undefined);
     const spawnError = r.failed && r.exitCode === undefined && r.signal === undefined ? (r.originalMessage ?? r.shortMessage) : undefined;
     // What only this backend knows; a plain exit status or signal the executor reads itself.
     const failure: Failure | undefined = timedOut ? { reason: 'timeout', timeoutMs: spec.timeoutMs ?? 0 }

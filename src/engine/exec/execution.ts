@@ -6,7 +6,7 @@
 import type { Journal, Outcome } from '../cache/journal.js';
 import type { StageKey } from '../cache/brands.js';
 import type { Store } from '../cache/store.js';
-import type { StageFinishedEvent } from '../log/events.js';
+import type { Failure, StageFinishedEvent } from '../log/events.js';
 import { failureText } from '../log/failure-text.js';
 import type { Logger } from '../log/logger.js';
 import type { KeyedInstance, KeyedPipeline } from '../resolve/keys.js';
@@ -57,7 +57,10 @@ export class Execution {
   /** No new instance starts (a failure without keep-going, or an interrupt). */
   stopping = false;
   interrupted = false;
+  /** An error that escaped every caller while the run went on (a bug): the run stops as for an interrupt. */
+  internalError: Error | undefined;
   #startedAny = false;
+  readonly #told = new Set<string>();
 
   constructor(readonly o: ExecuteOptions) {
     this.backend = o.backend ?? localBackend;
@@ -74,6 +77,34 @@ export class Execution {
     this.stopping = true;
     this.o.admission.cancelAll(new Error('interrupted'));
     for (const r of this.running) void r.terminate();
+  }
+
+  /**
+   * A bug surfaced where nobody could catch it: say so, start nothing more (keep-going or not) and end the
+   * running attempts, which then fail with the error, so the run winds down as usual and releases the store.
+   */
+  crash(error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const first = this.internalError === undefined;
+    this.internalError ??= e;
+    this.o.logger.info?.(`Internal error: ${e.stack ?? e.message}${first ? '\n  ending the running stages; the store is released as after a failure' : ''}`);
+    if (!first) return;
+    this.stopping = true;
+    this.o.admission.cancelAll(e);
+    for (const r of this.running) void r.terminate();
+  }
+
+  /** The failure of an attempt that the crash ended (undefined while none happened). */
+  crashFailure(): Failure | undefined {
+    const e = this.internalError;
+    return e === undefined ? undefined : { reason: 'internal-error', message: e.stack ?? e.message };
+  }
+
+  /** Tells the loggers `message` unless it was told already (what a backend says once for all its attempts). */
+  tellOnce(message: string): void {
+    if (this.#told.has(message)) return;
+    this.#told.add(message);
+    this.o.logger.info?.(message);
   }
 
   /** Before an attempt starts or is attached to: the first one calls `beforeFirstStart`. */

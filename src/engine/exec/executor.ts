@@ -7,6 +7,7 @@
  */
 import type { Outcome } from '../cache/journal.js';
 import { checkHit } from '../cache/hit.js';
+import { RebuildInputs } from '../cache/rebuild-inputs.js';
 import type { Failure } from '../log/events.js';
 import type { KeyedInstance } from '../resolve/keys.js';
 import { clusterGrant, type Grant } from './admission.js';
@@ -20,6 +21,8 @@ export interface ExecuteResult {
   readonly interrupted: boolean;
   /** Instances left running as jobs (`detach`), with their job ids. */
   readonly submitted: ReadonlyMap<string, string>;
+  /** A bug that surfaced during the run, which stopped it (the run fails). */
+  readonly internalError?: Error;
 }
 
 const EARLIER_FAILURE: Failure = { reason: 'stopped', cause: 'earlier-failure' };
@@ -29,9 +32,15 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
   const { keyed, store, logger } = o;
   const ex = new Execution(o);
   const selected = new Set(keyed.instances.map((i) => i.name));
+  const inputs = new RebuildInputs(store, new Date());
   const onAbort = (): void => ex.interrupt();
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  // While stages run, an error thrown where no caller catches it (an event handler, a forgotten promise) would
+  // end pipe on the spot and leave their process groups (or jobs) running and the store locked: stop instead.
+  const onCrash = (error: unknown): void => ex.crash(error);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
 
   /** Devices for an instance: pipe's admission, or the backend's scheduler (a cluster, an attempt left open). */
   const acquire = (inst: KeyedInstance): Promise<Grant> => {
@@ -54,6 +63,8 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     if (hit.state === 'hit') return ex.finish(inst, 'cached', { out: store.objectDir(inst.key) });
     if (hit.state === 'damaged') logger.info?.(`${inst.name}: its committed object ${inst.key.slice(0, 12)} is damaged (${hit.why}); removed, rebuilding`);
     if (ex.interrupted) return 'interrupted';
+    const damaged = await inputs.damaged(inst.needs.flatMap((n) => keyed.byName.get(n)?.key ?? []));
+    if (damaged.length > 0) return ex.finish(inst, 'failed', { failure: { reason: 'inputs-damaged', inputs: damaged } });
     if (ex.stopping) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
     store.recordMaterial(inst.key, inst.material);
     let grant: Grant;
@@ -63,7 +74,7 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
       return ex.interrupted ? 'interrupted' : ex.finish(inst, 'skipped', { failure: BEFORE_START });
     }
     try {
-      if (ex.stopping && !ex.interrupted && !o.keepGoing) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
+      if (ex.stopping && !ex.interrupted && (!o.keepGoing || ex.internalError !== undefined)) return ex.finish(inst, 'skipped', { failure: EARLIER_FAILURE });
       if (ex.interrupted) return 'interrupted';
       const outcome = await runAttempts(ex, inst, grant);
       if (outcome === 'failed' && !o.keepGoing) ex.stopping = true;
@@ -76,7 +87,12 @@ export async function execute(o: ExecuteOptions): Promise<ExecuteResult> {
     }
   };
   for (const inst of keyed.instances) tasks.set(inst.name, runTask(inst));
-  await Promise.all(tasks.values());
-  o.signal?.removeEventListener('abort', onAbort);
-  return { outcomes: ex.outcomes, interrupted: ex.interrupted, submitted: ex.submitted };
+  try {
+    await Promise.all(tasks.values());
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+  return { outcomes: ex.outcomes, interrupted: ex.interrupted, submitted: ex.submitted, ...(ex.internalError !== undefined ? { internalError: ex.internalError } : {}) };
 }

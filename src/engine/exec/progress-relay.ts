@@ -1,11 +1,14 @@
 /**
  * An attempt's `::pipe::` messages on their way out: progress to the loggers at once and to the journal at most
- * every `progressEveryMs` (the last one when the attempt ends, `flush`), metrics to the journal.
+ * every `progressEveryMs` (the last one when the attempt ends, `flush`), metrics to the journal; and what its
+ * backend tells about it (a requeue, the cluster's silence) to the loggers.
  */
 import type { PipeMessage } from '../../stage-api/protocol.js';
 import type { Progress } from '../../stage-api/types.js';
 import type { KeyedInstance } from '../resolve/keys.js';
+import { unreachable } from '../../util/unreachable.js';
 import type { Execution } from './execution.js';
+import type { AttemptNotice } from './launch/types.js';
 
 export class ProgressRelay {
   readonly #ex: Execution;
@@ -32,6 +35,21 @@ export class ProgressRelay {
       }
     } else if (m.type === 'metrics') {
       o.journal.append({ t: 'metrics', run: o.run, time: this.#ex.now(), stage, key, metrics: m.values });
+    }
+  };
+
+  /** What the backend tells besides messages: a requeue is the instance's event, the backend's own state is told once per run. */
+  readonly onNotice = (n: AttemptNotice): void => {
+    const { o } = this.#ex;
+    switch (n.kind) {
+      case 'requeued':
+        o.logger.stageRequeued?.({ stage: this.#inst.name, key: this.#inst.key, jobId: n.jobId, restart: n.restart, message: n.message });
+        return;
+      case 'backend':
+        this.#ex.tellOnce(n.message);
+        return;
+      default:
+        unreachable(n);
     }
   };
 

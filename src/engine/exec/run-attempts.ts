@@ -4,9 +4,9 @@
  * one, attached to and never started again. With `detach`, the instance ends as `submitted` once its attempt
  * outlives pipe.
  */
-import { readFileSync } from 'node:fs';
 import type { Failure } from '../log/events.js';
 import { failureText } from '../log/failure-text.js';
+import { logExcerpt } from '../log/log-excerpt.js';
 import type { KeyedInstance } from '../resolve/keys.js';
 import type { Grant } from './admission.js';
 import { prepareAttempt } from './attempt-prepare.js';
@@ -14,15 +14,6 @@ import { settleAttempt } from './attempt-settle.js';
 import { startOrAttach } from './attempt-start.js';
 import type { Execution, TaskOutcome } from './execution.js';
 import { ProgressRelay } from './progress-relay.js';
-
-function tailOf(path: string, lines = 15): string {
-  try {
-    const text = readFileSync(path, 'utf8').trimEnd().split('\n');
-    return text.slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
 
 export async function runAttempts(ex: Execution, inst: KeyedInstance, grant: Grant): Promise<TaskOutcome> {
   const { o } = ex;
@@ -33,7 +24,7 @@ export async function runAttempts(ex: Execution, inst: KeyedInstance, grant: Gra
   let last: { failure: Failure; log: string; exitCode: number | null } | undefined;
   let tried = 0;
   for (let attempt = first; attempt <= attempts; attempt++) {
-    if (ex.stopping && (ex.interrupted || !o.keepGoing)) break;
+    if (ex.stopping && (ex.interrupted || !o.keepGoing || ex.internalError !== undefined)) break;
     tried = attempt;
     const adopting = attempt === first ? open : undefined;
     if (adopting !== undefined && o.detach) {
@@ -49,7 +40,8 @@ export async function runAttempts(ex: Execution, inst: KeyedInstance, grant: Gra
       o.logger.info?.(`${inst.name}: submitted as ${run.jobLabel ?? run.jobId}`);
       return 'submitted';
     }
-    if (ex.interrupted) void run.terminate();
+    // Interrupted (or crashed) while it started: it was not among the running attempts that got terminated.
+    if (ex.interrupted || ex.internalError !== undefined) void run.terminate();
     const result = await run.done;
     const settled = await settleAttempt(ex, inst, p, run, relay, result);
     const durationMs = Date.now() - started;
@@ -60,6 +52,6 @@ export async function runAttempts(ex: Execution, inst: KeyedInstance, grant: Gra
   }
   if (last === undefined) return ex.finish(inst, 'skipped', { failure: { reason: 'stopped', cause: 'before-start' } });
   return ex.finish(inst, 'failed', {
-    durationMs: Date.now() - started, attempts: tried, exitCode: last.exitCode, failure: last.failure, log: last.log, tail: tailOf(last.log),
+    durationMs: Date.now() - started, attempts: tried, exitCode: last.exitCode, failure: last.failure, log: last.log, tail: logExcerpt(last.log),
   });
 }

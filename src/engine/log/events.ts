@@ -4,6 +4,7 @@
  * journal and `pipe status --json` keep the object.
  */
 import type { Outcome } from '../cache/journal.js';
+import type { DamagedInput } from '../cache/rebuild-inputs.js';
 
 /** The stage's process exited with a status other than 0. */
 export interface ExitNonZeroFailure {
@@ -59,6 +60,12 @@ export interface StoppedFailure {
   readonly cause: 'earlier-failure' | 'before-start' | 'runner-died';
 }
 
+/** Not started: a committed object it reads failed the manifest check (damage its stat did not show); it was removed. */
+export interface InputsDamagedFailure {
+  readonly reason: 'inputs-damaged';
+  readonly inputs: readonly DamagedInput[];
+}
+
 /** A bug in pipe: an exception the executor did not expect, with its stack. */
 export interface InternalErrorFailure {
   readonly reason: 'internal-error';
@@ -75,6 +82,7 @@ export type Failure =
   | ClusterJobFailure
   | UpstreamFailedFailure
   | StoppedFailure
+  | InputsDamagedFailure
   | InternalErrorFailure;
 
 export interface StageStartedEvent {
@@ -100,6 +108,16 @@ export interface StageFinishedEvent {
   readonly log?: string;
   /** Last lines of the log of a failed attempt. */
   readonly tail?: string;
+}
+
+/** The cluster put a running instance's job back in its queue (preemption, `scontrol requeue`): it runs again under the same job. */
+export interface StageRequeuedEvent {
+  readonly stage: string;
+  readonly key: string;
+  readonly jobId: string;
+  /** How many times the job has been requeued so far. */
+  readonly restart: number;
+  readonly message: string;
 }
 
 /** One line of `pipe run --dry-run`. */

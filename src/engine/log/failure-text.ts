@@ -3,6 +3,7 @@
  * `error` text all come from here, so one failure reads the same everywhere.
  */
 import { unreachable } from '../../util/unreachable.js';
+import { damagedInputText } from '../cache/rebuild-inputs.js';
 import type { Failure } from './events.js';
 
 export function failureText(f: Failure): string {
@@ -32,6 +33,8 @@ export function failureText(f: Failure): string {
         default:
           return unreachable(f.cause);
       }
+    case 'inputs-damaged':
+      return damagedInputText(f.inputs);
     case 'internal-error':
       return `Internal error: ${f.message}`;
     default:

@@ -14,6 +14,7 @@ export function jsonLogger(out: NodeJS.WritableStream = process.stdout): Logger 
     stageStarted: (e) => w({ event: 'stage-started', ...e }),
     stageFinished: (e) => w({ event: 'stage-finished', ...e, ...(e.failure !== undefined ? { error: failureText(e.failure) } : {}) }),
     progress: (e) => w({ event: 'stage-progress', ...e }),
+    stageRequeued: (e) => w({ event: 'stage-requeued', ...e }),
     info: (message) => w({ event: 'info', message }),
     planned: (e) => w({ event: 'planned', ...e }),
     runFinished: (s) => w({ event: 'run-finished', ...s }),

@@ -1,5 +1,8 @@
-/** Formats a progress record: `epoch 412/1000 loss -0.81 dice 0.93 4.1 samples/s ETA 7h12m`. */
-import type { Progress } from '../../stage-api/types.js';
+/**
+ * Formats a progress record: `epoch 412/1000 loss -0.81 dice 0.93 4.1 samples/s ETA 7h12m`, or with progress
+ * inside the unit in hand `case 2/5 tiles 40/216 liver_3 ETA 1h12m`.
+ */
+import type { Progress, ProgressWithin } from '../../stage-api/types.js';
 import { formatDuration } from '../../util/duration.js';
 
 function num(v: number): string {
@@ -13,10 +16,20 @@ function etaMs(p: Progress, rate: number | undefined): number | undefined {
   return undefined;
 }
 
+/** A shell stage may print anything: only a well-formed `within` is shown. */
+function withinText(w: ProgressWithin | undefined): string | undefined {
+  if (w === null || typeof w !== 'object' || typeof w.done !== 'number' || typeof w.total !== 'number' || typeof w.unit !== 'string') return undefined;
+  return `${w.unit} ${w.done}/${w.total}`;
+}
+
 /** @param rate units per ms since the first progress of this attempt (for the ETA), if known. */
 export function progressText(p: Progress, rate?: number): string {
   const parts = [`${p.unit} ${p.done}${p.total !== undefined ? `/${p.total}` : ''}`];
+  const within = withinText(p.within);
+  if (within !== undefined) parts.push(within);
   for (const [k, v] of Object.entries(p.values ?? {})) {
+    // NaN (a Dice with no validation batches) arrives as JSON null: left out, never thrown on in the runner.
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     if (k === 'samplesPerSecond') parts.push(`${num(v)} samples/s`);
     else parts.push(`${k} ${num(v)}`);
   }

@@ -106,6 +106,7 @@ export function terminalLogger(out: NodeJS.WriteStream | NodeJS.WritableStream =
       }
       if (s) plain?.update(e.stage, e.progress, s.text);
     },
+    stageRequeued: (e) => w(`  requeue ${pad(e.stage)} ${e.message}`),
     info: (m) => w(`pipe: ${m}`),
     planned: (e) => w(`  ${e.verdict.padEnd(6)} ${pad(e.stage)} key ${e.key.slice(0, 12)}${e.reasons.length ? ` (${e.reasons.join('; ')})` : ''}${e.devices.length ? ` ${e.deviceKind}:${e.devices.join(',')}` : ''}\n         ${e.command}`),
     runFinished: (s) => {

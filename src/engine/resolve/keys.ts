@@ -17,7 +17,7 @@ import { withUpstream } from '../dag/select.js';
 import type { FileDigest, StageKey } from '../cache/brands.js';
 import type { DigestMemo } from '../cache/digests.js';
 import { stageKey, KEY_SCHEMA, type KeyMaterial } from '../cache/key.js';
-import { expandInput } from '../cache/glob.js';
+import { expandInput, InputWalkError } from '../cache/glob.js';
 import { loadBuiltin } from '../../stage-api/registry.js';
 import type { BuiltinStage, PlannedUpstream, StageRuntime } from '../../stage-api/types.js';
 
@@ -94,7 +94,15 @@ export async function resolveKeys(pipeline: Pipeline, memo: DigestMemo, targets:
 
   const digestInputs = async (entries: ReadonlyArray<{ path: string; where: (string | number)[] }>, into: Record<string, FileDigest>): Promise<void> => {
     for (const { path, where } of entries) {
-      const files = expandInput(path, pipeline.projectDir);
+      let files: string[];
+      try {
+        files = expandInput(path, pipeline.projectDir);
+      } catch (error) {
+        // A link loop or an unreadable folder below the input: the user's to fix, shown where the input is declared.
+        if (!(error instanceof InputWalkError)) throw error;
+        errors.push({ message: `input "${path}": ${error.path}: ${error.problem}`, span: pipeline.spanOf(where) });
+        continue;
+      }
       if (files.length === 0) {
         errors.push({ message: `input "${path}" matches no file (looked in ${resolve(pipeline.projectDir, path)})`, span: pipeline.spanOf(where) });
         continue;

@@ -1,7 +1,7 @@
 // The typed, validated face of the native runtime. Everything outside src/native/addon/ uses these functions; nothing
 // calls the binding directly. Options are validated and filled here (options.ts), then passed as one plain object.
 import { loadAddon } from './load.js';
-import type { CheckpointInfo, Prediction, RuntimeInfo, TrainProgress, TrainResult } from './native.js';
+import type { CheckpointInfo, Prediction, RuntimeInfo, TileProgress, TrainProgress, TrainResult } from './native.js';
 import { resolvePredictOptions, resolveTrainOptions } from './options.js';
 import type { PredictOptions } from './options.js';
 import type { TrainOptions } from './train-option-types.js';
@@ -17,11 +17,13 @@ export type {
   IntensityStats,
   NativeCase,
   NativePredictDefaults,
+  NetworkArchitecture,
   NetworkPlan,
   Prediction,
   PreprocessNative,
   RuntimeInfo,
   Shape3,
+  TileProgress,
   TrainProgress,
   TrainResult,
 } from './native.js';
@@ -31,6 +33,7 @@ export {
   defaultPredictOptions,
   defaultTrainOptions,
   resolvePredictOptions,
+  NETWORK_ARCHITECTURES,
   resolveTrainOptions,
   validateNetwork,
 } from './options.js';
@@ -55,7 +58,7 @@ export function runtimeInfo(): RuntimeInfo {
 }
 
 /**
- * Trains a UNet++ on its own native thread. Resolves with the result (also when aborted through `signal`),
+ * Trains the network options.network names (UNet++ by default, or nnU-Net's Generic_UNet) on its own native thread. Resolves with the result (also when aborted through `signal`),
  * rejects with OptionError (bad options) or NativeError (runtime failure, with code and hint).
  */
 export function trainModel(options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
@@ -99,12 +102,31 @@ export function trainModel(options: TrainOptions, hooks: TrainHooks = {}): Promi
   });
 }
 
+export interface PredictHooks {
+  /**
+   * Tiles predicted so far, on the main thread: {done: 0, total} first, {done: total, total} last, at most one
+   * report a second in between. A throwing handler is reported once and ignored.
+   */
+  onTiles?: (progress: TileProgress) => void;
+}
+
 /** Sliding-window prediction of one (C, Z, Y, X) volume (or a preprocessed .data.npy) with a checkpoint. */
-export async function predictVolume(options: PredictOptions): Promise<Prediction> {
+export async function predictVolume(options: PredictOptions, hooks: PredictHooks = {}): Promise<Prediction> {
   const callSite = new Error();
   const resolved = resolvePredictOptions(options);
+  const { onTiles } = hooks;
+  let handlerFailed = false;
+  const forward = onTiles === undefined ? undefined : (p: TileProgress): void => {
+    if (handlerFailed) return;
+    try {
+      onTiles(p);
+    } catch (error) {
+      handlerFailed = true;
+      process.emitWarning(`predictVolume onTiles handler threw; further reports are dropped: ${String(error)}`);
+    }
+  };
   try {
-    return await loadAddon().predictVolume(resolved);
+    return await loadAddon().predictVolume(resolved, forward);
   } catch (error) {
     throw toNativeError(error, callSite);
   }

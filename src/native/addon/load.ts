@@ -14,6 +14,7 @@ import type {
   Prediction,
   PreprocessNative,
   RuntimeInfo,
+  TileProgress,
 } from './native.js';
 import type { NativeTrainDefaults, NativeTrainOptions } from './train-option-types.js';
 
@@ -23,7 +24,8 @@ export interface NativeBinding extends PreprocessNative {
   defaultTrainOptions(): NativeTrainDefaults;
   defaultPredictOptions(): NativePredictDefaults;
   startTraining(options: NativeTrainOptions, onEvent: (message: NativeTrainMessage) => void): { abort(): void };
-  predictVolume(options: NativePredictOptions): Promise<Prediction>;
+  /** onTiles: the first and last report always, others at most once a second; all arrive before the promise settles. */
+  predictVolume(options: NativePredictOptions, onTiles?: (progress: TileProgress) => void): Promise<Prediction>;
   readCheckpointInfo(path: string): Promise<CheckpointInfo>;
 }
 

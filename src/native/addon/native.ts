@@ -5,8 +5,19 @@
 
 export type Axes3 = [number, number, number];
 
-/** The network part of a plan: everything that fixes the UNet++'s shape (and the checkpoint's plan hash). */
+/**
+ * The network built from a plan (native/src/core/segmentation_network.h): 'unetpp' = pipe's UNet++ (nested decoder,
+ * npool full-resolution heads), 'unet' = nnU-Net v1's Generic_UNet (one decoder stage per level, heads at 1/2^s).
+ */
+export type NetworkArchitecture = 'unetpp' | 'unet';
+
+/** The network part of a plan: everything that fixes the network's shape (and the checkpoint's plan hash). */
 export interface NetworkPlan {
+  /**
+   * Which network the plan builds; left out = core's default, 'unetpp'. A checkpoint records it (readCheckpointInfo
+   * always reports it; checkpoints written before it existed report 'unetpp'), and prediction builds what it records.
+   */
+  architecture?: NetworkArchitecture;
   inChannels: number;
   /** Including background. */
   numClasses: number;
@@ -38,7 +49,7 @@ export interface TrainProgress {
   iterations: number;
   /** iteration: this batch's total loss (sum over heads); epoch: mean train loss. */
   loss: number;
-  /** iteration: loss per head X^{0,1}..X^{0,npool}. */
+  /** iteration: loss per head, in the network's head order (unetpp X^{0,1}..X^{0,npool}; unet coarsest first). */
   headLosses: number[];
   lr: number;
   samplesPerSecond: number;
@@ -120,6 +131,12 @@ export interface NativePredictOptions {
 /** defaultPredictOptions(): core's PredictOptions defaults (patchSize [0, 0, 0] = the checkpoint's patch). */
 export type NativePredictDefaults = Omit<NativePredictOptions, 'checkpoint' | 'volume' | 'shape' | 'dataPath'>;
 
+/** Tiles of one predictVolume call so far (core's TileProgress): 0 first, the total last. */
+export interface TileProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface Prediction {
   /** (K, Z, Y, X). */
   shape: [number, number, number, number];
@@ -148,6 +165,8 @@ export interface CheckpointInfo {
   pseudoDice: number[];
   pseudoDiceEma: number[];
   bestPseudoDiceEma: number | null;
+  /** `crc64:…`, checked against the content when read; null for a file written before checkpoints had one. */
+  checksum: string | null;
 }
 
 export interface RuntimeInfo {

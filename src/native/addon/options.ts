@@ -12,6 +12,7 @@ import type {
   NativeCase,
   NativePredictDefaults,
   NativePredictOptions,
+  NetworkArchitecture,
   NetworkPlan,
 } from './native.js';
 import type { NativeTrainDefaults, NativeTrainOptions, TrainOptions } from './train-option-types.js';
@@ -20,6 +21,7 @@ import { axes, bool, fail, int, num, object, oneOf, opt, str } from './validate.
 
 const AMP: readonly AmpSetting[] = ['auto', 'off', 'bf16', 'fp16'];
 const CHANNELS_LAST: readonly ChannelsLastSetting[] = ['off', 'on', 'auto'];
+export const NETWORK_ARCHITECTURES: readonly NetworkArchitecture[] = ['unetpp', 'unet'];
 export interface PredictOptions {
   checkpoint: string;
   /** (C, Z, Y, X) float32 C order with its shape, or a preprocessed .data.npy path. */
@@ -35,7 +37,11 @@ export interface PredictOptions {
   /** Test-time mirroring over mirrorAxes (true; all axes). */
   mirror?: boolean;
   mirrorAxes?: [boolean, boolean, boolean];
-  /** 'last' = X^{0,npool} (default), 'average' = mean softmax of all heads, or k (1..npool) = head X^{0,k}. */
+  /**
+   * 'last' = the network's full-resolution head X^{0,npool} (default), 'average' = mean softmax of all heads, or k
+   * (1..npool) = head X^{0,k}. A unet checkpoint takes only 'last' (or npool): its other heads are below full
+   * resolution.
+   */
   head?: 'last' | 'average' | number;
   /** Tiles per forward pass (1). */
   tileBatch?: number;
@@ -63,7 +69,10 @@ export function validateNetwork(value: unknown, field = 'network'): NetworkPlan 
     }),
   );
   const baseFeatures = int(n['baseFeatures'], `${field}.baseFeatures`, 1);
+  // Left out: core's default ('unetpp', NetworkPlan::architecture in native/src/core/network_plan.h).
+  const architecture = opt(n['architecture'], undefined, (v) => oneOf(v, `${field}.architecture`, NETWORK_ARCHITECTURES));
   return {
+    ...(architecture === undefined ? {} : { architecture }),
     inChannels: int(n['inChannels'], `${field}.inChannels`, 1),
     numClasses: int(n['numClasses'], `${field}.numClasses`, 2),
     baseFeatures,
@@ -135,7 +144,8 @@ export function resolveTrainOptions(options: TrainOptions): NativeTrainOptions {
     if (v < (patchSize[a] ?? 0)) fail(`>= patchSize[${a}] (${patchSize[a]})`, `loaderPatchSize[${a}]`, v);
   });
   const aug = object(o['augmentation'] ?? {}, 'augmentation');
-  const headWeights = opt(o['headWeights'], network.poolKernels.map(() => 1), (v) => {
+  // [] = the network's own weights (core resolves them: DefaultHeadWeights).
+  const headWeights = opt(o['headWeights'], [] as number[], (v) => {
     if (!Array.isArray(v) || v.length !== network.poolKernels.length)
       fail(`${network.poolKernels.length} numbers (one per head)`, 'headWeights', v);
     const w = v.map((x, i) => num(x, `headWeights[${i}]`, 0));

@@ -56,7 +56,12 @@ export interface TrainOptions {
   /** Batch Dice (true for 3d_fullres) and Dice smoothing (1e-5). */
   batchDice?: boolean;
   diceSmooth?: number;
-  /** Loss weight per head X^{0,1}..X^{0,npool}; default all 1 (deep supervision, equal weights). */
+  /**
+   * Loss weight per head, in the network's head order: unetpp X^{0,1}..X^{0,npool}; unet its decoder outputs coarsest
+   * (1/2^(npool-1)) first, full resolution last. Left out (resolved to []): the network's own, from core
+   * (DefaultHeadWeights): unetpp all 1 (deep supervision, equal weights); unet nnU-Net v1's 1/2^s for the output at
+   * scale 1/2^s, the coarsest 0, normalised (npool 5: [0, 1/15, 2/15, 4/15, 8/15]).
+   */
   headWeights?: number[];
   augmentation?: AugmentationOptions;
   /** 'cpu' (default), 'cuda', 'cuda:<i>'. */

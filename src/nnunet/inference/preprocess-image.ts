@@ -3,7 +3,7 @@
  * the nonzero region, transpose, resample (order 3, separate-z rule), normalise with the plan's
  * fingerprint. Returns the (C, Z, Y, X) array and the geometry to export predictions with.
  */
-import { readNifti } from '../../io/nifti/index.js';
+import { readNifti, readNiftiHeader } from '../../io/nifti/index.js';
 import type { Plans, StagePlan } from '../plans/types.js';
 import type { SourceGeometry } from '../preprocessing/load-case.js';
 import { loadPreprocessNative } from '../../native/addon/index.js';
@@ -15,6 +15,25 @@ export interface PreprocessedImage {
   readonly data: Float32Array;
   readonly shape: [number, number, number, number];
   readonly geometry: ExportGeometry;
+}
+
+/** [z, y, x] of a NIfTI's file-order [x, y, z] (shape or spacing), as preprocessImage orders the source. */
+function sourceOrder(v: readonly number[]): [number, number, number] {
+  return [v[2] ?? 1, v[1] ?? 1, v[0] ?? 1];
+}
+
+/**
+ * The spatial shape preprocessImage would give the image if nothing were cropped, from the first channel's header
+ * alone: an upper bound of the true shape (cropping only shrinks), for counting tiles before the voxels are read.
+ */
+export async function preprocessedShapeBound(files: readonly string[], plans: Plans, stage: StagePlan): Promise<[number, number, number]> {
+  const first = files[0];
+  if (first === undefined) throw new Error('no image files');
+  const header = await readNiftiHeader(first);
+  const shape = sourceOrder(header.shape);
+  const spacing = sourceOrder(header.spacing.map(Math.abs));
+  const tf = plans.transposeForward;
+  return resamplePlan(tf.map((a) => shape[a] as number), tf.map((a) => spacing[a] as number), stage.spacing, plans.anisotropyThreshold).newShape;
 }
 
 function toFloat32(data: ArrayLike<number | bigint>): Float32Array {
@@ -38,10 +57,10 @@ export async function preprocessImage(id: string, files: readonly string[], plan
     const vol = await readNifti(file);
     const dims = vol.shape.slice(0, 3);
     if (vol.shape.slice(3).some((d) => d !== 1)) throw new Error(`${file}: expected a 3D image but received shape [${vol.shape.join(', ')}]`);
-    const s: [number, number, number] = [dims[2] ?? 1, dims[1] ?? 1, dims[0] ?? 1];
+    const s = sourceOrder(dims);
     if (shape === undefined) {
       shape = s;
-      spacing = [Math.abs(vol.spacing[2] ?? 1), Math.abs(vol.spacing[1] ?? 1), Math.abs(vol.spacing[0] ?? 1)];
+      spacing = sourceOrder(vol.spacing.map(Math.abs));
       geometry = { shape: dims, spacing: vol.spacing.slice(0, 3), affine: vol.affine.map((r) => [...r]), header: vol.header, datatype: vol.datatype };
     } else if (s.join() !== shape.join()) {
       throw new Error(`case ${id}: ${file} has shape [${s.join(', ')}] but channel 0 has [${shape.join(', ')}]`);

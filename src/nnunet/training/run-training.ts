@@ -6,15 +6,15 @@
  * Workspace (ctx.work): run/checkpoint_{latest,best,final}.pt, history.json, progress.svg, training_log.txt; an
  * interrupted attempt leaves them, and the next one resumes from the checkpoint.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCheckpointInfo, trainModel, type TrainResult } from '../../native/addon/index.js';
+import { trainModel, type TrainResult } from '../../native/addon/index.js';
 import { threadsPerRank } from '../../native/device.js';
 import { runDistributedTraining } from '../../native/distributed/index.js';
 import type { DeviceGrant, PhaseRun } from '../../stage-api/types.js';
 import { readRunningHistory, type RunningHistory } from './history.js';
 import type { TrainSetup } from './setup.js';
+import { chooseResumeCheckpoint } from './resume-checkpoint.js';
 import { trainOptionsFor } from './train-options.js';
 import { TrainingLog } from './training-log.js';
 import { writeTrainingOutputs } from './training-outputs.js';
@@ -28,22 +28,17 @@ interface StartPoint {
   readonly history: RunningHistory;
 }
 
-/** The checkpoint to continue from: final (training had finished) before latest. */
-function checkpointToResume(runDir: string): string | undefined {
-  for (const name of ['checkpoint_final.pt', 'checkpoint_latest.pt']) {
-    const path = join(runDir, name);
-    if (existsSync(path)) return path;
-  }
-  return undefined;
-}
-
 async function startPoint(ctx: PhaseRun, s: TrainSetup, runDir: string, log: TrainingLog): Promise<StartPoint> {
   const { device, worldSize } = s.placement;
-  const resumeFrom = checkpointToResume(runDir);
+  // Final before latest before the one the latest replaced, each checked; a damaged one is set aside and said.
+  const choice = await chooseResumeCheckpoint(runDir);
+  for (const note of choice.notes) log.write(note);
+  if (choice.setAside.length > 0) ctx.report.metrics({ checkpointsDamaged: choice.setAside.join(', '), resumedFrom: choice.from?.name ?? 'epoch 0' });
+  const resumeFrom = choice.from?.path;
   let startEpoch = 0;
   let history = await readRunningHistory(ctx.work).catch(() => undefined);
-  if (resumeFrom !== undefined) {
-    const info = await readCheckpointInfo(resumeFrom);
+  if (choice.from !== undefined) {
+    const info = choice.from.info;
     startEpoch = info.epoch;
     log.write(`resuming from ${info.kind} checkpoint ${resumeFrom}: epoch ${info.epoch} of ${info.epochs} done, ` +
       `continuing at epoch ${info.epoch}${info.iteration > 0 ? ` iteration ${info.iteration}` : ''}`);

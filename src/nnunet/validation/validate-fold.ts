@@ -5,14 +5,16 @@
  * the reference's summary.json.
  *
  * Predictions are written into the workspace first (work/predictions), so an interrupted
- * validation resumes at the next case. Output (ctx.out): predictions/<id>.nii.gz, summary.json,
+ * validation resumes at the next case. While a case is predicted, its tiles are reported (`case 2/5 tiles 40/216`)
+ * with an ETA over the tiles of every case still to predict (counted from their preprocessed shapes), so a case of
+ * hundreds of tiles never reads as hung. Output (ctx.out): predictions/<id>.nii.gz, summary.json,
  * fold.json (fold, task, labels, model), validation_args.json, and the per-fold postprocessing
  * (recipe 10.5): postprocessing.json, predictions_postprocessed/<id>.nii.gz + summary.json.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { predictVolume } from '../../native/addon/index.js';
+import { predictVolume, readCheckpointInfo } from '../../native/addon/index.js';
 import { evaluateFold, writeSummaryJson } from '../evaluation/index.js';
 import { describeForWhichClasses } from '../postprocessing/index.js';
 import type { CaseToEvaluate } from '../evaluation/index.js';
@@ -21,11 +23,13 @@ import { readFoldData } from '../training/fold-data.js';
 import { placementFor } from '../../native/device.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { readCaseProperties, readTaskInfo } from '../preprocessing/case-properties.js';
+import type { CaseProperties } from '../preprocessing/case.js';
 import { probabilitiesToLabels, writeLabelNifti } from '../inference/export.js';
 import { readLabelMap } from '../evaluation/label-volume.js';
 import { modelCheckpoint } from '../inference/model.js';
 import { POSTPROCESSED_DIR, postprocessFold, type PostprocessCase } from '../postprocessing/fold.js';
 import type { InferenceWith } from '../inference/with.js';
+import { caseTileProgress, TileEta, tileCount } from '../inference/tile-progress.js';
 
 export const SUMMARY_NAME = 'pipe UNetPlusPlus val tiled True';
 
@@ -50,17 +54,27 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
     `(head ${w.head}, mirroring ${w.mirroring}, step ${w.step}, ${device}, ${threads} threads)`);
 
   const shapes = new Map<string, number[]>();
+  const properties = new Map<string, CaseProperties>();
+  for (const id of ids) properties.set(id, await readCaseProperties(inputs.preprocessDir, id));
+  const propertiesOf = (id: string): CaseProperties => properties.get(id) as CaseProperties;
+  const predicted = (id: string): string => join(workPred, `${id}.nii.gz`);
+  // The tiles of every case still to predict, for an ETA over the stage (the patch: the checkpoint's, as core's).
+  const patch = (await readCheckpointInfo(model.path)).patchSize;
+  const todo = ids.filter((id) => !existsSync(predicted(id)));
+  const eta = new TileEta(todo.map((id) => tileCount(propertiesOf(id).shape, patch, w.step)));
   for (let i = 0; i < ids.length; i++) {
     if (ctx.signal.aborted) throw new Error(`validation interrupted after ${i} of ${ids.length} cases`);
     const id = ids[i] as string;
-    const props = await readCaseProperties(inputs.preprocessDir, id);
+    const props = propertiesOf(id);
     shapes.set(id, [...props.geometry.shape.slice(0, 3)]);
-    const file = join(workPred, `${id}.nii.gz`);
-    if (existsSync(file)) {
+    const file = predicted(id);
+    if (!todo.includes(id)) {
       ctx.report.progress({ done: i + 1, total: ids.length, unit: 'case', message: `${id} (done before)` });
       continue;
     }
     const t0 = performance.now();
+    const at = { index: i, count: ids.length, id };
+    eta.startCase(todo.indexOf(id));
     const prediction = await predictVolume({
       checkpoint: model.path,
       dataPath: join(inputs.preprocessDir, 'cases', props.files.data),
@@ -71,11 +85,17 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
       device,
       threads,
       output: 'probabilities',
+    }, {
+      onTiles: (tiles) => {
+        eta.tiles(tiles.done, tiles.total);
+        ctx.report.progress(caseTileProgress(eta, at, tiles));
+      },
     });
     if (prediction.probabilities === undefined) throw new Error(`case ${id}: the runtime returned no probabilities`);
     const labelMap = await probabilitiesToLabels(prediction.probabilities, prediction.shape, props, threads, data.plans.anisotropyThreshold);
     await writeLabelNifti(file, labelMap, props);
-    ctx.report.progress({ done: i + 1, total: ids.length, unit: 'case', message: `${id} ${((performance.now() - t0) / 1000).toFixed(1)} s` });
+    eta.finishCase();
+    ctx.report.progress({ ...caseTileProgress(eta, { ...at, index: i + 1 }), message: `${id} ${((performance.now() - t0) / 1000).toFixed(1)} s` });
   }
 
   const outPred = join(ctx.out, 'predictions');
@@ -83,7 +103,7 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
   const cases: CaseToEvaluate[] = [];
   const ppCases: PostprocessCase[] = [];
   for (const id of ids) {
-    const props = await readCaseProperties(inputs.preprocessDir, id);
+    const props = propertiesOf(id);
     const test = join(outPred, `${id}.nii.gz`);
     ppCases.push({
       id,

@@ -23,7 +23,7 @@ stages:
 interface Marker {
   readonly stage: string;
   readonly manifest: Record<string, number>;
-  files?: Record<string, [number, string, string, string]>;
+  files?: Record<string, [number, string, string, string, string?]>;
 }
 
 describe('store integrity', () => {
@@ -49,12 +49,12 @@ describe('store integrity', () => {
   };
   const marker = (stage: string): Marker => JSON.parse(readFileSync(`${objectOf(stage)}.commit`, 'utf8')) as Marker;
 
-  test('the marker records size, mtime, inode and SHA-256 per file', async () => {
+  test('the marker records size, mtime, inode, SHA-256 and ctime per file', async () => {
     await ranOnce();
     const m = marker('prep');
     expect(m.manifest).toEqual({ 'model.txt': 11 });
     const st = statSync(join(objectOf('prep'), 'model.txt'), { bigint: true });
-    expect(m.files?.['model.txt']).toEqual([11, String(st.mtimeNs), String(st.ino), createHash('sha256').update('weights v1\n').digest('hex')]);
+    expect(m.files?.['model.txt']).toEqual([11, String(st.mtimeNs), String(st.ino), createHash('sha256').update('weights v1\n').digest('hex'), String(st.ctimeNs)]);
   });
 
   test('a file changed in content but not in size is damage: rebuilt, said why, downstream sees the original', async () => {

@@ -53,7 +53,7 @@ describe('failures', () => {
     const st = JSON.parse((await rig.run(['status', 'p.yaml', '--json'])).stdout) as { stages: { stage: string; state: string; reason: string; log: string }[] };
     const t3 = st.stages.find((s) => s.stage === 'train[fold=3]');
     expect(t3?.state).toBe('failed');
-    expect(t3?.reason).toMatch(/^exit 1, 2 attempt\(s\); log: .*train_fold=3_\.[0-9a-f]{12}\.2\.log$/);
+    expect(t3?.reason).toMatch(/^exit 1, 2 attempt\(s\); log: .*train_fold=3_\.[0-9a-f]{12}\.\d{8}T\d{6}-[0-9a-f]{6}\.2\.log$/);
     expect(existsSync(t3?.log ?? '')).toBe(true);
     expect(rig.objects()).toHaveLength(8);
   });

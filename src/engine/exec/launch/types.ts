@@ -25,7 +25,18 @@ export interface AttemptSpec {
   readonly timeoutMs?: number;
   readonly graceMs: number;
   readonly onMessage: (message: PipeMessage) => void;
+  readonly onNotice: (notice: AttemptNotice) => void;
 }
+
+/** What a backend tells about a running attempt besides its messages: what a person following the run should know. */
+export type AttemptNotice =
+  /** The scheduler put the attempt back in its queue (preemption, `scontrol requeue`): it runs again under the same job. */
+  | { readonly kind: 'requeued'; readonly jobId: string; readonly restart: number; readonly message: string }
+  /**
+   * About the backend itself, not the attempt (its scheduler stopped or started answering again): the same words
+   * reach every attempt it concerns, and are shown once.
+   */
+  | { readonly kind: 'backend'; readonly message: string };
 
 export interface AttemptResult {
   readonly exitCode: number | null;
@@ -56,6 +67,8 @@ export interface AttemptRef {
   readonly jobId: string;
   readonly log: string;
   readonly out: string;
+  /** The stage's `timeout`: how long the backend's silence is waited out before the attempt is given up. */
+  readonly timeoutMs?: number;
 }
 
 /** An attempt an earlier run journalled and nobody finished with (exec/slurm/open-jobs.ts finds them). */
@@ -104,5 +117,5 @@ export interface AttemptBackend {
   place(kind: DeviceKind, devices: readonly string[]): Promise<Placement>;
   start(launch: Launch): Promise<RunningAttempt>;
   /** Follows an attempt that an earlier run started and left open, until it ends; never starts it again. */
-  attach?(ref: AttemptRef, onMessage: (message: PipeMessage) => void): RunningAttempt;
+  attach?(ref: AttemptRef, onMessage: (message: PipeMessage) => void, onNotice: (notice: AttemptNotice) => void): RunningAttempt;
 }

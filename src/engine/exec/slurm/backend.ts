@@ -11,14 +11,16 @@ import type { ExecutorConfig } from '../../config/types.js';
 import type { Failure } from '../../log/events.js';
 import { parseMessage, type PipeMessage } from '../../../stage-api/protocol.js';
 import { removeTree } from '../../../util/fs.js';
-import { batchScript, exitFromLog, visibilityMarker } from './batch-script.js';
+import { formatDuration } from '../../../util/duration.js';
+import { batchScript, exitFromLog, restartFromLog, visibilityMarker } from './batch-script.js';
 import { sbatch, scancel } from './client.js';
 import { commitJobScript } from './commit-job-path.js';
-import { failureOf, type SlurmJob } from './job-state.js';
+import { failureOf, isQueued, type SlurmJob } from './job-state.js';
 import { SlurmPoller } from './poller.js';
 import { jobName, sbatchFlags } from './sbatch-flags.js';
+import { clearSilence, clockTime, recordSilence, silenceText } from './silence.js';
 import { jobComment } from './unrecorded-jobs.js';
-import type { AttemptBackend, AttemptRef, AttemptResult, Launch, Placement, RunningAttempt } from '../launch/types.js';
+import type { AttemptBackend, AttemptNotice, AttemptRef, AttemptResult, Launch, Placement, RunningAttempt } from '../launch/types.js';
 
 /** What every job of one run shares: the names it carries and the executor block it is submitted under. */
 export interface SlurmSite {
@@ -77,10 +79,15 @@ export class SlurmBackend implements AttemptBackend {
   /** The last state each followed job showed (for `pipe run`'s own view). */
   readonly states = new Map<string, SlurmJob>();
 
+  /** The silence of Slurm's that `pipe status` has been told of (its start, epoch ms). */
+  #silenceRecorded: number | undefined;
+
   constructor(env: Readonly<Record<string, string | undefined>>, site: SlurmSite) {
     this.#env = env;
     this.#site = site;
     this.#poller = new SlurmPoller(env);
+    // A runner killed during a silence left its record; this one starts from what it sees itself.
+    clearSilence(site.store);
   }
 
   place(): Promise<Placement> {
@@ -90,7 +97,11 @@ export class SlurmBackend implements AttemptBackend {
   async start(launch: Launch): Promise<RunningAttempt> {
     const { spec } = launch;
     const { store } = this.#site;
-    writeFileSync(spec.logPath, spec.header);
+    try {
+      writeFileSync(spec.logPath, spec.header);
+    } catch (error) {
+      return notSubmitted(`cannot create its log ${spec.logPath}: ${(error as Error).message}`);
+    }
     // The job-side commit (commit-job.ts), run by the batch script after a clean exit when the run is detached.
     const commit = [process.execPath, commitJobScript(), store, launch.key, launch.instance, launch.out, ...launch.outputs];
     const script = batchScript({
@@ -109,56 +120,144 @@ export class SlurmBackend implements AttemptBackend {
     } catch (error) {
       const message = (error as Error).message;
       appendFileSync(spec.logPath, `# pipe: ${message}\n`);
-      const refused: AttemptResult = { exitCode: null, signal: null, terminated: false, failure: { reason: 'spawn-error', message } };
-      return { pid: 0, done: Promise.resolve(refused), terminate: () => Promise.resolve() };
+      return notSubmitted(message);
     }
     appendFileSync(spec.logPath, `# pipe: submitted as Slurm job ${jobId}: sbatch ${flags.join(' ')}\n`);
-    return this.attach({ jobId, log: spec.logPath, out: launch.out }, spec.onMessage);
+    return this.attach({ jobId, log: spec.logPath, out: launch.out, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) }, spec.onMessage, spec.onNotice);
   }
 
   /** Stops following jobs (detached ones stay with the cluster). */
   close(): void {
     this.#poller.close();
+    clearSilence(this.#site.store);
   }
 
-  /** Follows job `ref.jobId` until it ends; `onMessage` gets the `::pipe::` lines it writes to its log. */
-  attach(ref: AttemptRef, onMessage: (m: PipeMessage) => void): RunningAttempt {
+  /**
+   * Follows job `ref.jobId` until it ends; `onMessage` gets the `::pipe::` lines it writes to its log, `onNotice`
+   * a requeue of the job and Slurm's silences. A silence is waited out (the job runs on without slurmctld), for
+   * at most the stage's timeout when it has one.
+   */
+  attach(ref: AttemptRef, onMessage: (m: PipeMessage) => void, onNotice: (n: AttemptNotice) => void): RunningAttempt {
     const tail = new LogTail(ref.log, 0);
+    const requeues = new RequeueCount(ref.jobId, onNotice);
     const read = (): void => {
       for (const line of tail.lines()) {
         const m = parseMessage(line);
         if (m !== undefined) onMessage(m);
+        else requeues.fromLog(line);
       }
+      requeues.caughtUp();
     };
     let terminated = false;
+    let toldSilence: number | undefined;
+    let settle: (r: AttemptResult) => void = () => undefined;
     const done = new Promise<AttemptResult>((resolve) => {
-      this.#poller.watch(ref.jobId, {
-        update: (job) => {
-          this.states.set(job.id, job);
-          read();
-        },
-        end: (found) => {
-          read();
-          // Slurm forgets a finished job after MinJobAge without accounting: the batch script's last log line remains.
-          const logged = found === undefined ? exitFromLog(readLog(ref.log), ref.jobId) : undefined;
-          const job = found ?? (logged !== undefined ? { id: ref.jobId, state: logged === 0 ? 'COMPLETED' : 'FAILED', reason: '', node: '', elapsed: '', exitCode: logged } : undefined);
-          if (job !== undefined) this.states.set(job.id, job);
-          const failure = jobFailure(ref, job);
-          // The marker has told what it could; the staging folder is committed or removed next.
-          removeTree(visibilityMarker(ref.out));
-          resolve({ exitCode: job?.exitCode ?? null, signal: null, terminated, ...(failure !== undefined ? { failure } : {}) });
-        },
-      });
+      settle = resolve;
+    });
+    /** Stops following the job without Slurm's word on it (Slurm silent past the stage's timeout, or at a cancel). */
+    const giveUp = (message: string): void => {
+      this.#poller.unwatch(ref.jobId);
+      removeTree(visibilityMarker(ref.out));
+      settle({ exitCode: null, signal: null, terminated, failure: { reason: 'cluster-job', jobId: ref.jobId, message } });
+    };
+    this.#poller.watch(ref.jobId, {
+      update: (job) => {
+        this.states.set(job.id, job);
+        read();
+        requeues.fromState(job.state);
+      },
+      end: (found) => {
+        read();
+        // Slurm forgets a finished job after MinJobAge without accounting: the batch script's last log line remains.
+        const logged = found === undefined ? exitFromLog(readLog(ref.log), ref.jobId) : undefined;
+        const job = found ?? (logged !== undefined ? { id: ref.jobId, state: logged === 0 ? 'COMPLETED' : 'FAILED', reason: '', node: '', elapsed: '', exitCode: logged } : undefined);
+        if (job !== undefined) this.states.set(job.id, job);
+        const failure = jobFailure(ref, job);
+        // The marker has told what it could; the staging folder is committed or removed next.
+        removeTree(visibilityMarker(ref.out));
+        settle({ exitCode: job?.exitCode ?? null, signal: null, terminated, ...(failure !== undefined ? { failure } : {}) });
+      },
+      unanswered: (sinceMs, error) => {
+        // The log sits on the shared store, not with Slurm: progress still shows while slurmctld is away.
+        read();
+        const since = new Date(sinceMs).toISOString();
+        if (this.#silenceRecorded !== sinceMs) {
+          this.#silenceRecorded = sinceMs;
+          recordSilence(this.#site.store, new Date(sinceMs), error);
+        }
+        if (toldSilence !== sinceMs) onNotice({ kind: 'backend', message: `${silenceText(since, error)}: polling on; a job is never taken for ended while Slurm is silent` });
+        toldSilence = sinceMs;
+        const silentMs = Date.now() - sinceMs;
+        if (ref.timeoutMs !== undefined && silentMs > ref.timeoutMs) {
+          giveUp(`Slurm has not answered for ${formatDuration(silentMs)} (since ${clockTime(since)}: ${error}), longer than the stage's timeout ${formatDuration(ref.timeoutMs)}: pipe stopped waiting for Slurm job ${ref.jobId}, which may still run (scancel ${ref.jobId} once Slurm answers)`);
+        }
+      },
+      answered: (sinceMs, nowMs) => {
+        if (this.#silenceRecorded === sinceMs) {
+          this.#silenceRecorded = undefined;
+          clearSilence(this.#site.store);
+        }
+        toldSilence = undefined;
+        onNotice({ kind: 'backend', message: `Slurm answers again (slurmctld was silent since ${clockTime(new Date(sinceMs).toISOString())}, for ${formatDuration(nowMs - sinceMs)})` });
+      },
     });
     return {
       pid: 0, jobId: ref.jobId, jobLabel: `Slurm job ${ref.jobId}`, done,
       terminate: async () => {
         terminated = true;
-        await scancel([ref.jobId], this.#env).catch(() => undefined);
+        try {
+          await scancel([ref.jobId], this.#env);
+        } catch (error) {
+          // Waiting for an answer could take as long as the outage: stop following the job, say it may run on.
+          giveUp(`could not cancel Slurm job ${ref.jobId} (${(error as Error).message}): it may still run; scancel ${ref.jobId} once Slurm answers`);
+        }
         this.#poller.nudge();
         await done;
       },
     };
+  }
+}
+
+/** An attempt that was never submitted, for the reason given. */
+function notSubmitted(message: string): RunningAttempt {
+  const refused: AttemptResult = { exitCode: null, signal: null, terminated: false, failure: { reason: 'spawn-error', message } };
+  return { pid: 0, done: Promise.resolve(refused), terminate: () => Promise.resolve() };
+}
+
+/**
+ * The requeues of one followed job, told once each: seen as a job that ran and is queued again (squeue), or, when
+ * a poll missed that, as the restart line its batch script logs (batch-script.ts). Restart lines already in the
+ * log when pipe attaches (an earlier runner told of them) are counted, not told again.
+ */
+class RequeueCount {
+  #restarts = 0;
+  #ran = false;
+  #attaching = true;
+  constructor(readonly jobId: string, readonly onNotice: (n: AttemptNotice) => void) {}
+
+  fromState(state: string): void {
+    if (state === 'RUNNING') this.#ran = true;
+    else if (this.#ran && isQueued(state)) {
+      this.#ran = false;
+      this.#tell(this.#restarts + 1, `Slurm job ${this.jobId} was requeued (${state}): it runs again under its id, from an empty staging folder, resuming from its workspace`);
+    }
+  }
+
+  fromLog(line: string): void {
+    const n = restartFromLog(line, this.jobId);
+    if (n === undefined || n <= this.#restarts) return;
+    if (this.#attaching) this.#restarts = n;
+    else this.#tell(n, `Slurm job ${this.jobId} was requeued and restarted (restart ${n}), resuming from its workspace`);
+  }
+
+  /** The log read at attach time is behind: later lines are news. */
+  caughtUp(): void {
+    this.#attaching = false;
+  }
+
+  #tell(restart: number, message: string): void {
+    this.#restarts = restart;
+    this.onNotice({ kind: 'requeued', jobId: this.jobId, restart, message });
   }
 }
 

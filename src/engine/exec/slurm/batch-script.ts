@@ -31,6 +31,12 @@ export function exitFromLog(logText: string, jobId: string): number | undefined 
   return last === undefined ? undefined : Number(last[1]);
 }
 
+/** The restart count on a line the batch script logs when Slurm runs it again (requeued), if it is one for `jobId`. */
+export function restartFromLog(line: string, jobId: string): number | undefined {
+  const m = /^# pipe: slurm job (\d+) restarted \(restart (\d+)\)/.exec(line);
+  return m !== null && m[1] === jobId ? Number(m[2]) : undefined;
+}
+
 /** The file the job touches first: its presence says the node sees the store. */
 export function visibilityMarker(out: string): string {
   return `${out}.seen`;

@@ -4,7 +4,7 @@
  * Parsers take the `|`-separated formats requested here, never the human tables.
  */
 import { execa } from 'execa';
-import { baseState, type SlurmJob } from './job-state.js';
+import { baseState, isFinal, type SlurmJob } from './job-state.js';
 
 export class SlurmCommandError extends Error {
   constructor(message: string) {
@@ -13,8 +13,30 @@ export class SlurmCommandError extends Error {
   }
 }
 
+/**
+ * Slurm gave no answer about the jobs asked for (slurmctld down, restarting or too busy: squeue prints `Unable to
+ * contact slurm controller` or `Socket timed out` after ~18 s of retries). Not an answer that a job is gone: a
+ * caller asks again later.
+ */
+export class SlurmUnansweredError extends SlurmCommandError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlurmUnansweredError';
+  }
+}
+
+/** squeue and scontrol exit 1 with this when none of the ids asked for is known (any longer): that is an answer. */
+const UNKNOWN_JOB = /Invalid job id specified/i;
+
+/** Throws unless `r` is Slurm's answer (success, or "no such job"). */
+function answered(command: string, r: { ok: boolean; stderr: string }): void {
+  if (r.ok || UNKNOWN_JOB.test(r.stderr)) return;
+  throw new SlurmUnansweredError(`${command}: ${r.stderr.trim().split('\n').pop() || 'failed without a message'}`);
+}
+
 async function call(command: string, args: readonly string[], env: Readonly<Record<string, string | undefined>>, input?: string): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   const r = await execa(command, [...args], { env, extendEnv: false, reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }), timeout: 60_000 });
+  if (r.timedOut) throw new SlurmUnansweredError(`${command}: no answer within 60 s`);
   if (r.failed && r.exitCode === undefined) {
     throw new SlurmCommandError(`could not run ${command}: ${r.originalMessage ?? r.shortMessage} (is Slurm installed and SLURM_CONF set?)`);
   }
@@ -42,12 +64,16 @@ export function parseSqueue(text: string): SlurmJob[] {
   return jobs;
 }
 
-/** One squeue call for all `ids` (finished ones still listed for MinJobAge with `-t all`). */
+/**
+ * One squeue call for all `ids` (finished ones still listed for MinJobAge with `-t all`); a job missing from the
+ * map is one Slurm no longer lists. Throws SlurmUnansweredError when Slurm did not answer: no job is gone then.
+ */
 export async function squeue(ids: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<Map<string, SlurmJob>> {
   const out = new Map<string, SlurmJob>();
   if (ids.length === 0) return out;
   const r = await call('squeue', ['-h', '-t', 'all', '-j', ids.join(','), '-o', SQUEUE_FORMAT], env);
-  // squeue exits 1 when a listed id is unknown to it (purged): what it printed still holds for the others.
+  // squeue exits 1 when none of the ids is known to it (purged): an answer, unlike a controller that is away.
+  answered('squeue', r);
   for (const job of parseSqueue(r.stdout)) out.set(job.id, job);
   return out;
 }
@@ -83,15 +109,27 @@ export function parseSacct(text: string, id: string): SlurmJob | undefined {
   return undefined;
 }
 
-/** A finished job's final record: sacct when accounting answers, else scontrol. */
+/**
+ * The record of a job squeue listed as final or no longer lists: sacct's when accounting has it as final, else
+ * scontrol's (which may still be live: squeue and the controller can disagree for a moment); undefined when the
+ * controller no longer knows the job. Throws SlurmUnansweredError when the controller did not answer.
+ */
 export async function finalJob(id: string, env: Readonly<Record<string, string | undefined>>): Promise<SlurmJob | undefined> {
   const acct = await call('sacct', ['-n', '-P', '-X', '-j', id, '-o', 'JobID,State,ExitCode,NodeList,Elapsed,Timelimit'], env).catch(() => undefined);
   const fromAcct = acct?.ok ? parseSacct(acct.stdout, id) : undefined;
-  if (fromAcct !== undefined) return fromAcct;
+  // Accounting lags and outlives the controller's view: only a final state there is the end.
+  if (fromAcct !== undefined && isFinal(fromAcct.state)) return fromAcct;
   const r = await call('scontrol', ['-o', 'show', 'job', id], env);
+  answered('scontrol', r);
   return r.ok ? parseScontrol(r.stdout) : undefined;
 }
 
+/** What a Slurm client prints when the controller is away (as opposed to refusing or not knowing a job). */
+const NO_CONTROLLER = /Unable to contact slurm controller|Socket timed out|connect failure|Connection refused|Communication connection failure/i;
+
+/** Cancels jobs; one that already ended is no error. Throws SlurmUnansweredError when the controller is away. */
 export async function scancel(ids: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<void> {
-  if (ids.length > 0) await call('scancel', [...ids], env);
+  if (ids.length === 0) return;
+  const r = await call('scancel', [...ids], env);
+  if (!r.ok && NO_CONTROLLER.test(r.stderr)) throw new SlurmUnansweredError(`scancel: ${r.stderr.trim().split('\n').pop() ?? ''}`);
 }

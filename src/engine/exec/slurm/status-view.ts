@@ -2,7 +2,7 @@
  * `pipe status` during a Slurm run: instances whose latest attempt is a live job get Slurm's view, from one
  * squeue call for all of them: `queued` (with squeue's reason) or `running` on a node for so long. This holds
  * while pipe is away too (killed, or `--detach`): the journal has the job ids, the cluster has the rest.
- * Without an answer from Slurm the journal's view stays as it is.
+ * Without an answer from Slurm the journal's view stays, and says that slurmctld is not answering, since when.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { InstanceStatus } from '../../log/instance-status.js';
@@ -10,6 +10,7 @@ import { parseMessage } from '../../../stage-api/protocol.js';
 import type { Progress } from '../../../stage-api/types.js';
 import { squeue } from './client.js';
 import { isFinal, isQueued } from './job-state.js';
+import { readSilence, silenceText } from './silence.js';
 
 /** squeue's elapsed time (`2:13:05`, `13:05`, `1-02:00:00`) in ms. */
 export function elapsedMs(text: string): number {
@@ -48,14 +49,28 @@ export function progressFromLog(path: string): Progress | undefined {
   return undefined;
 }
 
-export async function withSlurmView(stages: readonly InstanceStatus[], env: Readonly<Record<string, string | undefined>>): Promise<InstanceStatus[]> {
+/**
+ * Slurm did not answer status's squeue: the journal's view stays, and each instance with a job says why Slurm's
+ * view is missing, since when (the runner's record of the silence, else the start of this squeue call).
+ */
+function withoutAnswer(stages: readonly InstanceStatus[], error: Error, askedAt: Date, storeRoot: string | undefined): InstanceStatus[] {
+  const silence = storeRoot !== undefined ? readSilence(storeRoot) : undefined;
+  const text = silenceText(silence?.since ?? askedAt.toISOString(), silence?.error ?? error.message);
+  return stages.map((s) => {
+    if (s.jobId === undefined || (s.state !== 'running' && s.state !== 'interrupted')) return s;
+    return { ...s, reason: s.state === 'running' ? text : `${text}; ${s.reason ?? ''}` };
+  });
+}
+
+export async function withSlurmView(stages: readonly InstanceStatus[], env: Readonly<Record<string, string | undefined>>, storeRoot?: string): Promise<InstanceStatus[]> {
   const ids = stages.filter((s) => s.jobId !== undefined && (s.state === 'running' || s.state === 'interrupted')).map((s) => s.jobId as string);
   if (ids.length === 0) return [...stages];
   let jobs;
+  const askedAt = new Date();
   try {
     jobs = await squeue(ids, env);
-  } catch {
-    return [...stages];
+  } catch (error) {
+    return withoutAnswer(stages, error as Error, askedAt, storeRoot);
   }
   return stages.map((s) => {
     const job = s.jobId === undefined ? undefined : jobs.get(s.jobId);

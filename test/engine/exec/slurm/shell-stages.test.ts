@@ -14,7 +14,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../../helpers/build.js';
-import { collect, outcomes, Rig, waitFor, type CliResult } from '../../../helpers/rig.js';
+import { collect, jsonLines, outcomes, Rig, waitFor, type CliResult } from '../../../helpers/rig.js';
 import { slurmAvailable, startSlurm, type SlurmCluster } from '../../../helpers/slurm.js';
 
 const pipeline = (sleep: number, extra = ''): string => `name: sl
@@ -149,6 +149,8 @@ describe.runIf(slurmAvailable())('Slurm executor with shell stages (a real one-n
       expect(by['report']?.slurm_state).toBe('PENDING');
       const text = (await pipe(rig, ['status', 'p.yaml'])).stdout;
       expect(text).toMatch(/report\s+queued\s+\S+\s+\(job \d+: Dependency\)/);
+      // The run that submitted them exited 0, but it is not finished while its jobs are open.
+      expect(text.split('\n')[1]).toMatch(/^run \S+ \S+ \(submitted: [1-4] Slurm job\(s\) open\) with no overrides$/);
     }
     {
       // gc while the jobs are away leaves their staging folders alone.
@@ -232,8 +234,31 @@ describe.runIf(slurmAvailable())('Slurm executor with shell stages (a real one-n
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(outcomes(r.stdout)).toEqual({ once: 'ran' });
     expect(rig.calls()).toEqual(['start 0', 'start 1']);
+    // Told, once: an event (and a line in the human view).
+    expect(jsonLines(r.stdout).filter((e) => e['event'] === 'stage-requeued')).toEqual([
+      { event: 'stage-requeued', stage: 'once', key: expect.any(String), jobId: id, restart: 1, message: expect.stringContaining(`Slurm job ${id} was requeued`) },
+    ]);
     expect(Object.values(journalJobs(rig))).toEqual([[id]]);
     expect(rig.read(`cache/objects/${rig.objects()[0] ?? ''}/o.txt`)).toBe('line\n');
+  });
+
+  test('the excerpt under a FAILED job is what the stage printed, without its ::pipe:: lines', async () => {
+    const rig = newRig(`name: ex
+executor: {kind: slurm}
+stages:
+  noisy:
+    run: |
+      echo "loading cases"
+      for i in $(seq 1 30); do echo "::pipe:: {\\"type\\":\\"progress\\",\\"done\\":$i,\\"total\\":30,\\"unit\\":\\"case\\"}"; done
+      echo '::pipe:: {"type":"log","message":"case 30 has no label"}'
+      echo "out of cases" >&2
+      exit 4
+`);
+    const r = await pipe(rig, ['run', 'p.yaml']);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    const excerpt = r.stdout.split('\n').filter((l) => l.startsWith('         | ')).map((l) => l.slice('         | '.length));
+    expect(excerpt.filter((l) => l.startsWith('::pipe::'))).toEqual([]);
+    expect(excerpt).toEqual(expect.arrayContaining(['loading cases', 'case 30 has no label', 'out of cases']));
   });
 
   test('a job past its time limit is reported TIMEOUT', { timeout: 180_000 }, async () => {
@@ -241,6 +266,6 @@ describe.runIf(slurmAvailable())('Slurm executor with shell stages (a real one-n
     expect(r.code, r.stderr + r.stdout).toBe(1);
     expect(r.stdout).toMatch(/Slurm job \d+ TIMEOUT: reached its time limit 00:01:00 \(raise resources.time\)/);
     const st = await status(timeoutRig);
-    expect(st.stages[0]?.reason).toMatch(/TIMEOUT.*log: \S+slow\.\w+\.1\.log/);
+    expect(st.stages[0]?.reason).toMatch(/TIMEOUT.*log: \S+slow\.[0-9a-f]{12}\.[\w-]+\.1\.log/);
   });
 });

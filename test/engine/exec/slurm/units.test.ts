@@ -12,7 +12,8 @@ import type { JournalRecord } from '../../../../src/engine/cache/journal.js';
 import { loadPipeline } from '../../../../src/engine/config/load-pipeline.js';
 import { DigestMemo } from '../../../../src/engine/cache/digests.js';
 import { resolveKeys } from '../../../../src/engine/resolve/keys.js';
-import { exitFromLog } from '../../../../src/engine/exec/slurm/batch-script.js';
+import { exitFromLog, restartFromLog } from '../../../../src/engine/exec/slurm/batch-script.js';
+import { excerptLines } from '../../../../src/engine/log/log-excerpt.js';
 import { parseSacct, parseScontrol, parseSqueue } from '../../../../src/engine/exec/slurm/client.js';
 import { failureOf } from '../../../../src/engine/exec/slurm/job-state.js';
 import { openJobs } from '../../../../src/engine/exec/slurm/open-jobs.js';
@@ -63,6 +64,17 @@ describe('parsing what Slurm prints', () => {
     expect(exitFromLog(log, '12')).toBe(0);
     expect(exitFromLog(log, '120')).toBe(3);
     expect(exitFromLog(log, '7')).toBeUndefined();
+  });
+  test('the restart line a requeued job\'s batch script logs', () => {
+    expect(restartFromLog('# pipe: slurm job 12 restarted (restart 2): resuming from its workspace', '12')).toBe(2);
+    expect(restartFromLog('# pipe: slurm job 12 restarted (restart 2): resuming from its workspace', '1')).toBeUndefined();
+    expect(restartFromLog('restarted (restart 2)', '12')).toBeUndefined();
+  });
+  test('a failure excerpt leaves out ::pipe:: progress and metrics lines and shows log messages as text', () => {
+    const log = ['# pipe: slurm job 3 on vm', 'loading', '::pipe:: {"type":"progress","done":1,"unit":"case"}', '::pipe:: {"type":"metrics","values":{"dice":0.9}}',
+      '::pipe:: {"type":"log","message":"case 2 has no label"}', '::pipe:: not json', 'Error: out of cases', ''].join('\n');
+    expect(excerptLines(log)).toEqual(['# pipe: slurm job 3 on vm', 'loading', 'case 2 has no label', '::pipe:: not json', 'Error: out of cases']);
+    expect(excerptLines(log, 2)).toEqual(['::pipe:: not json', 'Error: out of cases']);
   });
   test('elapsed times', () => {
     expect(elapsedMs('2:13:05')).toBe((2 * 3600 + 13 * 60 + 5) * 1000);
