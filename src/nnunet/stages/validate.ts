@@ -14,7 +14,7 @@ import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 const stage: BuiltinStage<InferenceWith> = {
   kind: 'validate',
-  version: '2',
+  version: '3',
   runtime: nativeRuntimeIdentity,
   withSchema: validateWithSchema,
   // One fold of one variant: with a variant axis on train, validate needs it too.
