@@ -31,6 +31,12 @@ export interface UpstreamRef {
   readonly matrix: Readonly<Record<string, MatrixValue>>;
 }
 
+/**
+ * An upstream instance as the instance graph gives it at load time, before anything has run: what
+ * BuiltinStage.checkNeeds sees of the instances `needs` and the matrix match.
+ */
+export type PlannedUpstream = Pick<UpstreamRef, 'stage' | 'id' | 'kind' | 'matrix'>;
+
 /** What a built-in stage is given when it runs (serialised as JSON to the child). */
 export interface StageContextData {
   /** Instance id, e.g. `train[fold=3]`. */
@@ -184,6 +190,12 @@ export interface BuiltinStage<W = unknown> {
    * digested by content (name -> absolute path), `values` go in as they are (name -> text).
    */
   runtime?(): StageRuntime;
+  /**
+   * Checks at load time the upstream instances one instance of this kind is given (what `needs` and the shared
+   * matrix axes match), for a graph its `run` would refuse: the problem in the pipeline's words, or undefined.
+   * So a validation that would match two trainings fails before anything runs, not after the training.
+   */
+  checkNeeds?(instance: { readonly name: string; readonly matrix: Readonly<Record<string, MatrixValue>> }, needs: readonly PlannedUpstream[]): string | undefined;
   run(ctx: StageContext<W>): Promise<void>;
   /**
    * How this kind's committed outputs read across runs (`pipe runs`, `pipe compare`). A loader, so

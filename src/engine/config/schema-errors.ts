@@ -63,6 +63,9 @@ export function schemaDiagnostics(
     const last = rel[rel.length - 1];
     if (last === 'timeout' && e.schemaPath.includes('/timeout/')) {
       message = `Expected a positive number of seconds or a duration like "90s", "2h", "1h30m" for ${field} but received ${describe(value)}`;
+    } else if (rel[rel.length - 2] === 'matrix' && e.schemaPath.includes('/matrix/') && (e.keyword === 'type' || e.keyword === 'pattern')) {
+      // Either branch of the axis's oneOf: say both forms once.
+      message = `Expected a list of values or one \${params.*} reference to a list for ${field} but received ${describe(value)}`;
     } else {
       switch (e.keyword) {
         case 'additionalProperties': {

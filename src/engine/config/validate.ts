@@ -20,6 +20,7 @@ import { schemaDiagnostics } from './schema-errors.js';
 import { pipelineSchemaValidator } from './schema-validator.js';
 import { storeDir } from './store-location.js';
 import { executorConfig, slurmResources, type RawExecutor } from './executor-config.js';
+import { matrixAxisValues, matrixCombinations, type RawMatrixAxis } from './matrix-axes.js';
 import type { Pipeline, StageConfig, StageId, SourceSpan } from './types.js';
 
 interface RawStage {
@@ -27,7 +28,7 @@ interface RawStage {
   uses?: string;
   with?: Record<string, unknown>;
   needs?: string[];
-  matrix?: Record<string, MatrixValue[]>;
+  matrix?: Record<string, RawMatrixAxis>;
   resources?: { devices?: number | string; device?: DeviceKind | string; keyed?: boolean; nodes?: number; time?: string | number; memory?: string; partition?: string };
   inputs?: string[];
   outputs?: string[];
@@ -49,13 +50,6 @@ export interface ValidateOptions {
   readonly overrides?: readonly string[];
   /** Environment (for PIPE_CACHE); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** Cartesian product of matrix axes, in declaration order (one empty combination without axes). */
-export function matrixCombinations(axes: ReadonlyArray<readonly [string, readonly MatrixValue[]]>): Record<string, MatrixValue>[] {
-  let combos: Record<string, MatrixValue>[] = [{}];
-  for (const [axis, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [axis]: v })));
-  return combos;
 }
 
 export async function validatePipeline(doc: RawDocument, options: ValidateOptions = {}): Promise<Pipeline> {
@@ -87,6 +81,18 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
   const store = storeDir(projectDir, raw.cache, env);
 
   const ids = Object.keys(raw.stages);
+  // Every stage's axes first: the axis check below compares a stage's values with its upstreams'.
+  const matrices = new Map<string, [string, MatrixValue[]][]>();
+  for (const id of ids) {
+    const axes: [string, MatrixValue[]][] = [];
+    for (const [axis, rawAxis] of Object.entries(raw.stages[id]?.matrix ?? {})) {
+      const r = matrixAxisValues(axis, rawAxis, params);
+      // An axis in error stays declared (no instances), so that its ${matrix.*} references are not reported too.
+      if ('problem' in r) error(r.problem, ['stages', id, 'matrix', axis]);
+      axes.push([axis, 'problem' in r ? [] : r.values]);
+    }
+    matrices.set(id, axes);
+  }
   const kinds = await knownKinds();
   const stages = new Map<StageId, StageConfig>();
 
@@ -101,7 +107,7 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
       if (n === id) error(`stage "${id}" cannot need itself`, [...base, 'needs', i]);
       else if (!Object.hasOwn(raw.stages, n)) error(`unknown stage "${n}" in needs of "${id}": expected one of ${ids.filter((x) => x !== id).join(', ')}${suggestion(n, ids)}`, [...base, 'needs', i]);
     });
-    const matrix = Object.entries(s.matrix ?? {}) as [string, MatrixValue[]][];
+    const matrix = matrices.get(id) ?? [];
 
     // References in run, inputs, outputs and with.
     const checkRefs = (text: string, path: ReadonlyArray<string | number>, where: 'run' | 'with' | 'inputs' | 'outputs'): void => {
@@ -156,8 +162,9 @@ export async function validatePipeline(doc: RawDocument, options: ValidateOption
     for (const n of needs) {
       const up = raw.stages[n];
       if (up === undefined || n === id) continue;
+      const upAxes = new Map(matrices.get(n) ?? []);
       for (const [axis, values] of matrix) {
-        const upValues = up.matrix?.[axis];
+        const upValues = upAxes.get(axis);
         if (upValues === undefined) continue;
         const missing = values.filter((v) => !upValues.includes(v));
         if (missing.length > 0) {

@@ -4,7 +4,7 @@
  * (`validate[fold=3]` needs `train[fold=3]`); its other axes fan in (all matching instances).
  */
 import type { Pipeline, StageConfig, StageId } from '../config/types.js';
-import { matrixCombinations } from '../config/validate.js';
+import { matrixCombinations } from '../config/matrix-axes.js';
 import type { MatrixValue } from '../../stage-api/types.js';
 import { topologicalOrder } from '../dag/order.js';
 

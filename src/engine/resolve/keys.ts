@@ -19,7 +19,7 @@ import type { DigestMemo } from '../cache/digests.js';
 import { stageKey, KEY_SCHEMA, type KeyMaterial } from '../cache/key.js';
 import { expandInput, InputWalkError } from '../cache/glob.js';
 import { loadBuiltin } from '../../stage-api/registry.js';
-import type { BuiltinStage, StageRuntime } from '../../stage-api/types.js';
+import type { BuiltinStage, PlannedUpstream, StageRuntime } from '../../stage-api/types.js';
 
 export interface KeyedInstance extends Instance {
   readonly key: StageKey;
@@ -90,6 +90,7 @@ export async function resolveKeys(pipeline: Pipeline, memo: DigestMemo, targets:
   const validators = new Map<string, ValidateFunction>();
   const errors: Diagnostic[] = [];
   const texts = new Map([[pipeline.file, pipeline.text]]);
+  const refused = new Set<StageId>();
 
   const digestInputs = async (entries: ReadonlyArray<{ path: string; where: (string | number)[] }>, into: Record<string, FileDigest>): Promise<void> => {
     for (const { path, where } of entries) {
@@ -134,10 +135,18 @@ export async function resolveKeys(pipeline: Pipeline, memo: DigestMemo, targets:
     }
     const runtime = builtin?.runtime === undefined ? undefined : await runtimeMaterial(builtin.runtime(), memo);
     const needs: Record<string, StageKey> = {};
+    const planned: PlannedUpstream[] = [];
     for (const n of inst.needs) {
       const up = byName.get(n);
       if (up === undefined) throw new Error(`Internal error: upstream ${n} of ${inst.name} not planned before it`);
       needs[n] = up.key;
+      planned.push({ stage: up.name, id: up.stage.id, kind: up.stage.uses ?? 'run', matrix: up.matrix });
+    }
+    // One diagnostic per stage: its instances share the cause (a missing matrix axis, a missing need).
+    const problem = builtin?.checkNeeds?.({ name: inst.name, matrix: inst.matrix }, planned);
+    if (problem !== undefined && !refused.has(s.id)) {
+      refused.add(s.id);
+      errors.push({ message: problem, span: pipeline.spanOf(['stages', s.id, s.needs.length > 0 ? 'needs' : 'uses']) });
     }
     const material: KeyMaterial = {
       schema: KEY_SCHEMA,

@@ -14,7 +14,7 @@ import type { Report } from './types.js';
 
 const esc = escapeXml;
 
-function htmlTable(t: Table, cls: string): string {
+export function htmlTable(t: Table, cls: string): string {
   const th = t.header.map((h, i) => `<th${t.numeric.includes(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
   const rows = t.rows
     .map((r) => `<tr>${r.map((c, i) => `<td${t.numeric.includes(i) ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`)
@@ -22,7 +22,7 @@ function htmlTable(t: Table, cls: string): string {
   return `<table class="${cls}"><thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
-const STYLE = `
+export const STYLE = `
 body { font-family: Helvetica, Arial, sans-serif; margin: 0 auto; max-width: 1180px; padding: 16px 24px; color: #222; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 28px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 p.meta, p.note, li { color: #555; font-size: 13px; }
@@ -35,7 +35,7 @@ details summary { cursor: pointer; margin: 8px 0; }
 `;
 
 /** Runs in the page: records errors, checks the plots, writes the verdict into body[data-checks]. */
-const CHECK_SCRIPT = `
+export const CHECK_SCRIPT = `
 (function () {
   var errors = [];
   window.addEventListener('error', function (e) {
@@ -59,7 +59,7 @@ const CHECK_SCRIPT = `
 })();
 `;
 
-function caveatHtml(c: Caveat | null): string {
+export function caveatHtml(c: Caveat | null): string {
   if (c === null) return '';
   return `<div class="caveat"><p><b>${esc(c.head)}</b></p>\n<ul>\n${c.items.map((i) => `<li>${esc(i)}</li>`).join('\n')}\n</ul></div>\n`;
 }

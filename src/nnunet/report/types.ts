@@ -142,3 +142,4 @@ export interface Report {
 export interface ReportDeparture extends RecipeDeparture {
   readonly folds: readonly number[];
 }
+

@@ -22,7 +22,8 @@ export interface WrittenReport {
   readonly plots: readonly string[];
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
+/** Writes `text` through a temporary name + rename, so that a reader never sees half a file. */
+export async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   try {
@@ -36,7 +37,11 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 
 /** Checks `input` (see ReportInput), builds the report and writes its files into `outDir`. */
 export async function writeReport(outDir: string, input: unknown): Promise<WrittenReport> {
-  const report = buildReport(checkReportInput(input));
+  return writeBuiltReport(outDir, buildReport(checkReportInput(input)));
+}
+
+/** Writes the files of a built report into `outDir`. */
+export async function writeBuiltReport(outDir: string, report: Report): Promise<WrittenReport> {
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const markdown = renderMarkdown(report);
   const html = renderHtml(report);

@@ -5,6 +5,7 @@
  * A predict stage that needs this instance also writes its predictions with the decision applied.
  */
 import { describeForWhichClasses } from '../postprocessing/index.js';
+import { allOf, atLeastOne, exactlyOne, oneVariant } from './needs-rules.js';
 import { upstreamOfKind } from './upstream.js';
 import { readTaskInfo } from '../preprocessing/case-properties.js';
 import { CV_POSTPROCESSED_DIR, postprocessCrossValidation } from '../postprocessing/crossval.js';
@@ -20,6 +21,8 @@ const stage: BuiltinStage<NoWith> = {
   kind: 'determine_postprocessing',
   version: '1',
   withSchema: noWithSchema,
+  // One decision over one variant's folds: pooling two variants would count every case twice.
+  checkNeeds: allOf(atLeastOne('validate'), oneVariant('validate'), exactlyOne('preprocess')),
   async run(ctx: StageContext<NoWith>): Promise<void> {
     const validations = ctx.needs.filter((n) => n.kind === 'validate');
     if (validations.length === 0) {

@@ -8,6 +8,7 @@
 import { join, resolve } from 'node:path';
 import { postprocessPredictions, readPostprocessingDecision } from '../postprocessing/apply-file.js';
 import { describeForWhichClasses } from '../postprocessing/index.js';
+import { allOf, atLeastOne, atMostOne, exactlyOne, oneVariant } from './needs-rules.js';
 import { optionalUpstreamOfKind, upstreamOfKind } from './upstream.js';
 import { imagesInFolder, testCasesOfConvert } from '../inference/image-list.js';
 import { runPrediction } from '../inference/predict-cases.js';
@@ -37,6 +38,9 @@ const stage: BuiltinStage<PredictWith> = {
   version: '1',
   runtime: nativeRuntimeIdentity,
   withSchema: predictWithSchema,
+  // The ensemble of one variant's folds, with that variant's postprocessing decision.
+  checkNeeds: allOf(atLeastOne('train'), oneVariant('train', 'determine_postprocessing'), exactlyOne('preprocess'),
+    atMostOne('determine_postprocessing'), atMostOne('convert_decathlon')),
   inputs(w, projectDir) {
     return typeof w.images === 'string' ? [resolve(projectDir, w.images)] : [];
   },

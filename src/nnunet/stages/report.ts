@@ -3,19 +3,18 @@
  * curves and speed, every train instance (history.json), and writes report.json, report.md,
  * report.html and plots/*.svg (src/nnunet/report/). With a determine_postprocessing instance in the needs, also
  * the pooled Dice after its cross-validation postprocessing. `with.reference` holds the reference Dice in percent
- * by label id, e.g. {"1": 95.80, "2": 65.60}.
+ * by label id, e.g. {"1": 95.80, "2": 65.60}. With variants (matrix axes beside the fold, stages/variants.ts), one
+ * report per variant in variants/<name>/ and at the top the variants side by side with the paired comparison
+ * against the first (report/variants-report.ts).
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { readSummaryJson } from '../evaluation/index.js';
-import { optionalUpstreamOfKind } from './upstream.js';
-import { readPostprocessingDecision } from '../postprocessing/apply-file.js';
-import { readTrainingHistory } from '../report/read-inputs.js';
-import { CV_POSTPROCESSED_DIR } from '../postprocessing/crossval.js';
-import type { FoldInput, ReportInput } from '../report/types.js';
+import { basename } from 'node:path';
+import { comparisonText } from '../report/compare/comparison-text.js';
+import { gatherReportInput } from '../report/gather-input.js';
+import type { LabelReport } from '../report/types.js';
+import { writeVariantsReport } from '../report/variants/write-variants-report.js';
 import { writeReport } from '../report/write-report.js';
-import { checkTrainRecord, type TrainRecord } from '../training/train-record.js';
+import { allOf, atLeastOne, onePerVariant } from './needs-rules.js';
+import { groupByVariant } from './variants.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
@@ -43,81 +42,72 @@ export const reportWithSchema: JSONSchemaType<ReportWith> = {
   },
 };
 
-async function readJson<T>(file: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (cause) {
-    throw new Error(`${file}: cannot read (${(cause as Error).message})`, { cause });
+function diceLine(l: LabelReport, folds: number): string {
+  return `${l.name}: Dice ${l.meanPercent?.toFixed(2) ?? 'n/a'} % mean over ${folds} folds` +
+    `${l.stdPercent !== null ? ` (± ${l.stdPercent.toFixed(2)})` : ''}` +
+    `${l.postprocessedMeanPercent !== null ? `, ${l.postprocessedMeanPercent.toFixed(2)} after postprocessing` : ''}` +
+    `${l.crossValidationPostprocessedPercent !== null ? `, pooled ${l.pooledPercent?.toFixed(2) ?? 'n/a'} -> ${l.crossValidationPostprocessedPercent.toFixed(2)} with the cross-validation postprocessing` : ''}` +
+    `${l.referencePercent !== null ? `, reference ${l.referencePercent.toFixed(2)}` : ''}`;
+}
+
+/** The journal's figures of one report; `suffix` names the variant (`[network=unet]`) when there are several. */
+function diceMetrics(summary: readonly LabelReport[], suffix = ''): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const l of summary) {
+    if (l.meanPercent !== null) metrics[`dice_${l.name}${suffix}`] = Number(l.meanPercent.toFixed(2));
+    if (l.postprocessedMeanPercent !== null) metrics[`dice_${l.name}_postprocessed${suffix}`] = Number(l.postprocessedMeanPercent.toFixed(2));
+    if (l.crossValidationPostprocessedPercent !== null) metrics[`dice_${l.name}_cv_postprocessed${suffix}`] = Number(l.crossValidationPostprocessedPercent.toFixed(2));
   }
+  return metrics;
 }
 
 const stage: BuiltinStage<ReportWith> = {
   kind: 'report',
-  version: '5',
+  version: '6',
   withSchema: reportWithSchema,
+  // Variants (matrix axes beside the fold) are reported side by side, each with its own postprocessing.
+  checkNeeds: allOf(atLeastOne('validate'), onePerVariant('determine_postprocessing')),
   async run(ctx: StageContext<ReportWith>): Promise<void> {
     const w = ctx.with;
     const validations = ctx.needs.filter((n) => n.kind === 'validate');
     if (validations.length === 0) throw new Error(`${ctx.stage}: expected validate instances in needs (fan-in over the folds) but found none`);
-    const histories = new Map<number, string>();
-    const trainRecords = new Map<number, TrainRecord>();
-    for (const t of ctx.needs.filter((n) => n.kind === 'train')) {
-      const file = join(t.out, 'train.json');
-      const info = checkTrainRecord(await readJson<unknown>(file), file);
-      trainRecords.set(info.fold, info);
-      if (existsSync(join(t.out, 'history.json'))) histories.set(info.fold, join(t.out, 'history.json'));
+    const trainings = new Map(groupByVariant(ctx.needs.filter((n) => n.kind === 'train')).map((g) => [g.name, g.items]));
+    const decisions = new Map(groupByVariant(ctx.needs.filter((n) => n.kind === 'determine_postprocessing')).map((g) => [g.name, g.items]));
+    const meta = {
+      pipeline: w.title ?? basename(ctx.projectDir),
+      reference: w.reference,
+      ...(w.reference_source ? { referenceSource: w.reference_source } : {}),
+    };
+    const variants = groupByVariant(validations);
+    for (const name of [...trainings.keys(), ...decisions.keys()]) {
+      if (!variants.some((v) => v.name === name)) throw new Error(`${ctx.stage}: the needs hold train or postprocessing instances of variant ${name || '(none)'} but no validation of it`);
     }
-    let task = '';
-    let labels: Record<string, string> = {};
-    const folds: FoldInput[] = [];
-    for (const v of validations) {
-      const info = await readJson<{ fold: number; task: string; labels: Record<string, string> }>(join(v.out, 'fold.json'));
-      task ||= info.task;
-      labels = { ...info.labels, ...labels };
-      const summary = await readSummaryJson(join(v.out, 'summary.json'));
-      const historyPath = histories.get(info.fold);
-      const ppPath = join(v.out, 'predictions_postprocessed', 'summary.json');
-      const trained = trainRecords.get(info.fold);
-      folds.push({
-        fold: info.fold,
-        summary,
-        ...(trained?.departures !== undefined ? { departures: trained.departures } : {}),
-        ...(trained?.attempts !== undefined ? { attempts: trained.attempts } : {}),
-        ...(historyPath ? { history: await readTrainingHistory(historyPath) } : {}),
-        ...(existsSync(ppPath) ? { postprocessed: await readSummaryJson(ppPath) } : {}),
+    const inputs = [];
+    for (const v of variants) {
+      const postprocessing = decisions.get(v.name)?.[0];
+      inputs.push({
+        name: v.name,
+        matrix: v.matrix,
+        input: await gatherReportInput({ validations: v.items, trainings: trainings.get(v.name) ?? [], ...(postprocessing ? { postprocessing } : {}) }, meta),
       });
     }
-    folds.sort((a, b) => a.fold - b.fold);
-    const cvStage = optionalUpstreamOfKind(ctx, 'determine_postprocessing');
-    const crossValidation = cvStage === undefined ? undefined : {
-      forWhichClasses: await readPostprocessingDecision(join(cvStage.out, 'postprocessing.json')),
-      postprocessed: await readSummaryJson(join(cvStage.out, CV_POSTPROCESSED_DIR, 'summary.json')),
-    };
-    const input: ReportInput = {
-      pipeline: w.title ?? basename(ctx.projectDir),
-      task,
-      labels,
-      folds,
-      ...(Object.keys(w.reference).length > 0 ? { reference: w.reference } : {}),
-      ...(w.reference_source ? { referenceSource: w.reference_source } : {}),
-      ...(crossValidation ? { crossValidation } : {}),
-    };
-    const written = await writeReport(ctx.out, input);
-    const metrics: Record<string, number | string> = { folds: folds.length };
-    for (const l of written.report.summary) {
-      if (l.meanPercent !== null) metrics[`dice_${l.name}`] = Number(l.meanPercent.toFixed(2));
-      if (l.postprocessedMeanPercent !== null) metrics[`dice_${l.name}_postprocessed`] = Number(l.postprocessedMeanPercent.toFixed(2));
-      if (l.crossValidationPostprocessedPercent !== null) metrics[`dice_${l.name}_cv_postprocessed`] = Number(l.crossValidationPostprocessedPercent.toFixed(2));
+    const [only] = inputs;
+    if (inputs.length === 1 && only !== undefined) {
+      const written = await writeReport(ctx.out, only.input);
+      ctx.report.metrics({ folds: written.report.folds.length, ...diceMetrics(written.report.summary) });
+      ctx.report.log(`report: ${written.html}`);
+      for (const l of written.report.summary) ctx.report.log(diceLine(l, written.report.folds.length));
+      return;
     }
+    const written = await writeVariantsReport(ctx.out, inputs);
+    const metrics: Record<string, number> = { variants: inputs.length };
+    for (const v of written.report.variants) Object.assign(metrics, diceMetrics(v.summary, `[${v.name}]`));
     ctx.report.metrics(metrics);
-    ctx.report.log(`report: ${written.html}`);
-    for (const l of written.report.summary) {
-      ctx.report.log(`${l.name}: Dice ${l.meanPercent?.toFixed(2) ?? 'n/a'} % mean over ${folds.length} folds` +
-        `${l.stdPercent !== null ? ` (± ${l.stdPercent.toFixed(2)})` : ''}` +
-        `${l.postprocessedMeanPercent !== null ? `, ${l.postprocessedMeanPercent.toFixed(2)} after postprocessing` : ''}` +
-        `${l.crossValidationPostprocessedPercent !== null ? `, pooled ${l.pooledPercent?.toFixed(2) ?? 'n/a'} -> ${l.crossValidationPostprocessedPercent.toFixed(2)} with the cross-validation postprocessing` : ''}` +
-        `${l.referencePercent !== null ? `, reference ${l.referencePercent.toFixed(2)}` : ''}`);
+    ctx.report.log(`report: ${written.html} (${inputs.length} variants, compared against ${written.report.comparison.baseline})`);
+    for (const v of written.report.variants) {
+      for (const l of v.summary) ctx.report.log(`${v.name}: ${diceLine(l, v.folds)}`);
     }
+    for (const line of comparisonText(written.report.comparison).split('\n')) ctx.report.log(line);
   },
   analysis: async () => (await import('../report/compare/analysis.js')).reportAnalysis,
 };

@@ -3,6 +3,7 @@
  * src/nnunet/training/). `with.mode` picks a real run (train), a throughput measurement (fps) or an
  * iteration trace (profile). Needs an upstream of kind `preprocess`.
  */
+import { exactlyOne } from './needs-rules.js';
 import { upstreamOfKind } from './upstream.js';
 import { runFps, runProfile } from '../training/perf.js';
 import { runTraining } from '../training/run-training.js';
@@ -16,6 +17,7 @@ const stage: BuiltinStage<TrainWith> = {
   version: '2',
   runtime: nativeRuntimeIdentity,
   withSchema: trainWithSchema,
+  checkNeeds: exactlyOne('preprocess'),
   // Batches are keyed by (seed, rank, iteration), not by the thread that made them. channels_last is a memory
   // layout (CPU: ignored, bit for bit; CUDA: other cuDNN kernels, as autotuning picks), so keys stay as they were.
   executionOnly: ['loader_threads', 'channels_last'],

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { allOf, atMostOne, exactlyOne } from './needs-rules.js';
 import { upstreamOfKind } from './upstream.js';
 import { runValidation } from '../validation/validate-fold.js';
 import { validateWithSchema, type InferenceWith } from '../inference/with.js';
@@ -13,9 +14,11 @@ import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
 
 const stage: BuiltinStage<InferenceWith> = {
   kind: 'validate',
-  version: '2',
+  version: '3',
   runtime: nativeRuntimeIdentity,
   withSchema: validateWithSchema,
+  // One fold of one variant: with a variant axis on train, validate needs it too.
+  checkNeeds: allOf(exactlyOne('train'), atMostOne('preprocess')),
   async run(ctx: StageContext<InferenceWith>): Promise<void> {
     const train = upstreamOfKind(ctx, 'train');
     const info = JSON.parse(await readFile(join(train.out, 'train.json'), 'utf8').catch(() => {

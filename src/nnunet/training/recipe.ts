@@ -13,6 +13,7 @@ export const REFERENCE_RECIPE = {
   augmentation: 'full',
   initialLr: 0.01,
   oversampleForeground: 0.33,
+  network: 'unetpp',
 } as const;
 
 /** One setting that differs from the reference: what this run used and what the reference uses. */
@@ -34,6 +35,8 @@ export interface TrainedRecipe {
   readonly augmentation: string;
   readonly initialLr: number;
   readonly oversampleForeground: number;
+  /** The architecture trained (unetpp | unet). */
+  readonly network: string;
 }
 
 const list = (v: readonly number[]): string => `[${v.join(', ')}]`;
@@ -43,6 +46,7 @@ export function recipeDepartures(run: TrainedRecipe, plan: PlanTraining): Recipe
   const ref = REFERENCE_RECIPE;
   const planned = "the plan's";
   const rows: [setting: string, value: string, reference: string, note?: string][] = [
+    ['network', run.network, ref.network],
     ['epochs', String(run.epochs), String(ref.epochs)],
     ['iterations per epoch', String(run.iterationsPerEpoch), String(ref.iterationsPerEpoch)],
     ['patch', list(run.patchSize), list(plan.patchSize), planned],

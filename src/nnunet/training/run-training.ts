@@ -85,7 +85,7 @@ export async function runTraining(ctx: PhaseRun & DeviceGrant, w: TrainWith, s: 
   }
   const start = await startPoint(ctx, s, runDir, log);
   log.write(`fold ${w.fold}: ${s.trainCases.length} training / ${s.valCases.length} validation cases; network ` +
-    `${s.network.poolKernels.length} poolings, features ${s.network.baseFeatures}..${s.network.maxFeatures}, ` +
+    `${s.network.architecture ?? 'unetpp'}, ${s.network.poolKernels.length} poolings, features ${s.network.baseFeatures}..${s.network.maxFeatures}, ` +
     `${s.network.numClasses} classes; patch [${s.patchSize.join(', ')}], batch ${s.batchSize}; ` +
     `${w.epochs} epochs x ${w.iterations_per_epoch} iterations; device ${device}, ${threads} threads; ` +
     `augmentation ${w.augmentation}`, start.startEpoch === 0);

@@ -1,6 +1,7 @@
 /**
- * Everything a training run is built from: the fold's cases, the network from the plan (with the
- * width overrides of `with`), batch and patch (the plan's unless given), and where it runs.
+ * Everything a training run is built from: the fold's cases, the network from the plan (the architecture
+ * `with.network` names, with the width overrides of `with`), batch and patch (the plan's unless given), and where
+ * it runs.
  */
 import { casesFromPreprocessed, checkPatchSize, trainingFromPlans } from '../../native/addon/index.js';
 import type { Axes3, NativeCase, NetworkPlan, PlanTraining } from '../../native/addon/index.js';
@@ -22,17 +23,24 @@ export interface TrainSetup {
   readonly planned: PlanTraining;
 }
 
-export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: string): Promise<TrainSetup> {
-  const fold = await readFoldData(preprocessDir, w.fold, w.configuration);
-  const plan = trainingFromPlans(fold.plans, w.configuration);
+/** The network `with:` asks for on the plan: its architecture (the checkpoint records it) and width overrides. */
+export function networkFor(w: Pick<TrainWith, 'network' | 'base_features' | 'max_features'>, planned: NetworkPlan): NetworkPlan {
   const network: NetworkPlan = {
-    ...plan.network,
+    ...planned,
+    architecture: w.network,
     ...(w.base_features != null ? { baseFeatures: w.base_features } : {}),
     ...(w.max_features != null ? { maxFeatures: w.max_features } : {}),
   };
   if (network.maxFeatures < network.baseFeatures) {
     throw new Error(`with.max_features (${network.maxFeatures}) must be >= base_features (${network.baseFeatures})`);
   }
+  return network;
+}
+
+export async function trainSetup(ctx: DeviceGrant, w: TrainWith, preprocessDir: string): Promise<TrainSetup> {
+  const fold = await readFoldData(preprocessDir, w.fold, w.configuration);
+  const plan = trainingFromPlans(fold.plans, w.configuration);
+  const network = networkFor(w, plan.network);
   const patchSize = checkPatchSize((w.patch_size ?? plan.patchSize) as Axes3, network, w.patch_size != null ? 'with.patch_size' : 'the plan\'s patchSize');
   return {
     fold,

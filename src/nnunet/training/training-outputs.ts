@@ -65,7 +65,7 @@ export async function writeTrainingOutputs(ctx: PhaseRun, w: TrainWith, s: Train
     departures: recipeDepartures({
       epochs: w.epochs, iterationsPerEpoch: w.iterations_per_epoch, patchSize: s.patchSize, batchSize: s.batchSize,
       baseFeatures: s.network.baseFeatures, maxFeatures: s.network.maxFeatures, augmentation: w.augmentation,
-      initialLr: w.initial_lr, oversampleForeground: w.oversample_foreground,
+      initialLr: w.initial_lr, oversampleForeground: w.oversample_foreground, network: w.network,
     }, s.planned),
     // This attempt's wall time: since its process started (performance's time origin).
     attempts: foldAttempts(ctx.earlierAttempts, performance.now() / 1000),

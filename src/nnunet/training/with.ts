@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
+import type { NetworkArchitecture } from '../../native/addon/index.js';
 import { REFERENCE_RECIPE } from './recipe.js';
 
 /**
@@ -20,6 +21,7 @@ export interface TrainWith {
   readonly seed: number;
   readonly checkpoint_every: number;
   readonly mode: TrainMode;
+  readonly network: NetworkArchitecture;
   readonly base_features?: number | null;
   readonly max_features?: number | null;
   readonly initial_lr: number;
@@ -37,7 +39,7 @@ const nullableInt = (minimum: number, description: string) =>
 export const trainWithSchema: JSONSchemaType<TrainWith> = {
   type: 'object',
   additionalProperties: false,
-  required: ['fold', 'configuration', 'epochs', 'iterations_per_epoch', 'val_iterations', 'seed', 'checkpoint_every', 'mode',
+  required: ['fold', 'configuration', 'epochs', 'iterations_per_epoch', 'val_iterations', 'seed', 'checkpoint_every', 'mode', 'network',
     'initial_lr', 'oversample_foreground', 'augmentation', 'amp', 'channels_last'],
   properties: {
     fold: { type: 'integer', minimum: 0, description: 'Cross-validation fold (index into splits.json).' },
@@ -58,6 +60,13 @@ export const trainWithSchema: JSONSchemaType<TrainWith> = {
     seed: { type: 'integer', minimum: 0, default: 0 },
     checkpoint_every: { type: 'integer', minimum: 0, default: 50, description: 'Epochs between latest checkpoints.' },
     mode: { type: 'string', enum: ['train', 'fps', 'profile'], default: 'train' },
+    network: {
+      type: 'string',
+      enum: ['unetpp', 'unet'],
+      default: REFERENCE_RECIPE.network,
+      description: 'unetpp: the UNet++ (the reference\'s network); unet: nnU-Net v1\'s Generic_UNet for the same plan. ' +
+        'The checkpoint records it; validate and predict build the network it records.',
+    },
     base_features: nullableInt(1, 'Features of the first stage (null: the plan\'s, 32).'),
     max_features: nullableInt(1, 'Feature cap (null: the plan\'s, 320).'),
     initial_lr: { type: 'number', exclusiveMinimum: 0, default: REFERENCE_RECIPE.initialLr },

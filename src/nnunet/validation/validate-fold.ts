@@ -8,7 +8,7 @@
  * validation resumes at the next case. While a case is predicted, its tiles are reported (`case 2/5 tiles 40/216`)
  * with an ETA over the tiles of every case still to predict (counted from their preprocessed shapes), so a case of
  * hundreds of tiles never reads as hung. Output (ctx.out): predictions/<id>.nii.gz, summary.json,
- * fold.json (fold, task, labels, model), validation_args.json, and the per-fold postprocessing
+ * fold.json (fold, task, labels, model, the network its checkpoint records), validation_args.json, and the per-fold postprocessing
  * (recipe 10.5): postprocessing.json, predictions_postprocessed/<id>.nii.gz + summary.json.
  */
 import { existsSync } from 'node:fs';
@@ -50,8 +50,11 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
   if (ids.length === 0) throw new Error(`fold ${inputs.fold} has no validation cases in ${join(inputs.preprocessDir, 'splits.json')}`);
   const workPred = join(ctx.work, 'predictions');
   await mkdir(workPred, { recursive: true });
+  // The network is the one the checkpoint records (UNet++ or U-Net), not an option of validate.
+  const checkpoint = await readCheckpointInfo(model.path);
+  const network = checkpoint.network.architecture ?? 'unetpp';
   ctx.report.log(`fold ${inputs.fold}: predicting ${ids.length} validation cases with ${model.path} ` +
-    `(head ${w.head}, mirroring ${w.mirroring}, step ${w.step}, ${device}, ${threads} threads)`);
+    `(network ${network}, head ${w.head}, mirroring ${w.mirroring}, step ${w.step}, ${device}, ${threads} threads)`);
 
   const shapes = new Map<string, number[]>();
   const properties = new Map<string, CaseProperties>();
@@ -59,7 +62,7 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
   const propertiesOf = (id: string): CaseProperties => properties.get(id) as CaseProperties;
   const predicted = (id: string): string => join(workPred, `${id}.nii.gz`);
   // The tiles of every case still to predict, for an ETA over the stage (the patch: the checkpoint's, as core's).
-  const patch = (await readCheckpointInfo(model.path)).patchSize;
+  const patch = checkpoint.patchSize;
   const todo = ids.filter((id) => !existsSync(predicted(id)));
   const eta = new TileEta(todo.map((id) => tileCount(propertiesOf(id).shape, patch, w.step)));
   for (let i = 0; i < ids.length; i++) {
@@ -129,7 +132,7 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
   ctx.report.log(`fold ${inputs.fold}: largest-component postprocessing ${which.length > 0 ? `kept for ${describeForWhichClasses(which)}` : 'not kept'} ` +
     `(${POSTPROCESSED_DIR}/summary.json)`);
   writeFileAtomic(join(ctx.out, 'validation_args.json'), `${JSON.stringify({ ...w, checkpoint: model.path, device, threads }, null, 2)}\n`);
-  writeFileAtomic(join(ctx.out, 'fold.json'), `${JSON.stringify({ fold: inputs.fold, task, labels, numClasses: data.plans.numClasses, model: w.model, cases: ids }, null, 2)}\n`);
+  writeFileAtomic(join(ctx.out, 'fold.json'), `${JSON.stringify({ fold: inputs.fold, task, labels, numClasses: data.plans.numClasses, model: w.model, network, cases: ids }, null, 2)}\n`);
   const metrics: Record<string, number> = { cases: ids.length };
   for (const k of classes.slice(1)) {
     const dice = summary.results.mean[String(k)]?.Dice;

@@ -20,7 +20,7 @@ const PLAN = {
 };
 const REFERENCE_RUN = {
   epochs: 1000, iterationsPerEpoch: 250, patchSize: [128, 128, 128], batchSize: 2, baseFeatures: 32, maxFeatures: 320,
-  augmentation: 'full', initialLr: 0.01, oversampleForeground: 0.33,
+  augmentation: 'full', initialLr: 0.01, oversampleForeground: 0.33, network: 'unetpp',
 };
 const SHORT_RUN = { ...REFERENCE_RUN, epochs: 3, iterationsPerEpoch: 6, patchSize: [16, 32, 32], baseFeatures: 8, maxFeatures: 64 };
 
@@ -40,6 +40,8 @@ describe('departures from the reference recipe', () => {
       { setting: 'network width (base features)', value: '8', reference: '32, the plan\'s' },
       { setting: 'network width (max features)', value: '64', reference: '320, the plan\'s' },
     ]);
+    // nnU-Net's U-Net is not the network the reference figures come from.
+    expect(recipeDepartures({ ...REFERENCE_RUN, network: 'unet' }, PLAN)).toEqual([{ setting: 'network', value: 'unet', reference: 'unetpp' }]);
   });
 
   test('a 3-epoch run: the Dice table comes with a caveat listing each departure', () => {

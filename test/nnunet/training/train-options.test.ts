@@ -22,6 +22,7 @@ vi.mock('../../../src/native/addon/index.js', async (original) => ({
 
 const { augmentationOf, trainOptionsFor } = await import('../../../src/nnunet/training/train-options.js');
 const { runFps, FPS_TIMED, FPS_WARMUP } = await import('../../../src/nnunet/training/perf.js');
+const { networkFor } = await import('../../../src/nnunet/training/setup.js');
 const { fakeContext } = await import('../../helpers/fake-context.js');
 import type { TrainSetup } from '../../../src/nnunet/training/setup.js';
 import type { TrainWith } from '../../../src/nnunet/training/with.js';
@@ -53,6 +54,16 @@ describe('trainOptionsFor', () => {
       augmentation: { enabled: true, pipeline: 'basic', loaderThreads: 2 }, device: 'cuda:0', amp: 'bf16', channelsLast: 'on',
       threads: 6, seed: 12, checkpointEvery: 7, progressEvery: 1, resumeFrom: '/run/checkpoint_latest.pt',
     });
+  });
+
+  it('network: the architecture with: names reaches the runtime in the network plan (unetpp by default)', async () => {
+    const planned = { ...network, baseFeatures: 32, maxFeatures: 320 };
+    const unet = await trainWith({ network: 'unet', base_features: 8 });
+    const s = { ...setup(), network: networkFor(unet, planned) };
+    expect(trainOptionsFor(unet, s, { outDir: '/run' }).network).toEqual({ ...planned, architecture: 'unet', baseFeatures: 8 });
+    expect(networkFor(await trainWith(), planned)).toEqual({ ...planned, architecture: 'unetpp' });
+    const narrow = await trainWith({ base_features: 64, max_features: 16 });
+    expect(() => networkFor(narrow, planned)).toThrow(/with.max_features \(16\) must be >= base_features \(64\)/);
   });
 
   it('no validation cases: no validation batches; no checkpoint to resume: no resumeFrom', async () => {

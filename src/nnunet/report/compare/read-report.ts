@@ -1,9 +1,11 @@
 /**
  * Reads a report stage's report.json for a comparison, checking the fields the comparison uses (the
  * per-label summary, the folds' per-case Dice and training figures), each failure naming the file
- * and the field. Returns only those fields.
+ * and the field. Returns only those fields. A report of variants (report.json with `variants`) holds one report
+ * per variant, each read from its own folder.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fail, num, obj, str } from '../../../util/field-check.js';
 import type { CaseDice, FoldReport, FoldTraining, LabelReport, Report } from '../types.js';
 
@@ -72,7 +74,7 @@ export function checkComparedReport(value: unknown): ComparedReport {
   };
 }
 
-export async function readComparedReport(file: string): Promise<ComparedReport> {
+async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -80,8 +82,39 @@ export async function readComparedReport(file: string): Promise<ComparedReport> 
     throw new Error(`${file}: cannot read (${(cause as Error).message})`, { cause });
   }
   try {
-    return checkComparedReport(JSON.parse(text));
+    return JSON.parse(text) as unknown;
   } catch (cause) {
     throw new Error(`${file}: ${(cause as Error).message}`, { cause });
   }
+}
+
+function checked<T>(file: string, check: () => T): T {
+  try {
+    return check();
+  } catch (cause) {
+    throw new Error(`${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+export async function readComparedReport(file: string): Promise<ComparedReport> {
+  const value = await readJson(file);
+  return checked(file, () => checkComparedReport(value));
+}
+
+/** One report of a report output: the variant's name ('' for a report without variants) and its figures. */
+export interface VariantReport {
+  readonly variant: string;
+  readonly report: ComparedReport;
+}
+
+/** The reports in a report.json: itself, or (a report of variants) each variant's, in its order. */
+export async function readReportVariants(file: string): Promise<VariantReport[]> {
+  const value = await readJson(file);
+  const variants = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)['variants'] : undefined;
+  if (variants === undefined) return [{ variant: '', report: checked(file, () => checkComparedReport(value)) }];
+  const list = checked(file, () => arr(variants, 'variants').map((v, i) => {
+    const o = obj(v, `variants[${i}]`);
+    return { name: str(o['name'], `variants[${i}].name`), dir: str(o['dir'], `variants[${i}].dir`) };
+  }));
+  return Promise.all(list.map(async (v) => ({ variant: v.name, report: await readComparedReport(join(dirname(file), v.dir, 'report.json')) })));
 }
