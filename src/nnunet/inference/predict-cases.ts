@@ -39,15 +39,15 @@ export async function runPrediction(ctx: PhaseRun & DeviceGrant, w: InferenceWit
   const patches = await Promise.all(inputs.checkpoints.map(async (checkpoint) => (await readCheckpointInfo(checkpoint)).patchSize));
   const tilesPerFold = (shape: readonly number[]): number[] => patches.map((patch) => tileCount(shape, patch, w.step));
   const sumOf = (n: readonly number[]): number => n.reduce((a, b) => a + b, 0);
-  const todo = inputs.images.filter((c) => !existsSync(predicted(c)));
-  const eta = new TileEta(await Promise.all(todo.map(async (c) => sumOf(tilesPerFold(await preprocessedShapeBound(c.files, inputs.plans, inputs.stage))))));
+  const remaining = inputs.images.filter((c) => !existsSync(predicted(c)));
+  const eta = new TileEta(await Promise.all(remaining.map(async (c) => sumOf(tilesPerFold(await preprocessedShapeBound(c.files, inputs.plans, inputs.stage))))));
   for (let i = 0; i < inputs.images.length; i++) {
     if (ctx.signal.aborted) throw new Error(`prediction interrupted after ${i} of ${inputs.images.length} images`);
     const c = inputs.images[i] as ImageCase;
     const file = predicted(c);
-    if (!todo.includes(c)) continue;
+    if (!remaining.includes(c)) continue;
     const t0 = performance.now();
-    eta.startCase(todo.indexOf(c));
+    eta.startCase(remaining.indexOf(c));
     const img = await preprocessImage(c.id, c.files, inputs.plans, inputs.stage, threads);
     const folds = tilesPerFold(img.shape.slice(1));
     const total = sumOf(folds);

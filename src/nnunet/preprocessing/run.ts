@@ -73,7 +73,7 @@ export async function preprocessDataset(source: DatasetSource, plans: Plans, fin
 
   const byId = new Map(fingerprint.cases.map((c) => [c.id, c]));
   const budget = options.memory;
-  const todo: { source: CaseSource; bytes: number }[] = [];
+  const remaining: { source: CaseSource; bytes: number }[] = [];
   const tooBig: { line: string; bytes: number }[] = [];
   for (const c of source.cases) {
     if (done.has(c.id)) continue;
@@ -81,10 +81,10 @@ export async function preprocessDataset(source: DatasetSource, plans: Plans, fin
     if (!fp) throw new Error(`case ${c.id} is in the dataset but not in the plan's fingerprint: rerun plan on this dataset`);
     const bytes = estimateCaseBytes(fp, plans, stage, await caseStorage(c));
     if (bytes > budget.bytes) tooBig.push({ line: `case ${c.id} needs an estimated ${formatGiB(bytes)} (shape ${fp.shape.join('x')})`, bytes });
-    todo.push({ source: c, bytes });
+    remaining.push({ source: c, bytes });
   }
   if (tooBig.length > 0) throw budgetRefusal(options.stage ?? 'preprocess', budget, tooBig);
-  const alone = todo.filter((t) => t.bytes > budget.share).length;
+  const alone = remaining.filter((t) => t.bytes > budget.share).length;
   options.log?.(
     `${budget.describe} for ${options.workers} worker(s), ${formatGiB(budget.share)} each` +
       (alone > 0 ? `; ${alone} case(s) estimated above a share run alone` : ''),
@@ -94,7 +94,7 @@ export async function preprocessDataset(source: DatasetSource, plans: Plans, fin
   if (done.size > 0) options.log?.(`resuming: ${done.size} of ${total} cases already done`);
   for (const id of done) options.onCase?.(count, total, id, true);
   await runWithBudget(
-    todo.map((t) => ({
+    remaining.map((t) => ({
       bytes: t.bytes,
       run: async () => {
         options.signal?.throwIfAborted();
@@ -114,7 +114,7 @@ export async function preprocessDataset(source: DatasetSource, plans: Plans, fin
   return {
     cases: total,
     resumed: done.size,
-    processed: todo.length,
-    peakEstimateBytes: todo.reduce((m, t) => Math.max(m, t.bytes), 0),
+    processed: remaining.length,
+    peakEstimateBytes: remaining.reduce((m, t) => Math.max(m, t.bytes), 0),
   };
 }

@@ -17,6 +17,7 @@ import { caseRunOptions } from './case-options.js';
 import { peakRssGiB } from '../../util/machine-memory.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
+import { MEMORY_GB_OPTION } from './memory-option.js';
 
 interface PlanWith {
   readonly workers: number;
@@ -31,14 +32,7 @@ export const planWithSchema: JSONSchemaType<PlanWith> = {
   required: ['workers', 'folds', 'split_seed'],
   properties: {
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases read and cropped at once.' },
-    memory_gb: {
-      type: 'number',
-      nullable: true,
-      exclusiveMinimum: 0,
-      default: null,
-      description:
-        "Memory budget in GiB for the cases in flight (estimated per case). null: what the machine, its Slurm job or cgroup offers, less a margin. A case above its worker's share of the budget runs alone.",
-    },
+    memory_gb: MEMORY_GB_OPTION,
     folds: { type: 'integer', minimum: 2, default: 5, description: 'Cross-validation folds (KFold).' },
     split_seed: { type: 'integer', minimum: 0, default: SPLIT_SEED, description: 'KFold shuffle seed (the reference uses 12345).' },
   },

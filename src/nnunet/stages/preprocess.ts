@@ -20,6 +20,7 @@ import { upstreamOfKind } from './upstream.js';
 import { caseRunOptions } from './case-options.js';
 import type { JSONSchemaType } from 'ajv';
 import type { BuiltinStage, StageContext } from '../../stage-api/types.js';
+import { MEMORY_GB_OPTION } from './memory-option.js';
 
 interface PreprocessWith {
   readonly configuration: '3d_fullres' | '3d_lowres';
@@ -34,14 +35,7 @@ export const preprocessWithSchema: JSONSchemaType<PreprocessWith> = {
   properties: {
     configuration: { type: 'string', enum: ['3d_fullres', '3d_lowres'], default: '3d_fullres', description: 'Which plan configuration to preprocess for.' },
     workers: { type: 'integer', minimum: 1, default: 2, description: 'Cases preprocessed at once.' },
-    memory_gb: {
-      type: 'number',
-      nullable: true,
-      exclusiveMinimum: 0,
-      default: null,
-      description:
-        "Memory budget in GiB for the cases in flight (estimated per case). null: what the machine, its Slurm job or cgroup offers, less a margin. A case above its worker's share of the budget runs alone.",
-    },
+    memory_gb: MEMORY_GB_OPTION,
   },
 };
 

@@ -63,21 +63,21 @@ export async function runValidation(ctx: PhaseRun & DeviceGrant, w: InferenceWit
   const predicted = (id: string): string => join(workPred, `${id}.nii.gz`);
   // The tiles of every case still to predict, for an ETA over the stage (the patch: the checkpoint's, as core's).
   const patch = checkpoint.patchSize;
-  const todo = ids.filter((id) => !existsSync(predicted(id)));
-  const eta = new TileEta(todo.map((id) => tileCount(propertiesOf(id).shape, patch, w.step)));
+  const remaining = ids.filter((id) => !existsSync(predicted(id)));
+  const eta = new TileEta(remaining.map((id) => tileCount(propertiesOf(id).shape, patch, w.step)));
   for (let i = 0; i < ids.length; i++) {
     if (ctx.signal.aborted) throw new Error(`validation interrupted after ${i} of ${ids.length} cases`);
     const id = ids[i] as string;
     const props = propertiesOf(id);
     shapes.set(id, [...props.geometry.shape.slice(0, 3)]);
     const file = predicted(id);
-    if (!todo.includes(id)) {
+    if (!remaining.includes(id)) {
       ctx.report.progress({ done: i + 1, total: ids.length, unit: 'case', message: `${id} (done before)` });
       continue;
     }
     const t0 = performance.now();
     const at = { index: i, count: ids.length, id };
-    eta.startCase(todo.indexOf(id));
+    eta.startCase(remaining.indexOf(id));
     const prediction = await predictVolume({
       checkpoint: model.path,
       dataPath: join(inputs.preprocessDir, 'cases', props.files.data),
